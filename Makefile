@@ -1,0 +1,57 @@
+# Tapestry developer entry points. Every target creates or reuses .venv itself, so a fresh clone
+# needs nothing but python3 (3.11+), make and, for `make test`, terraform.
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+TAPESTRY    := $(BIN)/tapestry
+CHECKOV_VENV := .venv-checkov
+DEMO_DIR    := demo
+DEMO_ROWS   ?= 5000
+PIP_FLAGS   := --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint bench kickstart clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/pip install $(PIP_FLAGS) -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.runtime
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@
+
+$(CHECKOV_VENV)/.installed:
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) 'checkov==3.3.30'
+	@touch $@
+
+demo: $(VENV)/.runtime ## Run the whole local pipeline on demo data (in ./demo)
+	$(TAPESTRY) demo-data --out $(DEMO_DIR)/exports --rows $(DEMO_ROWS) --seed 42
+	$(TAPESTRY) init $(DEMO_DIR)/project --non-interactive --answers examples/demo-answers.yml
+	$(TAPESTRY) run --project $(DEMO_DIR)/project
+	$(TAPESTRY) status --project $(DEMO_DIR)/project
+
+test: $(VENV)/.dev $(CHECKOV_VENV)/.installed ## Install everything and run every test
+	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev ## ruff, mypy and terraform fmt
+	$(BIN)/ruff check orchestrator tests benchmarks
+	$(BIN)/ruff format --check orchestrator tests benchmarks
+	$(BIN)/mypy
+	terraform fmt -recursive -check terraform
+
+bench: $(VENV)/.dev ## Run the benchmarks (prints tables; slow)
+	$(BIN)/python benchmarks/pipeline_local.py
+
+kickstart: $(VENV)/.runtime ## Create a project interactively (tapestry init)
+	$(TAPESTRY) init
+
+clean: ## Remove the demo project and build leftovers (keeps .venv)
+	rm -rf $(DEMO_DIR) dist build .pytest_cache .mypy_cache .ruff_cache

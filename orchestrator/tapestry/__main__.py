@@ -1,0 +1,3 @@
+from tapestry.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command-line interface (typer). The only layer that talks to the terminal or uses questionary."""

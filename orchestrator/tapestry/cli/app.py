@@ -1,0 +1,102 @@
+"""`tapestry`: deploy and run a user-data pipeline.
+
+Start-up stays fast: this module imports only typer; every command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from tapestry import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="tapestry",
+    help=(
+        "Gather people from Zoom and Salesforce into one warehouse, model one de-duplicated audience "
+        "with dbt, and keep a Mailchimp list equal to it.\n\n"
+        "Quick start: [bold]tapestry demo-data --out exports[/] → [bold]tapestry init my-project[/] → "
+        "[bold]tapestry run --project my-project[/] → [bold]tapestry status --project my-project[/]"
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ProjectOption = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project folder (the one holding tapestry.yml). Default: the current folder, or $TAPESTRY_PROJECT.",
+        envvar="TAPESTRY_PROJECT",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def friendly_errors(func: F) -> F:
+    """Turn Tapestry errors into one line on stderr and a non-zero exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from tapestry.core.errors import TapestryError
+
+        try:
+            return func(*args, **kwargs)
+        except TapestryError as exc:
+            from tapestry.cli.console import print_error
+
+            print_error(exc.one_line())
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            from tapestry.cli.console import print_error
+
+            print_error("interrupted; nothing half-done was kept (rerun to resume)")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tapestry {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Tapestry command line."""
+
+
+def default_project() -> Path:
+    return Path(os.environ.get("TAPESTRY_PROJECT", "."))
+
+
+def register() -> None:
+    from tapestry.cli.commands import demo_data, init, run, status
+
+    for module in (init, run, status, demo_data):
+        module.register(app)
+
+
+def main() -> None:
+    register()
+    app()
+
+
+__all__ = ["ProjectOption", "app", "default_project", "friendly_errors", "main"]

@@ -1,0 +1,105 @@
+"""`tapestry init`: create a project from a kickstart template."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tapestry.cli.app import friendly_errors
+
+DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
+
+HELP = """Create a Tapestry project in DIR (default: a folder named after the project).
+
+Asks its questions interactively when attached to a terminal. In pipelines, answer them from a YAML
+file whose keys are the question ids:
+
+[bold]tapestry init my-project --non-interactive --answers answers.yml[/]
+
+Question ids of the default template: [bold]project_name[/], [bold]target[/] (local),
+[bold]zoom_files[/] and [bold]salesforce_files[/] (lists of paths or globs, relative to the current
+folder), [bold]mailchimp_list_id[/], [bold]mailchimp_api_url[/] (optional API root such as
+https://us21.api.mailchimp.com/3.0), [bold]mailchimp_api_key_env[/] (default MAILCHIMP_API_KEY) and
+[bold]sync_mode[/] (upsert or mirror). Invalid or missing answers are all reported at once, by id,
+before anything is created. Rerunning with the same answers changes nothing."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", help=HELP)(init)
+
+
+@friendly_errors
+def init(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to create the project in.", show_default=False),
+    ] = None,
+    answers_file: Annotated[
+        Path | None,
+        typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False),
+    ] = None,
+    non_interactive: Annotated[
+        bool, typer.Option("--non-interactive", help="Never prompt; take answers from --answers and defaults.")
+    ] = False,
+    template: Annotated[str, typer.Option(help="Kickstart template to use.")] = DEFAULT_TEMPLATE,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing tapestry.yml that differs from these answers.")
+    ] = False,
+) -> None:
+    from tapestry.cli.console import console, print_warning
+    from tapestry.kickstart.answers import ValidatedAnswers, validate_answers
+    from tapestry.kickstart.spec import load_template
+    from tapestry.phases.init_project import init_project
+
+    spec = load_template(template)
+    raw = _read_answers(answers_file) if answers_file else {}
+    base_dir = Path.cwd()
+    interactive = not non_interactive and sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        from tapestry.cli.prompts import ask_all
+
+        console.print(f"[bold]Tapestry[/] · template [cyan]{spec.name}[/]: {spec.description.strip()}")
+        raw = {**raw, **ask_all(spec, raw, base_dir)}
+    answers: ValidatedAnswers = validate_answers(spec, raw, base_dir)
+    for warning in answers.warnings:
+        print_warning(warning)
+    project_dir = directory or base_dir / str(answers.values["project_name"])
+    result = init_project(project_dir, spec, answers, base_dir, force=force)
+    if result.created:
+        console.print(f"[green]Project ready[/] in {result.project_dir}")
+        for item in result.created:
+            console.print(f"  created {item}")
+    else:
+        console.print(f"[green]Project unchanged[/] in {result.project_dir} (already as answered)")
+    for item in result.kept:
+        console.print(f"  kept existing {item}")
+    where = "" if result.project_dir == Path.cwd() else f" --project {_shell_path(result.project_dir)}"
+    console.print(f"Next: [bold]tapestry run{where}[/]")
+
+
+def _read_answers(path: Path) -> dict[str, Any]:
+    import yaml
+
+    from tapestry.core.errors import ConfigError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"answers file {path}: {exc.strerror}", "check the path") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"answers file {path} is not valid YAML", "fix its syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"answers file {path} must map question ids to answers", "write `id: value` lines")
+    return {str(k): v for k, v in data.items()}
+
+
+def _shell_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

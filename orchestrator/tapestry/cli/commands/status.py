@@ -1,0 +1,86 @@
+"""`tapestry status`: the last result of every phase."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+
+HELP = """Show the last result of every phase (status, when, how long, what it did).
+
+[bold]--json[/] prints the same as a JSON document for scripts and monitoring."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status", help=HELP)(status)
+
+
+@friendly_errors
+def status(
+    project: ProjectOption = default_project(),  # noqa: B008 - typer default
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    from tapestry.phases.context import ProjectContext
+
+    ctx = ProjectContext.open(project)
+    state = ctx.state
+    if as_json:
+        payload = {
+            "project": ctx.config.project,
+            "target": ctx.config.target,
+            "schema_version": state.schema_version,
+            "phases": {name: record.model_dump(mode="json") for name, record in state.phases.items()},
+            "last_run": state.runs[-1].model_dump(mode="json") if state.runs else None,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+
+    from rich.table import Table
+
+    from tapestry.cli.console import console
+
+    console.print(f"[bold]{ctx.config.project}[/] · target {ctx.config.target} · {ctx.layout.root}")
+    if not state.phases:
+        console.print("No run yet. Start one with [bold]tapestry run[/].")
+        return
+    table = Table("phase", "status", "finished", "took", "result")
+    for name, record in state.phases.items():
+        style = {"succeeded": "green", "failed": "red", "skipped": "cyan"}.get(record.status, "white")
+        took = f"{record.duration_s:.1f}s" if record.duration_s is not None else "-"
+        table.add_row(
+            name, f"[{style}]{record.status}[/]", _age(record.finished_at), took, record.error or _headline(record.summary)
+        )
+    console.print(table)
+    if state.runs:
+        last = state.runs[-1]
+        console.print(f"Last run {last.run_id} ({last.command}): {last.status}, started {_age(last.started_at)}")
+
+
+def _age(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def _headline(summary: dict[str, object]) -> str:
+    if "headline" in summary:
+        return str(summary["headline"])
+    parts = []
+    if "rows_loaded" in summary:
+        parts.append(f"{summary['rows_loaded']:,} rows loaded")
+    if "models_passed" in summary:
+        parts.append(f"{summary['models_passed']} models, {summary['tests_passed']} tests passed")
+    if "audience_size" in summary:
+        parts.append(f"audience {summary['audience_size']:,}")
+    if "last_checked_at" in summary:
+        checked = datetime.fromisoformat(str(summary["last_checked_at"]))
+        parts.append(f"nothing new since (checked {_age(checked)})")
+    return "; ".join(parts)

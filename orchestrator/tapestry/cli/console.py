@@ -1,0 +1,63 @@
+"""Terminal output: one rich console, one-line errors, and a Reporter that draws progress."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def print_error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+
+
+def print_warning(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+
+class RichReporter:
+    """Phase lines on stdout; a live progress line for long steps when attached to a terminal."""
+
+    def __init__(self, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self._status: Any = None
+        self._started: dict[str, float] = {}
+        self._interactive = sys.stdout.isatty()
+
+    def phase_started(self, name: str, detail: str = "") -> None:
+        self._started[name] = time.monotonic()
+        suffix = f" [dim]({detail})[/]" if detail else ""
+        console.print(f"[bold]▶ {name}[/]{suffix}")
+        if self._interactive:
+            self._status = console.status(f"{name}…")
+            self._status.start()
+
+    def phase_finished(self, name: str, status: str, detail: str = "") -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+        seconds = time.monotonic() - self._started.pop(name, time.monotonic())
+        style = {"succeeded": "green", "skipped": "cyan", "failed": "red"}.get(status, "white")
+        extra = f": {detail}" if detail and status != "failed" else ""
+        console.print(f"  [{style}]{status}[/] in {seconds:.1f}s{extra}")
+
+    def info(self, message: str) -> None:
+        if self.verbose or not self._interactive:
+            console.print(f"  {message}", soft_wrap=True)
+        elif self._status is not None:
+            self._status.update(message)
+
+    def warn(self, message: str) -> None:
+        print_warning(message)
+
+    def progress(self, task: str, completed: int, total: int | None) -> None:
+        text = f"{task}: {completed:,}" + (f"/{total:,}" if total else "")
+        if self._status is not None:
+            self._status.update(text)
+        elif self.verbose:
+            console.print(f"  {text}")

@@ -1,0 +1,264 @@
+"""Load Zoom / Salesforce export files (CSV, JSON lines, Parquet) into raw stream tables.
+
+A file is identified by its content hash: the same bytes are never loaded twice, whatever the file is
+called. All new files of one ingest are validated and inserted in a single transaction, so a bad file
+leaves the warehouse exactly as it was.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tapestry.core.errors import IngestError
+from tapestry.core.fs import sha256_file
+from tapestry.core.warehouse import Warehouse
+from tapestry.engines.ingest.streams import TYPE_LABELS, Stream
+
+REGISTRY_SCHEMA = "tapestry_meta"
+REGISTRY_TABLE = f"{REGISTRY_SCHEMA}.loaded_files"
+
+_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".csv.gz": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".jsonl.gz": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    source: str
+    path: Path
+    sha256: str
+    size: int
+
+
+@dataclass
+class SourceLoad:
+    files_loaded: int = 0
+    files_skipped: int = 0
+    rows_loaded: int = 0
+
+
+@dataclass
+class LoadResult:
+    by_source: dict[str, SourceLoad] = field(default_factory=dict)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.by_source.values())
+
+    @property
+    def files_loaded(self) -> int:
+        return sum(s.files_loaded for s in self.by_source.values())
+
+
+def file_format(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in sorted(_FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return _FORMATS[suffix]
+    raise IngestError(
+        f"{path}: unknown file type",
+        "use .csv, .jsonl (JSON lines), .json or .parquet exports",
+    )
+
+
+def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
+    """Paths matching `patterns` (globs allowed; relative to `base_dir`), sorted, without duplicates."""
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(base_dir / pattern)
+        matches = sorted(glob.glob(os.path.expanduser(full), recursive=True))
+        for match in matches:
+            path = Path(match).resolve()
+            if path.is_file():
+                found[path] = None
+    return list(found)
+
+
+HashCache = dict[str, dict[str, Any]]
+
+
+def fingerprint(source: str, path: Path, cache: HashCache) -> InputFile:
+    """Content hash of `path`, reusing `cache` when size and mtime are unchanged (updates `cache`)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot be read ({exc.strerror})", "check the path and permissions") from exc
+    key = str(path)
+    hit = cache.get(key)
+    if hit and hit.get("size") == stat.st_size and hit.get("mtime_ns") == stat.st_mtime_ns:
+        digest = str(hit["sha256"])
+    else:
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            raise IngestError(f"{path}: cannot be read ({exc.strerror})", "check permissions") from exc
+        cache[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    return InputFile(source=source, path=path, sha256=digest, size=stat.st_size)
+
+
+def ensure_tables(warehouse: Warehouse, streams: Sequence[Stream]) -> None:
+    warehouse.execute(f"create schema if not exists {REGISTRY_SCHEMA}")
+    warehouse.execute(
+        f"create table if not exists {REGISTRY_TABLE} ("
+        "source varchar, sha256 varchar, path varchar, size_bytes bigint, row_count bigint, "
+        "loaded_at timestamptz, primary key (source, sha256))"
+    )
+    for stream in streams:
+        for statement in stream.ddl():
+            warehouse.execute(statement)
+
+
+def already_loaded(warehouse: Warehouse) -> set[tuple[str, str]]:
+    return {(str(s), str(h)) for s, h in warehouse.query(f"select source, sha256 from {REGISTRY_TABLE}")}
+
+
+def load_files(
+    warehouse: Warehouse,
+    streams: Mapping[str, Stream],
+    files: Sequence[InputFile],
+    on_file: Callable[[InputFile, int], None] | None = None,
+) -> LoadResult:
+    """Load the files not loaded before, all in one transaction. Raises IngestError on any bad file."""
+    ensure_tables(warehouse, list(streams.values()))
+    done = already_loaded(warehouse)
+    result = LoadResult(by_source={source: SourceLoad() for source in streams})
+    pending: list[InputFile] = []
+    seen: set[tuple[str, str]] = set()
+    for item in files:
+        ident = (item.source, item.sha256)
+        if ident in done or ident in seen:  # same content already loaded (or listed twice)
+            result.by_source[item.source].files_skipped += 1
+            continue
+        seen.add(ident)
+        pending.append(item)
+    if not pending:
+        return result
+    extracted_at = datetime.now(UTC)
+    with warehouse.transaction():
+        for item in pending:
+            rows = _load_one(warehouse, streams[item.source], item, extracted_at)
+            warehouse.execute(
+                f"insert into {REGISTRY_TABLE} values (?, ?, ?, ?, ?, ?)",
+                [item.source, item.sha256, str(item.path), item.size, rows, extracted_at],
+            )
+            loaded = result.by_source[item.source]
+            loaded.files_loaded += 1
+            loaded.rows_loaded += rows
+            if on_file:
+                on_file(item, rows)
+    return result
+
+
+_STAGE = "_tapestry_stage"
+
+
+def _reader_sql(fmt: str) -> str:
+    if fmt == "csv":
+        return "read_csv(?, header = true, all_varchar = true)"
+    if fmt == "jsonl":
+        return "read_json(?, format = 'newline_delimited')"
+    if fmt == "json":
+        return "read_json(?, format = 'auto')"
+    return "read_parquet(?)"
+
+
+def _normalise(name: str) -> str:
+    """`First Name` -> `first_name`, `FirstName` -> `firstname`: header spellings of the same field."""
+    return re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")
+
+
+def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
+    fmt = file_format(item.path)
+    try:
+        warehouse.execute(
+            f"create or replace temp table {_STAGE} as select * from {_reader_sql(fmt)}", [str(item.path)]
+        )
+    except Exception as exc:  # the driver's own error says why the bytes are unreadable
+        if isinstance(exc, IngestError):
+            raise
+        reason = str(exc).splitlines()[0].split("Error: ", 1)[-1]
+        raise IngestError(
+            f"{item.path}: cannot be read as {fmt.upper()} ({reason})",
+            f"re-export the {stream.label} file, or give it the extension of its real format",
+        ) from exc
+    try:
+        return _insert_stage(warehouse, stream, item, extracted_at)
+    finally:
+        warehouse.execute(f"drop table if exists {_STAGE}")
+
+
+def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
+    file_columns: dict[str, str] = {}
+    for original in warehouse.columns(f"select * from {_STAGE}"):
+        normalised = _normalise(original)
+        if normalised in file_columns:
+            raise IngestError(
+                f"{item.path}: column '{original}' appears twice", "remove the duplicate column from the export"
+            )
+        file_columns[normalised] = original
+    missing = [c.name for c in stream.columns if c.required and c.name not in file_columns]
+    if missing:
+        raise IngestError(
+            f"{item.path}: column '{missing[0]}' is missing"
+            + (f" (also: {', '.join(missing[1:])})" if missing[1:] else ""),
+            f"export the {stream.label} with the {', '.join(repr(m) for m in missing)} column"
+            + ("s" if len(missing) > 1 else ""),
+        )
+
+    numbered = f"(select row_number() over () as _record, * from {_STAGE})"
+    select_exprs: list[str] = []
+    for column in stream.columns:
+        if column.name not in file_columns:
+            select_exprs.append(f"cast(null as {column.type}) as {column.name}")
+            continue
+        raw = f"cast({_quote(file_columns[column.name])} as varchar)"
+        text = f"nullif(trim({raw}), '')"
+        if column.key:
+            bad = warehouse.query(f"select _record from {numbered} where {text} is null limit 1")
+            if bad:
+                raise IngestError(
+                    f"{item.path}: column '{column.name}' is empty on record {bad[0][0]}",
+                    f"every {stream.label} record needs a '{column.name}'; re-export the file",
+                )
+        if column.type == "VARCHAR":  # kept exactly as exported: whitespace and case are dbt's job
+            select_exprs.append(f"{raw} as {column.name}")
+            continue
+        bad = warehouse.query(
+            f"select _record, {text} from {numbered} "
+            f"where {text} is not null and try_cast({text} as {column.type}) is null limit 1"
+        )
+        if bad:
+            record, value = bad[0]
+            raise IngestError(
+                f"{item.path}: column '{column.name}' has {str(value)[:40]!r} on record {record}, "
+                f"which is not a {TYPE_LABELS.get(column.type, column.type.lower())}",
+                f"correct the value or re-export the {stream.label}",
+            )
+        select_exprs.append(f"try_cast({text} as {column.type}) as {column.name}")
+
+    target_cols = [c.name for c in stream.columns] + ["_airbyte_raw_id", "_airbyte_extracted_at"]
+    select_exprs += ["cast(uuid() as varchar)", "cast(? as timestamptz)"]
+    warehouse.execute(
+        f"insert into {stream.table} ({', '.join(target_cols)}) select {', '.join(select_exprs)} from {_STAGE}",
+        [extracted_at],
+    )
+    return int(warehouse.query(f"select count(*) from {_STAGE}")[0][0])
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

@@ -1,0 +1,1 @@
+"""Transform: run the bundled dbt project in-process with a profile Tapestry renders itself."""

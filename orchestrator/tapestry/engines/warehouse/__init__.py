@@ -1,0 +1,1 @@
+"""Warehouse adapters behind the `tapestry.core.warehouse.Warehouse` contract."""

@@ -1,0 +1,108 @@
+"""DuckDB adapter: the embedded warehouse of the local target."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tapestry.core.errors import WarehouseError
+from tapestry.core.warehouse import Dialect, Row
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+class DuckDBWarehouse:
+    """One connection to a DuckDB database file (or `:memory:`)."""
+
+    dialect: Dialect = "duckdb"
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        import duckdb  # heavy import kept off the CLI start-up path
+
+        self.path = str(path)
+        try:
+            self._con: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            first = str(exc).splitlines()[0]
+            raise WarehouseError(
+                f"cannot open the DuckDB warehouse {self.path}: {first}",
+                "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
+            ) from exc
+        self._in_transaction = False
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        return self._con
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self._con.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        return self._con.execute(sql, params).fetchall()
+
+    def query_batches(
+        self, sql: str, params: Sequence[Any] | None = None, batch_size: int = 10_000
+    ) -> Iterator[list[Row]]:
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(batch_size):
+                yield rows
+        finally:
+            cursor.close()
+
+    def columns(self, sql: str, params: Sequence[Any] | None = None) -> list[str]:
+        relation = self._con.execute(f"select * from ({sql}) limit 0", params)
+        return [str(col[0]).lower() for col in relation.description or []]
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        import pyarrow as pa
+
+        by_column = list(zip(*rows, strict=True))
+        arrow = pa.table({name: pa.array(values) for name, values in zip(columns, by_column, strict=True)})
+        view = "_tapestry_insert_rows"
+        self._con.register(view, arrow)
+        try:
+            cols = ", ".join(columns)
+            self._con.execute(f"insert into {table} ({cols}) select {cols} from {view}")
+        finally:
+            self._con.unregister(view)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:  # nested use joins the outer transaction
+            yield
+            return
+        self._con.execute("begin transaction")
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self._con.execute("rollback")
+            raise
+        else:
+            self._con.execute("commit")
+        finally:
+            self._in_transaction = False
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        rows = self.query(
+            "select count(*) from information_schema.tables where lower(table_schema) = lower(?) "
+            "and lower(table_name) = lower(?)",
+            [schema, table],
+        )
+        return bool(rows[0][0])
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> DuckDBWarehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Kickstart templates: question specs, answer validation and the files rendered from answers."""

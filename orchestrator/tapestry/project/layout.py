@@ -1,0 +1,50 @@
+"""Where things live inside a project folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tapestry.project.config import CONFIG_FILE, ProjectConfig
+
+STATE_DIR = ".tapestry"
+
+
+@dataclass(frozen=True)
+class ProjectLayout:
+    root: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.state_dir / "lock"
+
+    @property
+    def dbt_dir(self) -> Path:
+        """dbt's rendered profile, target/ and logs/ (kept out of the user's dbt project)."""
+        return self.state_dir / "dbt"
+
+    @property
+    def previews_dir(self) -> Path:
+        return self.state_dir / "previews"
+
+    def warehouse_path(self, config: ProjectConfig) -> Path:
+        return self.resolve(config.warehouse.path)
+
+    def dbt_project_dir(self, config: ProjectConfig) -> Path:
+        return self.resolve(config.transform.project_dir)
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.root / path

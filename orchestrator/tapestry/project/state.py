@@ -1,0 +1,114 @@
+"""Run state under `.tapestry/`: one JSON document, versioned, always replaced atomically.
+
+It records the last result of every phase (what `tapestry status` shows), a short history of runs,
+and caches that make reruns cheap (file content hashes by size and mtime).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from tapestry.core.errors import ProjectError
+from tapestry.core.fs import atomic_write_text
+
+STATE_SCHEMA_VERSION = 1
+HISTORY_LIMIT = 50
+
+PhaseStatus = Literal["succeeded", "failed", "skipped", "running"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PhaseRecord(BaseModel):
+    name: str
+    status: PhaseStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds(), 3)
+
+
+class RunRecord(BaseModel):
+    run_id: str
+    command: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: PhaseStatus = "running"
+    phases: list[PhaseRecord] = Field(default_factory=list)
+
+
+class ProjectState(BaseModel):
+    schema_version: int = STATE_SCHEMA_VERSION
+    phases: dict[str, PhaseRecord] = Field(default_factory=dict)
+    runs: list[RunRecord] = Field(default_factory=list)
+    file_hashes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class StateStore:
+    """Reads and atomically writes `.tapestry/state.json`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> ProjectState:
+        if not self.path.exists():
+            return ProjectState()
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ProjectError(
+                f"{self.path} is unreadable ({exc})",
+                "delete it to start from an empty state (the warehouse keeps what was loaded)",
+            ) from exc
+        version = raw.get("schema_version") if isinstance(raw, dict) else None
+        if version != STATE_SCHEMA_VERSION:
+            raise ProjectError(
+                f"{self.path} has state schema version {version!r}, this Tapestry reads {STATE_SCHEMA_VERSION}",
+                "upgrade Tapestry, or delete the state file to start over",
+            )
+        try:
+            return ProjectState.model_validate(raw)
+        except ValidationError as exc:
+            raise ProjectError(f"{self.path} is corrupt: {exc.errors()[0]['msg']}", "delete it") from exc
+
+    def save(self, state: ProjectState) -> None:
+        state.runs = state.runs[-HISTORY_LIMIT:]
+        atomic_write_text(self.path, state.model_dump_json(indent=2) + "\n")
+
+
+@contextmanager
+def project_lock(lock_file: Path) -> Iterator[None]:
+    """One pipeline command at a time per project; a second one fails fast instead of racing."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = Path(lock_file).read_text().strip() or "another process"
+            raise ProjectError(
+                f"another Tapestry command is running in this project (pid {holder})",
+                "wait for it to finish, or stop it",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
