@@ -23,7 +23,9 @@ from tapestry.kickstart.spec import Question, TemplateSpec
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _URL = re.compile(r"^https?://[^\s/]+(:\d+)?(/\S*)?$")
-_AWS_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$")
+_AWS_REGION = re.compile(
+    r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$"
+)
 _ENV_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 
 _jinja = Environment(undefined=StrictUndefined, autoescape=False)
@@ -54,7 +56,7 @@ def validate_one(question: Question, raw: Any, base_dir: Path, env: Mapping[str,
     warnings: list[str] = []
     if isinstance(raw, str):
         raw = raw.strip()
-    empty = raw is None or raw == "" or raw == []
+    empty = raw is None or raw in ("", [])
     if empty:
         if question.default is not None and question.type != "secret":
             raw = question.default
@@ -88,7 +90,12 @@ def validate_one(question: Question, raw: Any, base_dir: Path, env: Mapping[str,
             raise InvalidAnswer(f"{value!r} is not an e-mail address")
         if kind == "aws_region" and not _AWS_REGION.match(value):
             raise InvalidAnswer(f"{value!r} is not an AWS region like us-east-1")
-    if question.pattern and isinstance(value, str) and not question.is_secret and not re.search(question.pattern, value):
+    if (
+        question.pattern
+        and isinstance(value, str)
+        and not question.is_secret
+        and not re.search(question.pattern, value)
+    ):
         raise InvalidAnswer(question.pattern_message or f"{value!r} does not match {question.pattern}")
     return value, warnings
 

@@ -13,7 +13,7 @@ from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
-from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse
+from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse, connect_config
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.runner import Phase, PhaseSkipped, run_phases
 from tapestry.project.state import RunRecord, project_lock
@@ -29,9 +29,7 @@ class RunOptions:
 
 def open_warehouse(ctx: ProjectContext, read_only: bool = False) -> DuckDBWarehouse:
     path = ctx.layout.warehouse_path(ctx.config)
-    warehouse = DuckDBWarehouse(path, read_only=read_only)
-    warehouse.execute("set TimeZone = 'UTC'")
-    return warehouse
+    return DuckDBWarehouse(path, read_only=read_only)
 
 
 def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
@@ -82,6 +80,7 @@ def dbt_invocation(ctx: ProjectContext) -> DbtInvocation:
         path=ctx.layout.warehouse_path(ctx.config),
         schema=ctx.config.transform.analytics_schema,
         threads=ctx.config.transform.threads,
+        config_options=connect_config(),
     )
     return DbtInvocation(
         project_dir=ctx.layout.dbt_project_dir(ctx.config),

@@ -67,9 +67,7 @@ def run_phases(
     return record
 
 
-def _finish(
-    record: RunRecord, result: PhaseRecord, state: ProjectState, store: StateStore, status: str | None
-) -> None:
+def _finish(record: RunRecord, result: PhaseRecord, state: ProjectState, store: StateStore, status: str | None) -> None:
     record.phases.append(result)
     if result.status != "skipped" or result.name not in state.phases:
         state.phases[result.name] = result

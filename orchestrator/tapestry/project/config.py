@@ -101,7 +101,7 @@ class Sync(Strict):
 
 
 class ProjectConfig(Strict):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     project: str = Field(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
     target: Literal["local"] = "local"
     warehouse: LocalWarehouse = LocalWarehouse()

@@ -32,7 +32,9 @@ def demo_data(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", help="mixed (Zoom CSV + Salesforce JSON lines), csv, jsonl or parquet.", case_sensitive=False
+            "--format",
+            help="mixed (Zoom CSV + Salesforce JSON lines), csv, jsonl or parquet.",
+            case_sensitive=False,
         ),
     ] = "mixed",
 ) -> None:
@@ -44,5 +46,7 @@ def demo_data(
     if fmt not in {"mixed", "csv", "jsonl", "parquet"}:
         raise ConfigError(f"--format {fmt!r} is not supported", "use mixed, csv, jsonl or parquet")
     summary = generate(out, rows, seed, fmt)  # type: ignore[arg-type]
-    console.print(f"{describe(summary)} in {out}/ ({summary.files_written} files written, "
-                  f"{len(summary.files) - summary.files_written} unchanged)")
+    console.print(
+        f"{describe(summary)} in {out}/ ({summary.files_written} files written, "
+        f"{len(summary.files) - summary.files_written} unchanged)"
+    )

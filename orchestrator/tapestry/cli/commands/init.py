@@ -42,11 +42,13 @@ def init(
         typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False),
     ] = None,
     non_interactive: Annotated[
-        bool, typer.Option("--non-interactive", help="Never prompt; take answers from --answers and defaults.")
+        bool,
+        typer.Option("--non-interactive", help="Never prompt; take answers from --answers and defaults."),
     ] = False,
     template: Annotated[str, typer.Option(help="Kickstart template to use.")] = DEFAULT_TEMPLATE,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing tapestry.yml that differs from these answers.")
+        bool,
+        typer.Option("--force", help="Replace an existing tapestry.yml that differs from these answers."),
     ] = False,
 ) -> None:
     from tapestry.cli.console import console, print_warning

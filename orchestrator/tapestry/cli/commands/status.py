@@ -52,7 +52,11 @@ def status(
         style = {"succeeded": "green", "failed": "red", "skipped": "cyan"}.get(record.status, "white")
         took = f"{record.duration_s:.1f}s" if record.duration_s is not None else "-"
         table.add_row(
-            name, f"[{style}]{record.status}[/]", _age(record.finished_at), took, record.error or _headline(record.summary)
+            name,
+            f"[{style}]{record.status}[/]",
+            _age(record.finished_at),
+            took,
+            record.error or _headline(record.summary),
         )
     console.print(table)
     if state.runs:

@@ -19,7 +19,7 @@ from typing import Any
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_file
 from tapestry.core.warehouse import Warehouse
-from tapestry.engines.ingest.streams import TYPE_LABELS, Stream
+from tapestry.engines.ingest.streams import TYPE_LABELS, Column, Stream
 
 REGISTRY_SCHEMA = "tapestry_meta"
 REGISTRY_TABLE = f"{REGISTRY_SCHEMA}.loaded_files"
@@ -208,7 +208,8 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
         normalised = _normalise(original)
         if normalised in file_columns:
             raise IngestError(
-                f"{item.path}: column '{original}' appears twice", "remove the duplicate column from the export"
+                f"{item.path}: column '{original}' appears twice",
+                "remove the duplicate column from the export",
             )
         file_columns[normalised] = original
     missing = [c.name for c in stream.columns if c.required and c.name not in file_columns]
@@ -220,8 +221,9 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
             + ("s" if len(missing) > 1 else ""),
         )
 
-    numbered = f"(select row_number() over () as _record, * from {_STAGE})"
+    # One scan counts every problem; only a file that has one pays for locating the first bad record.
     select_exprs: list[str] = []
+    checks: list[tuple[Column, str, str]] = []  # (column, problem condition, value expression)
     for column in stream.columns:
         if column.name not in file_columns:
             select_exprs.append(f"cast(null as {column.type}) as {column.name}")
@@ -229,27 +231,22 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
         raw = f"cast({_quote(file_columns[column.name])} as varchar)"
         text = f"nullif(trim({raw}), '')"
         if column.key:
-            bad = warehouse.query(f"select _record from {numbered} where {text} is null limit 1")
-            if bad:
-                raise IngestError(
-                    f"{item.path}: column '{column.name}' is empty on record {bad[0][0]}",
-                    f"every {stream.label} record needs a '{column.name}'; re-export the file",
-                )
+            checks.append((column, f"{text} is null", "null"))
         if column.type == "VARCHAR":  # kept exactly as exported: whitespace and case are dbt's job
             select_exprs.append(f"{raw} as {column.name}")
             continue
-        bad = warehouse.query(
-            f"select _record, {text} from {numbered} "
-            f"where {text} is not null and try_cast({text} as {column.type}) is null limit 1"
-        )
-        if bad:
-            record, value = bad[0]
-            raise IngestError(
-                f"{item.path}: column '{column.name}' has {str(value)[:40]!r} on record {record}, "
-                f"which is not a {TYPE_LABELS.get(column.type, column.type.lower())}",
-                f"correct the value or re-export the {stream.label}",
-            )
+        checks.append((column, f"{text} is not null and try_cast({text} as {column.type}) is null", text))
         select_exprs.append(f"try_cast({text} as {column.type}) as {column.name}")
+
+    counts = warehouse.query(
+        "select count(*)"
+        + "".join(f", count(*) filter (where {condition})" for _, condition, _ in checks)
+        + f" from {_STAGE}"
+    )[0]
+    row_count = int(counts[0])
+    for (column, condition, value_expr), problems in zip(checks, counts[1:], strict=True):
+        if problems:
+            _raise_first_problem(warehouse, stream, item, column, condition, value_expr)
 
     target_cols = [c.name for c in stream.columns] + ["_airbyte_raw_id", "_airbyte_extracted_at"]
     select_exprs += ["cast(uuid() as varchar)", "cast(? as timestamptz)"]
@@ -257,7 +254,26 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
         f"insert into {stream.table} ({', '.join(target_cols)}) select {', '.join(select_exprs)} from {_STAGE}",
         [extracted_at],
     )
-    return int(warehouse.query(f"select count(*) from {_STAGE}")[0][0])
+    return row_count
+
+
+def _raise_first_problem(
+    warehouse: Warehouse, stream: Stream, item: InputFile, column: Column, condition: str, value_expr: str
+) -> None:
+    record, value = warehouse.query(
+        f"select _record, {value_expr} from (select row_number() over () as _record, * from {_STAGE}) "
+        f"where {condition} order by _record limit 1"
+    )[0]
+    if value is None:
+        raise IngestError(
+            f"{item.path}: column '{column.name}' is empty on record {record}",
+            f"every {stream.label} record needs a '{column.name}'; re-export the file",
+        )
+    raise IngestError(
+        f"{item.path}: column '{column.name}' has {str(value)[:40]!r} on record {record}, "
+        f"which is not a {TYPE_LABELS.get(column.type, column.type.lower())}",
+        f"correct the value or re-export the {stream.label}",
+    )
 
 
 def _quote(identifier: str) -> str:

@@ -34,11 +34,7 @@ class BuildResult:
     nodes: list[NodeResult] = field(default_factory=list)
 
     def count(self, resource_types: set[str], ok: bool | None = None) -> int:
-        return sum(
-            1
-            for n in self.nodes
-            if n.resource_type in resource_types and (ok is None or n.ok == ok)
-        )
+        return sum(1 for n in self.nodes if n.resource_type in resource_types and (ok is None or n.ok == ok))
 
     @property
     def models_passed(self) -> int:
@@ -83,12 +79,18 @@ def run_dbt(
 
     args = [
         command,
-        "--project-dir", str(invocation.project_dir),
-        "--profiles-dir", str(invocation.work_dir),
-        "--target", invocation.target,
-        "--target-path", str(invocation.work_dir / "target"),
-        "--log-path", str(invocation.work_dir / "logs"),
-        "--vars", json.dumps(dict(invocation.vars)),
+        "--project-dir",
+        str(invocation.project_dir),
+        "--profiles-dir",
+        str(invocation.work_dir),
+        "--target",
+        invocation.target,
+        "--target-path",
+        str(invocation.work_dir / "target"),
+        "--log-path",
+        str(invocation.work_dir / "logs"),
+        "--vars",
+        json.dumps(dict(invocation.vars)),
         *extra_args,
     ]
     collected = BuildResult()
@@ -107,9 +109,7 @@ def run_dbt(
     saved = {key: os.environ.get(key) for key in invocation.env}
     os.environ.update(invocation.env)
     try:
-        outcome = dbtRunner(callbacks=[callback]).invoke(
-            [*args, "--log-level", "none", "--log-level-file", "info"]
-        )
+        outcome = dbtRunner(callbacks=[callback]).invoke([*args, "--log-level", "none", "--log-level-file", "info"])
     finally:
         for key, value in saved.items():
             if value is None:
@@ -118,9 +118,9 @@ def run_dbt(
                 os.environ[key] = value
 
     if outcome.exception is not None:
-        first = str(outcome.exception).strip().splitlines()
+        lines = str(outcome.exception).strip().splitlines()
         raise TransformError(
-            f"dbt {command} could not run: {first[0] if first else type(outcome.exception).__name__}",
+            f"dbt {command} could not run: {lines[0] if lines else type(outcome.exception).__name__}",
             f"see {invocation.work_dir / 'logs' / 'dbt.log'}",
         )
     for item in getattr(outcome.result, "results", None) or []:
@@ -136,7 +136,7 @@ def run_dbt(
         )
     if collected.failed:
         first = collected.failed[0]
-        kind = "test" if first.resource_type in {"test", "unit_test"} else first.resource_type
+        kind = {"unit_test": "unit test"}.get(first.resource_type, first.resource_type)
         detail = f": {first.message.splitlines()[0]}" if first.message else ""
         others = f" (and {len(collected.failed) - 1} more)" if len(collected.failed) > 1 else ""
         verb = {"fail": "failed", "error": "errored"}.get(first.status, first.status)

@@ -6,7 +6,8 @@ runner passes them through the environment of the dbt invocation only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,19 @@ class DuckDBTarget:
     path: Path
     schema: str = "analytics"
     threads: int = 2
+    config_options: Mapping[str, object] = field(default_factory=dict)  # must equal the orchestrator's
 
     name = "local"
 
     def output(self) -> dict[str, Any]:
-        return {"type": "duckdb", "path": str(self.path), "schema": self.schema, "threads": self.threads}
+        return {
+            "type": "duckdb",
+            "path": str(self.path),
+            "schema": self.schema,
+            "threads": self.threads,
+            "config_options": dict(self.config_options),
+            "settings": {"TimeZone": "UTC"},
+        }
 
 
 def render_profile(target: DuckDBTarget) -> str:

@@ -13,18 +13,36 @@ from tapestry.core.warehouse import Dialect, Row
 if TYPE_CHECKING:
     import duckdb
 
+# DuckDB takes 80% of RAM by default; a laptop pipeline should leave room for everything else.
+# Above the limit DuckDB spills to disk instead of failing.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def connect_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, str | bool | int | float | list[str]]:
+    """The DuckDB configuration every connection to a project warehouse uses, dbt's included.
+
+    DuckDB shares one database instance per file inside a process only between connections opened
+    with the same configuration, so dbt's profile must carry exactly this dict.
+    """
+    return {"memory_limit": memory_limit, "preserve_insertion_order": False}
+
 
 class DuckDBWarehouse:
     """One connection to a DuckDB database file (or `:memory:`)."""
 
     dialect: Dialect = "duckdb"
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
         import duckdb  # heavy import kept off the CLI start-up path
 
         self.path = str(path)
         try:
-            self._con: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
+            self._con: duckdb.DuckDBPyConnection = duckdb.connect(
+                self.path,
+                read_only=read_only,
+                config=connect_config(memory_limit),
+            )
+            self._con.execute("set TimeZone = 'UTC'")  # ICU loads on first use, not in connect()
         except duckdb.IOException as exc:
             first = str(exc).splitlines()[0]
             raise WarehouseError(

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from tapestry.demo.generator import generate
+
+
+def _bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_same_bytes_and_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", 800, seed=1)
+    mtimes = {p: p.stat().st_mtime_ns for p in first.files}
+    again = generate(tmp_path / "a", 800, seed=1)
+    generate(tmp_path / "b", 800, seed=1)
+    assert again.files_written == 0
+    assert {p: p.stat().st_mtime_ns for p in again.files} == mtimes
+    assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
+    generate(tmp_path / "c", 800, seed=2)
+    assert _bytes(tmp_path / "a") != _bytes(tmp_path / "c")
+
+
+def test_demo_data_has_the_mess_of_real_exports(tmp_path: Path) -> None:
+    summary = generate(tmp_path, 3000, seed=5)
+    zoom = [row for path in (tmp_path / "zoom").glob("*.csv") for row in csv.DictReader(path.open(encoding="utf-8"))]
+    contacts = [json.loads(line) for line in (tmp_path / "salesforce" / "contacts.jsonl").open(encoding="utf-8")]
+    assert summary.zoom_rows == len(zoom) and summary.salesforce_rows == len(contacts)
+    emails = [r["email"] for r in zoom] + [c["Email"] or "" for c in contacts]
+    assert any(e != e.strip() for e in emails), "stray whitespace"
+    assert any(e.strip() and e != e.lower() for e in emails), "mixed case"
+    assert sum(1 for e in emails if not e.strip()) > 0, "missing e-mails"
+    assert any("@" in e and e.strip().endswith("@") for e in emails), "malformed e-mails"
+    names = [r["first_name"] for r in zoom] + [c["FirstName"] or "" for c in contacts]
+    assert any(not n.isascii() for n in names), "unicode names"
+    by_email: dict[str, set[str]] = {}
+    for r in zoom:
+        by_email.setdefault(r["email"].strip().lower(), set()).add(r["webinar_id"])
+    assert any(len(w) > 1 for w in by_email.values()), "people in several webinars"
+    sf_names = {(c["Email"] or "").strip().lower(): c["FirstName"] for c in contacts}
+    assert any(
+        r["email"].strip().lower() in sf_names and sf_names[r["email"].strip().lower()] not in (None, r["first_name"])
+        for r in zoom
+    ), "conflicting names between the sources"
+    assert any(c["IsDeleted"] for c in contacts), "deleted contacts"
