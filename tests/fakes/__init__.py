@@ -1,0 +1,1 @@
+"""Local fakes of external services used by Tapestry tests and benchmarks."""
