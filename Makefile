@@ -31,9 +31,14 @@ $(CHECKOV_VENV)/.installed:
 	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) 'checkov==3.3.30'
 	@touch $@
 
+# A real sync when MAILCHIMP_API_KEY and MAILCHIMP_LIST_ID are set (MAILCHIMP_API_URL optional);
+# otherwise the run ends with a preview of the sync.
+DEMO_SETS := $(if $(MAILCHIMP_LIST_ID),--set mailchimp_list_id=$(MAILCHIMP_LIST_ID)) \
+             $(if $(MAILCHIMP_API_URL),--set mailchimp_api_url=$(MAILCHIMP_API_URL))
+
 demo: $(VENV)/.runtime ## Run the whole local pipeline on demo data (in ./demo)
 	$(TAPESTRY) demo-data --out $(DEMO_DIR)/exports --rows $(DEMO_ROWS) --seed 42
-	$(TAPESTRY) init $(DEMO_DIR)/project --non-interactive --answers examples/demo-answers.yml
+	$(TAPESTRY) init $(DEMO_DIR)/project --non-interactive --force --answers examples/demo-answers.yml $(DEMO_SETS)
 	$(TAPESTRY) run --project $(DEMO_DIR)/project
 	$(TAPESTRY) status --project $(DEMO_DIR)/project
 

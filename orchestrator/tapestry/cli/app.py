@@ -63,6 +63,19 @@ def friendly_errors(func: F) -> F:
 
             print_error("interrupted; nothing half-done was kept (rerun to resume)")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("TAPESTRY_DEBUG"):
+                raise
+            from tapestry.cli.console import print_error
+
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            print_error(
+                f"unexpected {type(exc).__name__}: {first[:300]}. "
+                "Fix: rerun with TAPESTRY_DEBUG=1 for the traceback and report it"
+            )
+            raise typer.Exit(70) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -88,9 +101,9 @@ def default_project() -> Path:
 
 
 def register() -> None:
-    from tapestry.cli.commands import demo_data, init, run, status
+    from tapestry.cli.commands import demo_data, init, run, secrets, status, sync
 
-    for module in (init, run, status, demo_data):
+    for module in (init, run, sync, status, secrets, demo_data):
         module.register(app)
 
 

@@ -26,6 +26,9 @@ class RichReporter:
     def __init__(self, verbose: bool = False) -> None:
         self.verbose = verbose
         self._status: Any = None
+        self._progress: Any = None
+        self._task: Any = None
+        self._last_step = -1
         self._started: dict[str, float] = {}
         self._interactive = sys.stdout.isatty()
 
@@ -38,6 +41,10 @@ class RichReporter:
             self._status.start()
 
     def phase_finished(self, name: str, status: str, detail: str = "") -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        self._last_step = -1
         if self._status is not None:
             self._status.stop()
             self._status = None
@@ -56,8 +63,36 @@ class RichReporter:
         print_warning(message)
 
     def progress(self, task: str, completed: int, total: int | None) -> None:
-        text = f"{task}: {completed:,}" + (f"/{total:,}" if total else "")
+        if total and self._interactive:
+            self._bar(task, completed, total)
+            return
+        if total:  # not a terminal (CI, ECS logs): one line per 10 %
+            step = completed * 10 // total
+            if step != self._last_step:
+                self._last_step = step
+                console.print(f"  {task}: {completed:,}/{total:,} ({completed / total:.0%})")
+            return
+        text = f"{task}: {completed:,}"
         if self._status is not None:
             self._status.update(text)
         elif self.verbose:
             console.print(f"  {text}")
+
+    def _bar(self, task: str, completed: int, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        if self._progress is None:
+            if self._status is not None:
+                self._status.stop()
+                self._status = None
+            self._progress = Progress(
+                TextColumn("  {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(task, total=total)
+        self._progress.update(self._task, completed=completed, total=total)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tapestry.core.errors import IngestError
@@ -13,9 +13,11 @@ from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
-from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse, connect_config
+from tapestry.engines.warehouse.duckdb_adapter import connect_config
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.runner import Phase, PhaseSkipped, run_phases
+from tapestry.phases.sync_phase import SyncRequest, sync_phase
+from tapestry.phases.warehouse import open_warehouse
 from tapestry.project.state import RunRecord, project_lock
 
 AUDIENCE_MODEL = "mailchimp_audience"
@@ -25,11 +27,7 @@ REJECTIONS_MODEL = "audience_rejected_records"
 @dataclass(frozen=True)
 class RunOptions:
     full_refresh: bool = False  # rebuild with dbt even when nothing changed
-
-
-def open_warehouse(ctx: ProjectContext, read_only: bool = False) -> DuckDBWarehouse:
-    path = ctx.layout.warehouse_path(ctx.config)
-    return DuckDBWarehouse(path, read_only=read_only)
+    sync: SyncRequest = field(default_factory=SyncRequest)
 
 
 def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
@@ -159,6 +157,7 @@ def run_local_pipeline(ctx: ProjectContext, options: RunOptions) -> RunRecord:
     phases = [
         Phase("ingest", lambda: ingest_phase(ctx), "load new export files into the raw tables"),
         Phase("transform", lambda: transform_phase(ctx, options), "dbt build: staging -> audience"),
+        Phase("sync", lambda: sync_phase(ctx, options.sync), "audience -> Mailchimp"),
     ]
     with project_lock(ctx.layout.lock_file):
         return run_phases("run", phases, ctx.store, ctx.state, ctx.reporter)

@@ -98,6 +98,9 @@ class Sync(Strict):
     mode: Literal["upsert", "mirror"] = "upsert"
     mailchimp: Mailchimp = Mailchimp()
     mapping: Mapping = Mapping()
+    concurrency: Annotated[int, Field(ge=1, le=10)] = 8  # Mailchimp allows 10 connections per user
+    bulk_threshold: Annotated[int, Field(ge=1)] = 500  # this many operations or more use POST /batches
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 2_500
 
 
 class ProjectConfig(Strict):
@@ -116,7 +119,8 @@ def _find_secret_values(data: Any, path: str = "") -> list[str]:
     if isinstance(data, dict):
         for key, value in data.items():
             where = f"{path}.{key}" if path else str(key)
-            if SECRET_WORDS.search(str(key)) and isinstance(value, str | int):
+            is_reference_field = key in {"env", "secret"}  # the `{env: ...}` / `{secret: ...}` reference itself
+            if SECRET_WORDS.search(str(key)) and not is_reference_field and isinstance(value, str | int):
                 found.append(where)
             found += _find_secret_values(value, where)
     elif isinstance(data, list):

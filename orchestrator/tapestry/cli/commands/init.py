@@ -50,6 +50,10 @@ def init(
         bool,
         typer.Option("--force", help="Replace an existing tapestry.yml that differs from these answers."),
     ] = False,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Answer one question: --set id=value (repeatable; wins over --answers)."),
+    ] = None,
 ) -> None:
     from tapestry.cli.console import console, print_warning
     from tapestry.kickstart.answers import ValidatedAnswers, validate_answers
@@ -58,6 +62,7 @@ def init(
 
     spec = load_template(template)
     raw = _read_answers(answers_file) if answers_file else {}
+    raw.update(_parse_overrides(overrides or []))
     base_dir = Path.cwd()
     interactive = not non_interactive and sys.stdin.isatty() and sys.stdout.isatty()
     if interactive:
@@ -98,6 +103,20 @@ def _read_answers(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"answers file {path} must map question ids to answers", "write `id: value` lines")
     return {str(k): v for k, v in data.items()}
+
+
+def _parse_overrides(items: list[str]) -> dict[str, Any]:
+    import yaml
+
+    from tapestry.core.errors import ConfigError
+
+    parsed: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r} is not id=value", "write it like --set mailchimp_list_id=1a2b3c")
+        parsed[key.strip()] = yaml.safe_load(value) if value.strip() else None
+    return parsed
 
 
 def _shell_path(path: Path) -> str:

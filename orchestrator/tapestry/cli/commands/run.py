@@ -10,6 +10,7 @@ from tapestry.cli.app import ProjectOption, default_project, friendly_errors
 
 HELP = """Run the pipeline once, in order: ingest → transform (dbt build) → sync.
 
+
 On the local target, ingest loads the export files named in tapestry.yml that were not loaded before
 (a file is known by its content hash), transform runs the dbt project when data or models changed,
 and sync pushes the audience's changes to Mailchimp (a preview when no API key is set).
@@ -66,7 +67,9 @@ def print_run_summary(phases: dict[str, Any]) -> None:
             rejected = summary.get("rejected_records", {})
             detail = ", ".join(f"{count:,} {reason}" for reason, count in rejected.items()) or "none"
             table.add_row("rejected e-mails", f"{sum(rejected.values()):,} records ({detail})")
-    sync = phases.get("sync")
-    if sync is not None:
-        table.add_row("sync", str(sync.summary.get("headline", sync.status)))
     console.print(table)
+    sync = phases.get("sync")
+    if sync is not None and sync.summary:
+        from tapestry.cli.commands.sync import print_sync_summary
+
+        print_sync_summary(sync.summary)

@@ -1,0 +1,382 @@
+"""Mailchimp destination, on the official `mailchimp-marketing` SDK.
+
+Writes never resubscribe anyone: members are upserted with `PUT /lists/{id}/members/{hash}` carrying
+`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used).
+Small diffs go out as concurrent direct calls (at most 10 connections, Mailchimp's limit); large ones
+as `POST /batches` of the same calls, whose results archive is read back per operation.
+429, 5xx, timeouts and dropped connections are retried with backoff and jitter, honouring Retry-After.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from tapestry.core.errors import SyncError
+from tapestry.engines.sync.retry import RetryPolicy, parse_retry_after
+
+MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
+PERMANENT_MEMBER_STATUSES = {400, 404, 405, 422}
+
+
+def subscriber_hash(email: str) -> str:
+    return hashlib.md5(email.strip().lower().encode()).hexdigest()
+
+
+def default_api_url(api_key: str) -> str:
+    _, _, dc = api_key.rpartition("-")
+    if not dc or not dc.isalnum():
+        raise SyncError(
+            "the Mailchimp API key has no data-center suffix (like -us21)",
+            "use the full key from Mailchimp, or set sync.mailchimp.api_url",
+        )
+    return f"https://{dc}.api.mailchimp.com/3.0"
+
+
+@dataclass
+class MemberOp:
+    """Everything needed to send one member and to commit it once acknowledged."""
+
+    key: str
+    operation: str  # create, update, archive
+    email: str
+    merge_fields: dict[str, str] = field(default_factory=dict)
+    tags_active: list[str] = field(default_factory=list)
+    tags_inactive: list[str] = field(default_factory=list)
+    row_hash: str | None = None
+    tags_state: str | None = None  # the tags the snapshot will hold once acknowledged
+
+    @property
+    def hash(self) -> str:
+        return subscriber_hash(self.email if self.operation != "archive" else self.key)
+
+    @property
+    def needs_tags_call(self) -> bool:
+        return self.operation != "archive" and bool(self.tags_active or self.tags_inactive)
+
+    def member_call(self, list_id: str) -> tuple[str, str, dict[str, Any] | None]:
+        path = f"/lists/{list_id}/members/{self.hash}"
+        if self.operation == "archive":
+            return "DELETE", path, None
+        body: dict[str, Any] = {"email_address": self.email, "status_if_new": "subscribed"}
+        if self.merge_fields:
+            body["merge_fields"] = self.merge_fields
+        return "PUT", path, body
+
+    def tags_call(self, list_id: str) -> tuple[str, str, dict[str, Any]]:
+        tags = [{"name": t, "status": "active"} for t in self.tags_active]
+        tags += [{"name": t, "status": "inactive"} for t in self.tags_inactive]
+        return "POST", f"/lists/{list_id}/members/{self.hash}/tags", {"tags": tags}
+
+
+@dataclass
+class OpResult:
+    op: MemberOp
+    result: str  # ok, rejected, failed
+    status_code: int | None = None
+    error: str | None = None
+
+
+class CallFailed(Exception):
+    def __init__(self, status: int | None, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        if self.status == 403 and self.detail == "HTTP 403":  # a bare 403 is Mailchimp throttling
+            return True
+        return self.status is None or self.status == 429 or self.status >= 500
+
+
+def _describe_error(status: int | None, body: Any) -> str:
+    """`Title: detail` from a problem+json body, without echoing anything secret."""
+    data = body
+    if isinstance(body, str):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+    if isinstance(data, dict):
+        title = str(data.get("title") or "")
+        detail = str(data.get("detail") or "")
+        errors = data.get("errors") or []
+        if errors and isinstance(errors, list):
+            detail += " " + "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict))
+        return f"{title}: {detail}".strip(": ")
+    if status is None:
+        text = str(body)
+        return f"network error: {text.splitlines()[0][:200]}" if text else "network error"
+    return f"HTTP {status}"
+
+
+class _Client:
+    """One SDK client (one connection) per worker thread."""
+
+    def __init__(self, api_key: str, api_url: str, timeout: float) -> None:
+        import requests
+        from mailchimp_marketing.api.batches_api import BatchesApi
+        from mailchimp_marketing.api.lists_api import ListsApi
+        from mailchimp_marketing.api.ping_api import PingApi
+        from mailchimp_marketing.api_client import ApiClient
+
+        class SessionApiClient(ApiClient):  # type: ignore[misc]
+            """The SDK's client on a keep-alive session, remembering the last response (for Retry-After)."""
+
+            def __init__(self) -> None:
+                # "server" is replaced in every URL by the SDK; make that a no-op for custom hosts.
+                super().__init__({"api_key": api_key, "server": "server", "timeout": timeout})
+                self.host = api_url.rstrip("/")
+                self.session = requests.Session()
+                self.session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=1, max_retries=0))
+                self.session.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=1, max_retries=0))
+                self.last_response: Any = None
+
+            def request(
+                self, method: str, url: str, query_params: Any = None, headers: Any = None, body: Any = None
+            ) -> Any:
+                self.last_response = None
+                data = json.dumps(body) if method in {"POST", "PUT", "PATCH"} else None
+                response = self.session.request(
+                    method,
+                    url,
+                    params=query_params,
+                    headers=headers,
+                    data=data,
+                    auth=("tapestry", self.api_key),
+                    timeout=self.timeout,
+                )
+                self.last_response = response
+                return response
+
+        self.api = SessionApiClient()
+        self.lists = ListsApi(self.api)
+        self.batches = BatchesApi(self.api)
+        self.ping = PingApi(self.api)
+
+    def close(self) -> None:
+        self.api.session.close()
+
+
+class MailchimpDestination:
+    def __init__(
+        self,
+        api_key: str,
+        list_id: str,
+        api_url: str | None = None,
+        concurrency: int = 8,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        poll_interval: tuple[float, float] = (0.2, 5.0),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not 1 <= concurrency <= MAX_CONNECTIONS:
+            raise SyncError(
+                f"sync concurrency {concurrency} is outside 1-{MAX_CONNECTIONS}",
+                f"Mailchimp allows at most {MAX_CONNECTIONS} simultaneous connections",
+            )
+        self.api_key = api_key
+        self.list_id = list_id
+        self.api_url = (api_url or default_api_url(api_key)).rstrip("/")
+        self.concurrency = concurrency
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.sleep = sleep
+        self._requests = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._clients: list[_Client] = []
+
+    # --- plumbing ------------------------------------------------------------------------------------
+
+    @property
+    def requests_made(self) -> int:
+        return self._requests
+
+    def _client(self) -> _Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = _Client(self.api_key, self.api_url, self.timeout)
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+    def _once(self, call: Callable[[_Client], Any]) -> Any:
+        from mailchimp_marketing.api_client import ApiClientError
+
+        client = self._client()
+        with self._lock:
+            self._requests += 1
+        try:
+            result = call(client)
+        except ApiClientError as exc:
+            response = client.api.last_response
+            retry_after = parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
+            raise CallFailed(exc.status_code, _describe_error(exc.status_code, exc.text), retry_after) from None
+        # The SDK hands back the raw response for empty bodies, errors included.
+        status = getattr(result, "status_code", None)
+        if status is not None and not 200 <= status < 300:
+            raise CallFailed(status, f"HTTP {status}", parse_retry_after(result.headers.get("Retry-After")))
+        return result
+
+    def _with_retries(self, call: Callable[[_Client], Any]) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._once(call)
+            except CallFailed as failure:
+                if failure.status in (401, 403) and not failure.transient:
+                    raise SyncError(
+                        f"Mailchimp refused the API key ({failure.detail})",
+                        "check the key (Mailchimp > Account > Extras > API keys) and its data center",
+                    ) from None
+                if not failure.transient or attempt >= self.retry.attempts:
+                    raise
+                self.sleep(self.retry.delay(attempt, failure.retry_after))
+
+    # --- checks ----------------------------------------------------------------------------------------
+
+    def preflight(self, merge_tags: Iterable[str]) -> None:
+        """The list exists, the key works, and every mapped merge field exists on the list."""
+        try:
+            self._with_retries(lambda c: c.ping.get())
+            self._with_retries(lambda c: c.lists.get_list(self.list_id, fields=["id", "name"]))
+            fields = self._with_retries(
+                lambda c: c.lists.get_list_merge_fields(self.list_id, count=1000, fields=["merge_fields.tag"])
+            )
+        except CallFailed as failure:
+            if failure.status == 404:
+                raise SyncError(
+                    f"Mailchimp list {self.list_id!r} does not exist for this API key",
+                    "check sync.mailchimp.list_id (Audience > Settings > Audience name and defaults)",
+                ) from None
+            raise SyncError(
+                f"Mailchimp at {self.api_url} is not usable: {failure.detail}",
+                "check sync.mailchimp.api_url and the network, then rerun",
+            ) from None
+        known = {str(f.get("tag")) for f in (fields or {}).get("merge_fields", [])}
+        unknown = sorted(set(merge_tags) - known)
+        if unknown:
+            has = ", ".join(sorted(known))
+            raise SyncError(
+                f"Mailchimp list {self.list_id} has no merge field {', '.join(unknown)}",
+                f"create it in Mailchimp or change sync.mapping.merge_fields (the list has: {has})",
+            )
+
+    # --- direct path -----------------------------------------------------------------------------------
+
+    def apply_direct(self, ops: Sequence[MemberOp], on_result: Callable[[OpResult], None]) -> None:
+        """Send each member with its own calls, `concurrency` at a time."""
+
+        def work(op: MemberOp) -> OpResult:
+            return self._send_one(op)
+
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mailchimp") as pool:
+            for result in pool.map(work, ops):
+                on_result(result)
+
+    def _send_one(self, op: MemberOp) -> OpResult:
+        method, _, body = op.member_call(self.list_id)
+        try:
+            if method == "DELETE":
+                try:
+                    self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
+                except CallFailed as failure:
+                    if failure.status not in (404, 405):  # already archived or gone: nothing left to do
+                        raise
+            else:
+                self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
+                if op.needs_tags_call:
+                    _, _, tags_body = op.tags_call(self.list_id)
+                    self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
+        except CallFailed as failure:
+            result = "failed" if failure.transient else "rejected"
+            return OpResult(op, result, failure.status, failure.detail)
+        return OpResult(op, "ok", 200)
+
+    # --- bulk path -------------------------------------------------------------------------------------
+
+    def submit_batch(self, operations: list[dict[str, Any]]) -> str:
+        response = self._with_retries(lambda c: c.batches.start({"operations": operations}))
+        return str(response["id"])
+
+    def wait_batch(self, batch_id: str) -> dict[str, tuple[int, str]]:
+        """Poll until the batch finishes; return operation_id -> (status code, response body)."""
+        delay = self.poll_interval[0]
+        while True:
+            status = self._with_retries(lambda c: c.batches.status(batch_id))
+            if status.get("status") == "finished":
+                break
+            self.sleep(delay)
+            delay = min(delay * 1.6, self.poll_interval[1])
+        url = status.get("response_body_url")
+        if not url:
+            return {}
+        return self._download_results(str(url))
+
+    def _download_results(self, url: str) -> dict[str, tuple[int, str]]:
+        import requests
+
+        attempt = 0
+        while True:
+            attempt += 1
+            with self._lock:
+                self._requests += 1
+            try:
+                response = requests.get(url, timeout=self.timeout)  # pre-signed: no credentials
+                if response.status_code == 200:
+                    break
+                failure = CallFailed(response.status_code, f"results archive: HTTP {response.status_code}")
+            except requests.RequestException as exc:
+                failure = CallFailed(None, f"results archive: {type(exc).__name__}")
+            if attempt >= self.retry.attempts or not failure.transient:
+                raise SyncError(f"cannot read the Mailchimp batch results ({failure.detail})", "rerun the sync")
+            self.sleep(self.retry.delay(attempt))
+        results: dict[str, tuple[int, str]] = {}
+        with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as archive:
+            for member in archive.getmembers():
+                if not member.isfile() or not member.name.endswith(".json"):
+                    continue
+                handle = archive.extractfile(member)
+                if handle is None:
+                    continue
+                for item in json.load(handle):
+                    results[str(item.get("operation_id"))] = (
+                        int(item.get("status_code", 0)),
+                        item.get("response") or "",
+                    )
+        return results
+
+    def batch_operation(self, method: str, path: str, body: dict[str, Any] | None, operation_id: str) -> dict[str, Any]:
+        operation: dict[str, Any] = {"method": method, "path": path, "operation_id": operation_id}
+        if body is not None:
+            operation["body"] = json.dumps(body)
+        return operation
+
+
+def classify_batch_result(status: int, body: str) -> tuple[str, str | None]:
+    """(result, error) for one operation of a finished batch."""
+    if 200 <= status < 300:
+        return "ok", None
+    detail = _describe_error(status, body)
+    if status == 429 or status >= 500 or status == 0:
+        return "failed", detail
+    return "rejected", detail

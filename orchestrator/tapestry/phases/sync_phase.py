@@ -1,0 +1,100 @@
+"""The sync phase: the audience model -> the Mailchimp list."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tapestry.core.errors import SyncError
+from tapestry.engines.secrets.local_store import LocalSecretStore
+from tapestry.engines.sync.engine import SyncOptions, run_sync
+from tapestry.engines.sync.mailchimp import MailchimpDestination
+from tapestry.engines.sync.spec import SyncSpec, TagSource
+from tapestry.phases.context import ProjectContext
+from tapestry.phases.runner import PhaseSkipped
+from tapestry.phases.warehouse import analytics_relation, open_warehouse
+from tapestry.project.config import SecretRef
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    preview: bool = False
+    full_resync: bool = False
+    options: SyncOptions = field(default_factory=SyncOptions)
+
+
+def resolve_secret(ref: SecretRef, project: str) -> str | None:
+    if ref.env:
+        return os.environ.get(ref.env) or None
+    assert ref.secret is not None
+    return LocalSecretStore(project).get(ref.secret)
+
+
+def build_spec(ctx: ProjectContext) -> SyncSpec:
+    sync = ctx.config.sync
+    return SyncSpec(
+        list_id=sync.mailchimp.list_id or "preview",
+        model=analytics_relation(ctx, sync.model),
+        email_column=sync.mapping.email,
+        merge_fields=dict(sync.mapping.merge_fields),
+        tags=tuple(TagSource(name=t.name, column=t.column) for t in sync.mapping.tags),
+        mode=sync.mode,
+    )
+
+
+def sync_phase(ctx: ProjectContext, request: SyncRequest) -> dict[str, Any]:
+    sync = ctx.config.sync
+    if not sync.enabled:
+        raise PhaseSkipped({}, "sync is disabled in tapestry.yml (sync.enabled: false)")
+    spec = build_spec(ctx)
+    api_key = resolve_secret(sync.mailchimp.api_key, ctx.config.project)
+    preview = request.preview
+    missing = []
+    if not api_key:
+        missing.append(f"no Mailchimp API key ({sync.mailchimp.api_key.describe()} is empty)")
+    if not sync.mailchimp.list_id:
+        missing.append("no Mailchimp list id (sync.mailchimp.list_id)")
+    if missing and not preview:
+        if ctx.config.target != "local":
+            raise SyncError(f"cannot sync: {'; '.join(missing)}", "set them, or run `tapestry sync --preview`")
+        ctx.reporter.warn(f"{'; '.join(missing)}: previewing the sync instead, nothing is sent")
+        preview = True
+    destination = (
+        MailchimpDestination(api_key, spec.list_id, api_url=sync.mailchimp.api_url, concurrency=sync.concurrency)
+        if api_key and sync.mailchimp.list_id
+        else None
+    )
+    options = replace(
+        request.options,
+        preview=preview,
+        full_resync=request.full_resync,
+        bulk_threshold=sync.bulk_threshold,
+        batch_size=sync.batch_size,
+    )
+    try:
+        with open_warehouse(ctx) as warehouse:
+            if not warehouse.table_exists(ctx.config.transform.analytics_schema, sync.model):
+                raise SyncError(
+                    f"the sync model {spec.model} does not exist yet",
+                    "run `tapestry run` first (it builds the model, then syncs)",
+                )
+            report = run_sync(warehouse, spec, destination, options, ctx.reporter, ctx.layout.previews_dir)
+    finally:
+        if destination is not None:
+            destination.close()
+    summary = report.as_summary()
+    if report.sample:
+        summary["sample"] = report.sample
+    if report.rejected:
+        ctx.reporter.warn(
+            f"{report.rejected:,} members were rejected by Mailchimp "
+            f"({', '.join(f'{n:,} {reason}' for reason, n in report.rejection_reasons.items())}); "
+            "they are listed in tapestry_sync.rejections and retried when their row changes"
+        )
+    if report.failed:
+        raise SyncError(
+            f"{report.failed:,} members could not be sent after retries ({report.headline})",
+            "rerun `tapestry sync`; acknowledged members are not sent again",
+        )
+    return summary

@@ -1,0 +1,110 @@
+"""Sync engine fixtures: a warehouse holding an audience model, the fake Mailchimp, and a runner.
+
+The `warehouse` fixture is parametrised by adapter, so every engine test runs on each warehouse
+Tapestry supports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes.mailchimp import FakeMailchimp
+from tapestry.core.warehouse import Warehouse
+from tapestry.engines.sync.engine import SyncOptions, SyncReport, run_sync
+from tapestry.engines.sync.mailchimp import MailchimpDestination
+from tapestry.engines.sync.retry import RetryPolicy
+from tapestry.engines.sync.spec import SyncSpec, TagSource
+
+LIST_ID = "list0001"
+MODEL = "analytics.audience"
+
+
+def _duckdb(tmp_path: Path) -> Warehouse:
+    from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse
+
+    return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+
+
+WAREHOUSES = {"duckdb": _duckdb}
+
+
+@pytest.fixture(params=sorted(WAREHOUSES))
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    wh = WAREHOUSES[request.param](tmp_path)
+    wh.execute("create schema if not exists analytics")
+    wh.execute(f"create table {MODEL} (email_address varchar, first_name varchar, last_name varchar, segment varchar)")
+    yield wh
+    wh.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMailchimp]:
+    with FakeMailchimp(list_ids=[LIST_ID], seed=1234) as server:
+        yield server
+
+
+@dataclass
+class Audience:
+    """Helpers to shape the audience model and run syncs against the fake."""
+
+    warehouse: Warehouse
+    fake: FakeMailchimp
+    mode: str = "upsert"
+    tags: tuple[TagSource, ...] = (TagSource(name="tapestry"),)
+    merge_fields: dict[str, str] = field(default_factory=lambda: {"FNAME": "first_name", "LNAME": "last_name"})
+
+    def add(self, n: int, start: int = 0, domain: str = "example.com") -> list[str]:
+        emails = [f"person{i}@{domain}" for i in range(start, start + n)]
+        self.warehouse.insert_rows(
+            MODEL,
+            ["email_address", "first_name", "last_name", "segment"],
+            [(e, f"First{i}", f"Last{i}", "a" if i % 2 else "b") for i, e in enumerate(emails, start)],
+        )
+        return emails
+
+    def emails(self) -> set[str]:
+        return {str(r[0]) for r in self.warehouse.query(f"select email_address from {MODEL}")}
+
+    def spec(self) -> SyncSpec:
+        return SyncSpec(
+            list_id=LIST_ID,
+            model=MODEL,
+            merge_fields=dict(self.merge_fields),
+            tags=self.tags,
+            mode=self.mode,  # type: ignore[arg-type]
+        )
+
+    def destination(self, **kwargs: Any) -> MailchimpDestination:
+        return MailchimpDestination(
+            self.fake.api_key,
+            LIST_ID,
+            api_url=self.fake.base_url,
+            retry=kwargs.pop("retry", RetryPolicy(attempts=10, base_seconds=0.005, max_seconds=0.05)),
+            **kwargs,
+        )
+
+    def sync(self, **options: Any) -> SyncReport:
+        destination = self.destination()
+        try:
+            return run_sync(self.warehouse, self.spec(), destination, SyncOptions(**options))
+        finally:
+            destination.close()
+
+    def subscribed_or_unsubscribed(self) -> set[str]:
+        """E-mails present in the list (any status but archived)."""
+        return {m["email_address"] for m in self.fake.members(LIST_ID).values() if m["status"] != "archived"}
+
+    def puts(self) -> int:
+        return self.fake.requests_by_route.get(
+            "PUT /lists/{id}/members/{hash}", 0
+        ) + self.fake.batch_operations_by_route.get("PUT /lists/{id}/members/{hash}", 0)
+
+
+@pytest.fixture
+def audience(warehouse: Warehouse, fake: FakeMailchimp) -> Audience:
+    return Audience(warehouse, fake)

@@ -1,0 +1,271 @@
+"""The sync engine against the fake Mailchimp, on every supported warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tapestry.core.errors import SyncError
+from tapestry.engines.sync.spec import TagSource
+
+from .conftest import LIST_ID, MODEL, Audience
+
+PUT = "PUT /lists/{id}/members/{hash}"
+
+
+def snapshot_keys(audience: Audience) -> set[str]:
+    return {str(r[0]) for r in audience.warehouse.query("select key from tapestry_sync.snapshot")}
+
+
+def test_first_sync_creates_everyone_then_a_rerun_writes_nothing(audience: Audience) -> None:
+    emails = audience.add(40)
+    report = audience.sync()
+    assert (report.created, report.updated, report.path) == (40, 0, "direct")
+    assert audience.subscribed_or_unsubscribed() == set(emails)
+    member = audience.fake.member(LIST_ID, "person7@example.com")
+    assert member["status"] == "subscribed"
+    assert member["merge_fields"]["FNAME"] == "First7"
+    assert [t["name"] for t in member["tags"]] == ["tapestry"]
+    assert snapshot_keys(audience) == set(emails)
+
+    writes_before = audience.puts()
+    again = audience.sync()
+    assert again.planned == {"create": 0, "update": 0, "archive": 0}
+    assert audience.puts() == writes_before
+    runs = audience.warehouse.query("select status, created, requests from tapestry_sync.runs order by started_at")
+    assert [r[0] for r in runs] == ["succeeded", "succeeded"] and runs[1][1] == 0
+
+
+def test_one_changed_row_causes_one_write(audience: Audience) -> None:
+    audience.add(30)
+    audience.sync()
+    before = audience.fake.requests_by_route
+    audience.warehouse.execute(f"update {MODEL} set first_name = 'Renamed' where email_address = 'person3@example.com'")
+    report = audience.sync()
+    after = audience.fake.requests_by_route
+    assert report.planned == {"create": 0, "update": 1, "archive": 0}
+    assert after[PUT] - before[PUT] == 1
+    assert after["POST /lists/{id}/members/{hash}/tags"] == before["POST /lists/{id}/members/{hash}/tags"]
+    assert audience.fake.member(LIST_ID, "person3@example.com")["merge_fields"]["FNAME"] == "Renamed"
+
+
+@pytest.mark.parametrize("status", ["unsubscribed", "cleaned"])
+def test_unsubscribed_and_cleaned_members_are_never_resubscribed(audience: Audience, status: str) -> None:
+    audience.add(5)
+    audience.fake.set_member_status(LIST_ID, "person2@example.com", status)  # before our first sync
+    audience.sync()
+    assert audience.fake.member(LIST_ID, "person2@example.com")["status"] == status
+    audience.fake.set_member_status(LIST_ID, "person3@example.com", status)  # after it
+    audience.warehouse.execute(f"update {MODEL} set last_name = 'Changed'")
+    audience.sync(full_resync=True)
+    for email in ("person2@example.com", "person3@example.com"):
+        member = audience.fake.member(LIST_ID, email)
+        assert member["status"] == status
+        assert member["merge_fields"]["LNAME"] == "Changed"
+    assert audience.fake.member(LIST_ID, "person1@example.com")["status"] == "subscribed"
+
+
+def test_mirror_archives_members_who_left_and_upsert_never_does(audience: Audience) -> None:
+    audience.add(10)
+    audience.sync()
+    audience.warehouse.execute(
+        f"delete from {MODEL} where email_address in ('person1@example.com', 'person2@example.com')"
+    )
+    upsert = audience.sync()
+    assert upsert.planned["archive"] == 0
+    assert audience.fake.member(LIST_ID, "person1@example.com")["status"] == "subscribed"
+
+    audience.mode = "mirror"
+    mirror = audience.sync()
+    assert (mirror.planned["archive"], mirror.archived) == (2, 2)
+    assert audience.fake.member(LIST_ID, "person1@example.com")["status"] == "archived"
+    assert audience.subscribed_or_unsubscribed() == audience.emails()
+    assert "person1@example.com" not in snapshot_keys(audience)
+    assert audience.sync().planned == {"create": 0, "update": 0, "archive": 0}
+
+    audience.add(1, start=1)  # coming back after an archive re-adds the member
+    audience.sync()
+    assert audience.fake.member(LIST_ID, "person1@example.com")["status"] == "subscribed"
+
+
+def test_rejected_members_are_recorded_and_not_retried_until_their_row_changes(audience: Audience) -> None:
+    audience.add(5)
+    audience.warehouse.insert_rows(
+        MODEL, ["email_address", "first_name"], [("not-an-email@nowhere", "Bad"), ("gone@example.com", "Gone")]
+    )
+    audience.fake.forget(LIST_ID, "gone@example.com")
+    report = audience.sync()
+    assert (report.created, report.rejected) == (5, 2)
+    rejections = dict(audience.warehouse.query("select key, reason from tapestry_sync.rejections order by key"))
+    assert set(rejections) == {"gone@example.com", "not-an-email@nowhere"}
+    assert rejections["gone@example.com"].startswith("Forgotten Email Not Subscribed")
+    assert "Invalid Resource" in rejections["not-an-email@nowhere"]
+    log = audience.warehouse.query(
+        "select result, status_code from tapestry_sync.changelog where key = 'not-an-email@nowhere'"
+    )
+    assert log == [("rejected", 400)]
+
+    puts = audience.puts()
+    assert audience.sync().planned == {"create": 0, "update": 0, "archive": 0}
+    assert audience.puts() == puts  # not retried while the row is unchanged
+
+    audience.warehouse.execute(
+        f"update {MODEL} set first_name = 'Still bad' where email_address = 'not-an-email@nowhere'"
+    )
+    retried = audience.sync()
+    assert (retried.planned["create"], retried.rejected) == (1, 1)
+    attempts = audience.warehouse.query(
+        "select attempts from tapestry_sync.rejections where key = 'not-an-email@nowhere'"
+    )
+    assert attempts == [(2,)]
+
+
+@pytest.mark.parametrize("members", [120, 1_200], ids=["direct", "bulk"])
+def test_with_429s_5xx_and_dropped_connections_the_list_ends_equal_to_the_audience(
+    audience: Audience, members: int
+) -> None:
+    audience.add(members)
+    audience.fake.configure(rate_429=0.10, rate_500=0.05, drop_rate=0.03, html_5xx=True)
+    for kind in ("429", "500", "drop", "503"):  # the bulk path makes few requests: make sure each kind hits
+        audience.fake.fail_next(kind)
+    report = audience.sync(bulk_threshold=500, batch_size=400)
+    assert report.failed == 0
+    assert audience.subscribed_or_unsubscribed() == audience.emails()
+    faults = audience.fake.faults_injected
+    assert faults["429"] > 0 and faults["500"] + faults.get("502", 0) + faults.get("503", 0) > 0 and faults["drop"] > 0
+    assert snapshot_keys(audience) == audience.emails()
+    audience.fake.configure(rate_429=0, rate_500=0, drop_rate=0)
+    assert audience.sync().planned == {"create": 0, "update": 0, "archive": 0}
+
+
+def test_lost_acknowledgements_converge(audience: Audience) -> None:
+    audience.add(60)
+    audience.fake.configure(fail_after_apply_rate=0.2)
+    report = audience.sync()
+    assert report.failed == 0  # the retried PUT is an idempotent upsert
+    assert audience.subscribed_or_unsubscribed() == audience.emails()
+
+
+def test_bulk_path_uses_batches_with_few_requests_per_row(audience: Audience) -> None:
+    audience.add(3_000)
+    report = audience.sync(bulk_threshold=500, batch_size=1_000)
+    assert report.path == "bulk" and report.created == 3_000
+    assert audience.fake.batch_operations_by_route[PUT] == 3_000
+    assert audience.fake.requests_by_route.get(PUT, 0) == 0
+    assert report.requests / 3_000 <= 0.01
+    assert audience.subscribed_or_unsubscribed() == audience.emails()
+    assert audience.fake.max_in_flight_seen <= 10
+
+
+def test_direct_path_never_exceeds_ten_connections(audience: Audience) -> None:
+    audience.add(200)
+    audience.fake.configure(latency_ms=5)
+    audience.sync(bulk_threshold=10_000)
+    assert 1 < audience.fake.max_in_flight_seen <= 10
+    assert audience.fake.faults_injected.get("connections", 0) == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([("a@example.com",), ("A@example.com ",)], "1 duplicate values"),
+        ([("a@example.com",), (None,)], "1 rows with an empty email_address"),
+        ([("a@example.com",), ("  ",)], "1 rows with an empty email_address"),
+    ],
+)
+def test_duplicate_or_null_keys_are_refused_before_anything_is_sent(
+    audience: Audience, rows: list[tuple[str | None]], expected: str
+) -> None:
+    audience.warehouse.insert_rows(MODEL, ["email_address"], rows)
+    with pytest.raises(SyncError, match=expected):
+        audience.sync()
+    assert audience.puts() == 0
+
+
+def test_unknown_merge_field_is_refused_at_start(audience: Audience) -> None:
+    audience.add(3)
+    audience.merge_fields = {"FNAME": "first_name", "COMPANY": "last_name"}
+    with pytest.raises(SyncError, match="no merge field COMPANY"):
+        audience.sync()
+    assert audience.puts() == 0
+
+
+def test_unknown_model_column_is_refused(audience: Audience) -> None:
+    audience.add(3)
+    audience.merge_fields = {"FNAME": "nickname"}
+    with pytest.raises(SyncError, match="has no column 'nickname'"):
+        audience.sync()
+
+
+def test_unknown_list_and_bad_key_are_clear_errors(audience: Audience) -> None:
+    audience.add(3)
+    from tapestry.engines.sync.engine import SyncOptions, run_sync
+    from tapestry.engines.sync.mailchimp import MailchimpDestination
+
+    wrong_list = MailchimpDestination(audience.fake.api_key, "nolist", api_url=audience.fake.base_url)
+    spec = audience.spec()
+    with pytest.raises(SyncError, match="list 'nolist' does not exist"):
+        run_sync(audience.warehouse, spec, wrong_list, SyncOptions())
+    bad_key = MailchimpDestination("wrong-us1", LIST_ID, api_url=audience.fake.base_url)
+    with pytest.raises(SyncError, match="refused the API key") as err:
+        run_sync(audience.warehouse, spec, bad_key, SyncOptions())
+    assert "wrong-us1" not in err.value.one_line()
+
+
+def test_preview_sends_nothing_and_commits_nothing(audience: Audience, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tapestry.engines.sync.engine import SyncOptions, run_sync
+
+    audience.add(25)
+    report = run_sync(audience.warehouse, audience.spec(), None, SyncOptions(preview=True), preview_dir=tmp_path)
+    assert report.planned["create"] == 25 and len(report.sample) == 10
+    with open(report.preview_file or "", encoding="utf-8") as handle:
+        lines = [json.loads(line) for line in handle]
+    assert len(lines) == 25 and lines[0]["operation"] == "create" and "FNAME" in lines[0]["merge_fields"]
+    assert audience.puts() == 0 and audience.fake.request_count == 0
+    assert audience.warehouse.query("select count(*) from tapestry_sync.snapshot") == [(0,)]
+    assert audience.warehouse.query("select count(*) from tapestry_sync.runs") == [(0,)]
+
+
+def test_a_mapping_change_resends_everyone(audience: Audience) -> None:
+    audience.add(12)
+    audience.sync()
+    audience.merge_fields = {"FNAME": "first_name"}
+    report = audience.sync()
+    assert report.planned["update"] == 12
+
+
+def test_column_tags_follow_the_row(audience: Audience) -> None:
+    audience.tags = (TagSource(name="tapestry"), TagSource(column="segment"))
+    audience.add(4)
+    audience.sync()
+    tags = {t["name"] for t in audience.fake.member(LIST_ID, "person1@example.com")["tags"]}
+    assert tags == {"tapestry", "a"}
+    audience.warehouse.execute(f"update {MODEL} set segment = 'vip' where email_address = 'person1@example.com'")
+    audience.sync()
+    tags = {t["name"] for t in audience.fake.member(LIST_ID, "person1@example.com")["tags"]}
+    assert tags == {"tapestry", "vip"}
+
+
+def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that dies after submitting a batch: the rerun reads that batch's results."""
+    from tapestry.engines.sync.engine import SyncRun
+
+    audience.tags = ()
+    audience.add(1_000)
+
+    def die(self, batch_id, chunk):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # killed while waiting for Mailchimp
+
+    monkeypatch.setattr(SyncRun, "_finish_members", die)
+    with pytest.raises(KeyboardInterrupt):
+        audience.sync(bulk_threshold=100, batch_size=500, batches_in_flight=1)
+    monkeypatch.undo()
+    assert audience.warehouse.query("select count(distinct batch_id) from tapestry_sync.inflight") == [(1,)]
+    audience.fake.wait_for_batches(30)
+    report = audience.sync(bulk_threshold=100, batch_size=500)
+    assert report.recovered == 500
+    assert report.planned["create"] == 500
+    assert audience.fake.batch_operations_by_route[PUT] == 1_000  # nobody sent twice
+    assert audience.warehouse.query("select count(*) from tapestry_sync.inflight") == [(0,)]
+    assert snapshot_keys(audience) == audience.emails()
