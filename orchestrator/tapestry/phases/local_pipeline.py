@@ -85,6 +85,7 @@ def dbt_invocation(ctx: ProjectContext) -> DbtInvocation:
         profile_yaml=render_profile(target),
         work_dir=ctx.layout.dbt_dir,
         target=target.name,
+        vars={"marts_schema": ctx.config.transform.marts_schema},
     )
 
 
@@ -102,7 +103,7 @@ def transform_inputs_fingerprint(ctx: ProjectContext, invocation: DbtInvocation)
 
 def audience_built(ctx: ProjectContext) -> bool:
     with open_warehouse(ctx) as warehouse:
-        return warehouse.table_exists(ctx.config.transform.analytics_schema, AUDIENCE_MODEL)
+        return warehouse.table_exists(ctx.config.transform.marts_schema, AUDIENCE_MODEL)
 
 
 def transform_phase(ctx: ProjectContext, options: RunOptions) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def transform_phase(ctx: ProjectContext, options: RunOptions) -> dict[str, Any]:
 
 
 def audience_summary(ctx: ProjectContext) -> dict[str, Any]:
-    schema = ctx.config.transform.analytics_schema
+    schema = ctx.config.transform.marts_schema
     with open_warehouse(ctx) as warehouse:
         if not warehouse.table_exists(schema, AUDIENCE_MODEL):
             return {}

@@ -13,7 +13,7 @@ from tapestry.engines.sync.mailchimp import MailchimpDestination
 from tapestry.engines.sync.spec import SyncSpec, TagSource
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.runner import PhaseSkipped
-from tapestry.phases.warehouse import analytics_relation, open_warehouse
+from tapestry.phases.warehouse import mart_relation, open_warehouse
 from tapestry.project.config import SecretRef
 
 
@@ -35,7 +35,7 @@ def build_spec(ctx: ProjectContext) -> SyncSpec:
     sync = ctx.config.sync
     return SyncSpec(
         list_id=sync.mailchimp.list_id or "preview",
-        model=analytics_relation(ctx, sync.model),
+        model=mart_relation(ctx, sync.model),
         email_column=sync.mapping.email,
         merge_fields=dict(sync.mapping.merge_fields),
         tags=tuple(TagSource(name=t.name, column=t.column) for t in sync.mapping.tags),
@@ -74,7 +74,7 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest) -> dict[str, Any]:
     )
     try:
         with open_warehouse(ctx) as warehouse:
-            if not warehouse.table_exists(ctx.config.transform.analytics_schema, sync.model):
+            if not warehouse.table_exists(ctx.config.transform.marts_schema, sync.model):
                 raise SyncError(
                     f"the sync model {spec.model} does not exist yet",
                     "run `tapestry run` first (it builds the model, then syncs)",

@@ -10,5 +10,6 @@ def open_warehouse(ctx: ProjectContext) -> DuckDBWarehouse:
     return DuckDBWarehouse(ctx.layout.warehouse_path(ctx.config))
 
 
-def analytics_relation(ctx: ProjectContext, model: str) -> str:
-    return f"{ctx.config.transform.analytics_schema}.{model}"
+def mart_relation(ctx: ProjectContext, model: str) -> str:
+    """A mart's relation name; marts live in their own schema (see dbt_project.yml)."""
+    return f"{ctx.config.transform.marts_schema}.{model}"

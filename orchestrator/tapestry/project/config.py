@@ -56,7 +56,8 @@ class LocalWarehouse(Strict):
 class Transform(Strict):
     project_dir: str = "dbt_project"
     threads: Annotated[int, Field(ge=1, le=32)] = 2
-    analytics_schema: str = Field(default="analytics", pattern=r"^[a-z_][a-z0-9_]*$")
+    analytics_schema: str = Field(default="analytics", pattern=r"^[a-z_][a-z0-9_]*$")  # staging, intermediate
+    marts_schema: str = Field(default="marts", pattern=r"^[a-z_][a-z0-9_]*$")  # what the sync reads
 
 
 class TagMapping(Strict):

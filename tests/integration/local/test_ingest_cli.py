@@ -20,7 +20,7 @@ def _snapshot(warehouse: Path) -> dict[str, object]:
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
             for t in ("zoom.webinar_registrants", "salesforce.contact", "tapestry_meta.loaded_files")
         }
-        audience = con.execute("select * from analytics.mailchimp_audience order by email_address").fetchall()
+        audience = con.execute("select * from marts.mailchimp_audience order by email_address").fetchall()
     counts["audience_md5"] = hashlib.md5(repr(audience).encode()).hexdigest()
     return counts
 
@@ -55,7 +55,7 @@ def test_new_file_is_loaded_and_rebuilds_the_audience(tmp_path: Path) -> None:
     assert "1 new files" in out
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         assert con.execute(
-            "select first_name from analytics.mailchimp_audience where email_address = 'newcomer@example.com'"
+            "select first_name from marts.mailchimp_audience where email_address = 'newcomer@example.com'"
         ).fetchall() == [("New",)]
 
 

@@ -35,7 +35,7 @@ def _project(tmp_path: Path, fake: FakeMailchimp, rows: int = 400, **answers: ob
 
 def _audience(demo: DemoProject) -> set[str]:
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        return {r[0] for r in con.execute("select email_address from analytics.mailchimp_audience").fetchall()}
+        return {r[0] for r in con.execute("select email_address from marts.mailchimp_audience").fetchall()}
 
 
 def _listed(fake: FakeMailchimp) -> set[str]:
