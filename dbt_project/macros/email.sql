@@ -1,7 +1,9 @@
 {#- The identity of a person is their normalised e-mail: lower(trim(email)), empty as null.
-    trim() alone only strips spaces; exports also carry tabs, line breaks and no-break spaces. -#}
+    trim() alone only strips spaces; exports also carry tabs, line breaks and no-break spaces.
+    The explicit cast is a no-op on both warehouses; it keeps fakesnow (our offline Snowflake) from
+    dropping TRIM's second argument when it adds its own cast. -#}
 {% macro email_key(column) -%}
-    nullif(lower(trim({{ column }}, {{ whitespace_chars() }})), '')
+    nullif(lower(trim(cast({{ column }} as {{ dbt.type_string() }}), {{ whitespace_chars() }})), '')
 {%- endmacro %}
 
 {% macro whitespace_chars() -%}

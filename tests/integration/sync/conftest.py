@@ -6,7 +6,8 @@ Tapestry supports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,16 +31,55 @@ def _duckdb(tmp_path: Path) -> Warehouse:
     return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
 
 
-WAREHOUSES = {"duckdb": _duckdb}
+@contextmanager
+def _duckdb_cm(tmp_path: Path) -> Iterator[Warehouse]:
+    wh = _duckdb(tmp_path)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+@contextmanager
+def _snowflake(tmp_path: Path) -> Iterator[Warehouse]:
+    """Snowflake SQL through fakesnow (DuckDB behind the real connector API), patched in-process."""
+    import fakesnow
+    import snowflake.connector
+
+    from tapestry.engines.warehouse.snowflake_adapter import SnowflakeSettings, SnowflakeWarehouse
+
+    with fakesnow.patch():
+        setup = snowflake.connector.connect()
+        setup.cursor().execute("create database if not exists tapestry_analytics")
+        setup.close()
+        settings = SnowflakeSettings(
+            account="fakesnow",
+            user="tapestry_sync",
+            role="tapestry_syncer",
+            warehouse="tapestry_wh",
+            database="TAPESTRY_ANALYTICS",
+        )
+        wh = SnowflakeWarehouse(settings)
+        try:
+            yield wh
+        finally:
+            wh.close()
+
+
+WAREHOUSES: dict[str, Callable[[Path], AbstractContextManager[Warehouse]]] = {
+    "duckdb": _duckdb_cm,
+    "snowflake": _snowflake,
+}
 
 
 @pytest.fixture(params=sorted(WAREHOUSES))
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
-    wh = WAREHOUSES[request.param](tmp_path)
-    wh.execute("create schema if not exists analytics")
-    wh.execute(f"create table {MODEL} (email_address varchar, first_name varchar, last_name varchar, segment varchar)")
-    yield wh
-    wh.close()
+    with WAREHOUSES[request.param](tmp_path) as wh:
+        wh.execute("create schema if not exists analytics")
+        wh.execute(
+            f"create table {MODEL} (email_address varchar, first_name varchar, last_name varchar, segment varchar)"
+        )
+        yield wh
 
 
 @pytest.fixture

@@ -1,0 +1,74 @@
+"""The dbt project builds with dbt-snowflake (against fakesnow) and yields exactly the audience it
+builds on DuckDB."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from support.projects import make_project
+
+RAW_TABLES = {
+    "zoom.webinar_registrants": "TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS",
+    "salesforce.contact": "TAPESTRY_RAW.SALESFORCE.CONTACT",
+}
+SNOWFLAKE_TYPES = {"VARCHAR": "VARCHAR", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP_TZ", "BOOLEAN": "BOOLEAN"}
+
+
+def _normalise(row: list[object]) -> tuple[object, ...]:
+    """Timestamps as UTC ISO strings, whichever driver returned them."""
+
+    def one(value: object) -> object:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        if isinstance(value, str) and value[:4].isdigit() and "T" in value and value[-6] in "+-":
+            return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+        return value
+
+    return tuple(one(v) for v in row)
+
+
+def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: Path, repo_root: Path) -> None:
+    (tmp_path / "local").mkdir()
+    demo = make_project(tmp_path / "local", rows=1_500, seed=11)
+    raw: dict[str, dict[str, object]] = {}
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        for local, remote in RAW_TABLES.items():
+            columns = con.execute(f"describe {local}").fetchall()
+            rows = con.execute(f"select * from {local}").fetchall()
+            raw[remote] = {
+                "columns": [(name, SNOWFLAKE_TYPES[type_]) for name, type_, *_ in columns],
+                "rows": [[v.isoformat() if isinstance(v, datetime) else v for v in r] for r in rows],
+            }
+        expected = con.execute(
+            "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
+            "first_seen_at, last_seen_at from marts.mailchimp_audience"
+        ).fetchall()
+        expected_rejected = dict(
+            con.execute("select reason, count(*) from marts.audience_rejected_records group by 1").fetchall()
+        )
+    (tmp_path / "raw.json").write_text(json.dumps(raw))
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("fakesnow_dbt.py")),
+            str(tmp_path / "raw.json"),
+            str(repo_root / "dbt_project"),
+            str(tmp_path / "dbt-work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    built = json.loads(result.stdout.strip().splitlines()[-1])
+    assert built["models"] == 6
+    assert sorted(_normalise(r) for r in built["audience"]) == sorted(_normalise(list(r)) for r in expected)
+    assert built["rejected"] == expected_rejected
