@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tapestry.project.config import CONFIG_FILE, ProjectConfig
+from tapestry.core.errors import ConfigError
+from tapestry.project.config import CONFIG_FILE, LocalWarehouse, ProjectConfig
 
 STATE_DIR = ".tapestry"
 
@@ -40,7 +41,11 @@ class ProjectLayout:
         return self.state_dir / "previews"
 
     def warehouse_path(self, config: ProjectConfig) -> Path:
-        return self.resolve(config.warehouse.path)
+        """The DuckDB file of the local target."""
+        warehouse = config.warehouse
+        if not isinstance(warehouse, LocalWarehouse):
+            raise ConfigError(f"project {config.project} has no local DuckDB warehouse", "this needs target local")
+        return self.resolve(warehouse.path)
 
     def dbt_project_dir(self, config: ProjectConfig) -> Path:
         return self.resolve(config.transform.project_dir)

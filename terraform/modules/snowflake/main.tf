@@ -1,0 +1,338 @@
+################################################################################
+# Names
+#
+# Every name is upper-cased: the provider quotes identifiers, so a lower-case name
+# would create a case-sensitive object that unquoted SQL (dbt, Airbyte) cannot find.
+# The same names come from tapestry.engines.warehouse.snowflake_objects.SnowflakeObjects.
+################################################################################
+
+locals {
+  identifier_pattern = "^[A-Za-z_][A-Za-z0-9_$]{0,254}$"
+
+  # Snowflake's reserved keywords: not usable as unquoted identifiers (same list as RESERVED_KEYWORDS in Python).
+  reserved_keywords = [
+    "ACCOUNT", "ALL", "ALTER", "AND", "ANY", "AS", "BETWEEN", "BY", "CASE", "CAST", "CHECK", "COLUMN", "CONNECT",
+    "CONNECTION", "CONSTRAINT", "CREATE", "CROSS", "CURRENT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
+    "CURRENT_USER", "DATABASE", "DELETE", "DISTINCT", "DROP", "ELSE", "EXISTS", "FALSE", "FOLLOWING", "FOR", "FROM",
+    "FULL", "GRANT", "GROUP", "GSCLUSTER", "HAVING", "ILIKE", "IN", "INCREMENT", "INNER", "INSERT", "INTERSECT",
+    "INTO", "IS", "ISSUE", "JOIN", "LATERAL", "LEFT", "LIKE", "LOCALTIME", "LOCALTIMESTAMP", "MINUS", "NATURAL",
+    "NOT", "NULL", "OF", "ON", "OR", "ORDER", "ORGANIZATION", "QUALIFY", "REGEXP", "REVOKE", "RIGHT", "RLIKE",
+    "ROW", "ROWS", "SAMPLE", "SCHEMA", "SELECT", "SET", "SOME", "START", "TABLE", "TABLESAMPLE", "THEN", "TO",
+    "TRIGGER", "TRUE", "TRY_CAST", "UNION", "UNIQUE", "UPDATE", "USING", "VALUES", "VIEW", "WHEN", "WHENEVER",
+    "WHERE", "WINDOW", "WITH",
+  ]
+  reserved_schema_names = concat(local.reserved_keywords, ["PUBLIC", "INFORMATION_SCHEMA"])
+
+  prefix = upper(var.prefix)
+
+  names = {
+    warehouse          = upper(coalesce(var.warehouse_name, "${local.prefix}_WH"))
+    raw_database       = upper(coalesce(var.raw_database_name, "${local.prefix}_RAW"))
+    analytics_database = upper(coalesce(var.analytics_database_name, "${local.prefix}_ANALYTICS"))
+    zoom_schema        = upper(var.zoom_schema_name)
+    salesforce_schema  = upper(var.salesforce_schema_name)
+    analytics_schema   = upper(var.analytics_schema_name)
+    marts_schema       = upper(var.marts_schema_name)
+    sync_schema        = upper(var.sync_schema_name)
+    loader_role        = upper(coalesce(var.loader_role_name, "${local.prefix}_LOADER"))
+    transformer_role   = upper(coalesce(var.transformer_role_name, "${local.prefix}_TRANSFORMER"))
+    syncer_role        = upper(coalesce(var.syncer_role_name, "${local.prefix}_SYNCER"))
+    airbyte_user       = upper(coalesce(var.airbyte_user_name, "${local.prefix}_AIRBYTE"))
+    dbt_user           = upper(coalesce(var.dbt_user_name, "${local.prefix}_DBT"))
+    sync_user          = upper(coalesce(var.sync_user_name, "${local.prefix}_SYNC"))
+  }
+
+  databases = {
+    raw       = local.names.raw_database
+    analytics = local.names.analytics_database
+  }
+
+  schemas = {
+    zoom       = { database = "raw", name = local.names.zoom_schema }
+    salesforce = { database = "raw", name = local.names.salesforce_schema }
+    analytics  = { database = "analytics", name = local.names.analytics_schema }
+    marts      = { database = "analytics", name = local.names.marts_schema }
+    sync       = { database = "analytics", name = local.names.sync_schema }
+  }
+
+  schema_fully_qualified_names = { for key, schema in local.schemas : key => "${local.databases[schema.database]}.${schema.name}" }
+
+  roles = {
+    loader      = local.names.loader_role
+    transformer = local.names.transformer_role
+    syncer      = local.names.syncer_role
+  }
+
+  # Snowflake wants the key's base64 body on one line, without the BEGIN/END lines.
+  rsa_public_keys_given = {
+    airbyte = var.airbyte_user_rsa_public_key
+    dbt     = var.dbt_user_rsa_public_key
+    sync    = var.sync_user_rsa_public_key
+  }
+  rsa_public_keys = {
+    for key, pem in local.rsa_public_keys_given : key => pem == null ? null : join("", regexall("[A-Za-z0-9+/=]+", replace(replace(pem, "-----BEGIN PUBLIC KEY-----", ""), "-----END PUBLIC KEY-----", "")))
+  }
+
+  users = {
+    airbyte = { name = local.names.airbyte_user, role = "loader", rsa_public_key = local.rsa_public_keys.airbyte }
+    dbt     = { name = local.names.dbt_user, role = "transformer", rsa_public_key = local.rsa_public_keys.dbt }
+    sync    = { name = local.names.sync_user, role = "syncer", rsa_public_key = local.rsa_public_keys.sync }
+  }
+
+  ##############################################################################
+  # Grants (the same list as SnowflakeObjects.grants(); README.md explains each)
+  ##############################################################################
+
+  # USAGE on the warehouse: every role runs queries (auto-resume needs only USAGE).
+  warehouse_grants = local.roles
+
+  database_grants = {
+    # Airbyte creates its AIRBYTE_INTERNAL schema next to the raw schemas.
+    loader_raw = { role = "loader", database = "raw", privileges = ["CREATE SCHEMA", "USAGE"] }
+    # dbt reads the raw sources.
+    transformer_raw = { role = "transformer", database = "raw", privileges = ["USAGE"] }
+    # The sync reads the marts.
+    syncer_analytics = { role = "syncer", database = "analytics", privileges = ["USAGE"] }
+  }
+
+  schema_grants = {
+    # Airbyte lands each stream as a table, loading through internal stages; it owns what it creates.
+    loader_zoom       = { role = "loader", schema = "zoom", privileges = ["CREATE STAGE", "CREATE TABLE", "USAGE"] }
+    loader_salesforce = { role = "loader", schema = "salesforce", privileges = ["CREATE STAGE", "CREATE TABLE", "USAGE"] }
+    # dbt reads the raw sources; the sync reads the marts.
+    transformer_zoom       = { role = "transformer", schema = "zoom", privileges = ["USAGE"] }
+    transformer_salesforce = { role = "transformer", schema = "salesforce", privileges = ["USAGE"] }
+    syncer_marts           = { role = "syncer", schema = "marts", privileges = ["USAGE"] }
+  }
+
+  # SELECT on every table and view of a schema: those that exist now (all) and those created later (future).
+  read_grants = {
+    transformer_zoom_tables       = { role = "transformer", schema = "zoom", object_type_plural = "TABLES" }
+    transformer_zoom_views        = { role = "transformer", schema = "zoom", object_type_plural = "VIEWS" }
+    transformer_salesforce_tables = { role = "transformer", schema = "salesforce", object_type_plural = "TABLES" }
+    transformer_salesforce_views  = { role = "transformer", schema = "salesforce", object_type_plural = "VIEWS" }
+    syncer_marts_tables           = { role = "syncer", schema = "marts", object_type_plural = "TABLES" }
+    syncer_marts_views            = { role = "syncer", schema = "marts", object_type_plural = "VIEWS" }
+  }
+
+  # dbt owns the analytics database and the schemas it builds; the sync owns its state schema.
+  database_ownership = {
+    analytics = "transformer"
+  }
+  schema_ownership = {
+    analytics = "transformer"
+    marts     = "transformer"
+    sync      = "syncer"
+  }
+}
+
+################################################################################
+# Warehouse, databases, schemas (default provider: SYSADMIN)
+################################################################################
+
+resource "snowflake_warehouse" "this" {
+  name                = local.names.warehouse
+  warehouse_type      = "STANDARD"
+  warehouse_size      = upper(var.warehouse_size)
+  auto_suspend        = var.warehouse_auto_suspend_seconds
+  auto_resume         = "true"
+  initially_suspended = true
+  comment             = var.comment
+}
+
+resource "snowflake_database" "this" {
+  for_each = local.databases
+
+  name    = each.value
+  comment = var.comment
+
+  lifecycle {
+    precondition {
+      condition     = length(distinct(values(local.databases))) == length(local.databases)
+      error_message = "The raw and analytics databases need different names."
+    }
+  }
+}
+
+resource "snowflake_schema" "this" {
+  for_each = local.schemas
+
+  database = snowflake_database.this[each.value.database].name
+  name     = each.value.name
+  comment  = var.comment
+
+  lifecycle {
+    precondition {
+      condition     = length(distinct(values(local.schema_fully_qualified_names))) == length(local.schemas)
+      error_message = "Two schemas of the same database have the same name."
+    }
+  }
+}
+
+################################################################################
+# Roles and service users (snowflake.security_admin: SECURITYADMIN)
+################################################################################
+
+resource "snowflake_account_role" "this" {
+  provider = snowflake.security_admin
+  for_each = local.roles
+
+  name    = each.value
+  comment = var.comment
+
+  lifecycle {
+    precondition {
+      condition     = length(distinct(values(local.roles))) == length(local.roles)
+      error_message = "The loader, transformer and syncer roles need different names."
+    }
+  }
+}
+
+# Each role is granted to SYSADMIN: administrators keep control of what the roles own, and the
+# SYSADMIN provider can still manage the analytics database and schemas after their ownership moves.
+resource "snowflake_grant_account_role" "to_sysadmin" {
+  provider = snowflake.security_admin
+  for_each = local.roles
+
+  role_name        = snowflake_account_role.this[each.key].name
+  parent_role_name = "SYSADMIN"
+}
+
+# TYPE = SERVICE: no password and no MFA; key-pair login only.
+resource "snowflake_service_user" "this" {
+  provider = snowflake.security_admin
+  for_each = local.users
+
+  name              = each.value.name
+  rsa_public_key    = each.value.rsa_public_key
+  default_role      = snowflake_account_role.this[each.value.role].name
+  default_warehouse = snowflake_warehouse.this.name
+  comment           = var.comment
+
+  lifecycle {
+    precondition {
+      condition     = length(distinct([for user in local.users : user.name])) == length(local.users)
+      error_message = "The Airbyte, dbt and sync users need different names."
+    }
+  }
+}
+
+# default_role does not grant the role: this does.
+resource "snowflake_grant_account_role" "to_user" {
+  provider = snowflake.security_admin
+  for_each = local.users
+
+  role_name = snowflake_account_role.this[each.value.role].name
+  user_name = snowflake_service_user.this[each.key].name
+}
+
+################################################################################
+# Privileges (snowflake.security_admin: MANAGE GRANTS)
+################################################################################
+
+resource "snowflake_grant_privileges_to_account_role" "warehouse" {
+  provider = snowflake.security_admin
+  for_each = local.warehouse_grants
+
+  account_role_name = snowflake_account_role.this[each.key].name
+  privileges        = ["USAGE"]
+
+  on_account_object {
+    object_type = "WAREHOUSE"
+    object_name = snowflake_warehouse.this.fully_qualified_name
+  }
+}
+
+resource "snowflake_grant_privileges_to_account_role" "database" {
+  provider = snowflake.security_admin
+  for_each = local.database_grants
+
+  account_role_name = snowflake_account_role.this[each.value.role].name
+  privileges        = each.value.privileges
+
+  on_account_object {
+    object_type = "DATABASE"
+    object_name = snowflake_database.this[each.value.database].fully_qualified_name
+  }
+}
+
+resource "snowflake_grant_privileges_to_account_role" "schema" {
+  provider = snowflake.security_admin
+  for_each = local.schema_grants
+
+  account_role_name = snowflake_account_role.this[each.value.role].name
+  privileges        = each.value.privileges
+
+  on_schema {
+    schema_name = snowflake_schema.this[each.value.schema].fully_qualified_name
+  }
+}
+
+# Tables and views that exist when the grant is applied (e.g. an existing raw schema).
+resource "snowflake_grant_privileges_to_account_role" "all_schema_objects" {
+  provider = snowflake.security_admin
+  for_each = local.read_grants
+
+  account_role_name = snowflake_account_role.this[each.value.role].name
+  privileges        = ["SELECT"]
+
+  on_schema_object {
+    all {
+      object_type_plural = each.value.object_type_plural
+      in_schema          = snowflake_schema.this[each.value.schema].fully_qualified_name
+    }
+  }
+}
+
+# Tables and views created later (Airbyte's new streams, dbt's rebuilt marts).
+resource "snowflake_grant_privileges_to_account_role" "future_schema_objects" {
+  provider = snowflake.security_admin
+  for_each = local.read_grants
+
+  account_role_name = snowflake_account_role.this[each.value.role].name
+  privileges        = ["SELECT"]
+
+  on_schema_object {
+    future {
+      object_type_plural = each.value.object_type_plural
+      in_schema          = snowflake_schema.this[each.value.schema].fully_qualified_name
+    }
+  }
+}
+
+################################################################################
+# Ownership (snowflake.security_admin). COPY keeps the grants made above.
+#
+# Runs after the roles are granted to SYSADMIN and the schemas exist, so the
+# SYSADMIN provider keeps managing the objects through the role hierarchy.
+################################################################################
+
+resource "snowflake_grant_ownership" "database" {
+  provider = snowflake.security_admin
+  for_each = local.database_ownership
+
+  account_role_name   = snowflake_account_role.this[each.value].name
+  outbound_privileges = "COPY"
+
+  on {
+    object_type = "DATABASE"
+    object_name = snowflake_database.this[each.key].fully_qualified_name
+  }
+
+  depends_on = [snowflake_grant_account_role.to_sysadmin, snowflake_schema.this]
+}
+
+resource "snowflake_grant_ownership" "schema" {
+  provider = snowflake.security_admin
+  for_each = local.schema_ownership
+
+  account_role_name   = snowflake_account_role.this[each.value].name
+  outbound_privileges = "COPY"
+
+  on {
+    object_type = "SCHEMA"
+    object_name = snowflake_schema.this[each.key].fully_qualified_name
+  }
+
+  depends_on = [snowflake_grant_account_role.to_sysadmin]
+}

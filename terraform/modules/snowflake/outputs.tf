@@ -1,0 +1,122 @@
+################################################################################
+# Warehouse and databases
+################################################################################
+
+output "warehouse_name" {
+  description = "Warehouse every service user runs on (default_warehouse of each user)."
+  value       = snowflake_warehouse.this.name
+}
+
+output "raw_database_name" {
+  description = "Database Airbyte loads into."
+  value       = snowflake_database.this["raw"].name
+}
+
+output "analytics_database_name" {
+  description = "Database dbt builds into (owned by the transformer role)."
+  value       = snowflake_database.this["analytics"].name
+}
+
+################################################################################
+# Schemas
+################################################################################
+
+output "zoom_schema_name" {
+  description = "Raw schema for the Zoom streams (Airbyte destination namespace)."
+  value       = snowflake_schema.this["zoom"].name
+}
+
+output "salesforce_schema_name" {
+  description = "Raw schema for the Salesforce streams (Airbyte destination namespace)."
+  value       = snowflake_schema.this["salesforce"].name
+}
+
+output "analytics_schema_name" {
+  description = "Schema of dbt's staging and intermediate models."
+  value       = snowflake_schema.this["analytics"].name
+}
+
+output "marts_schema_name" {
+  description = "Schema of dbt's marts: what the sync reads."
+  value       = snowflake_schema.this["marts"].name
+}
+
+output "sync_schema_name" {
+  description = "Schema of the sync engine's state."
+  value       = snowflake_schema.this["sync"].name
+}
+
+output "zoom_schema_fully_qualified_name" {
+  description = "DATABASE.SCHEMA of the Zoom raw schema."
+  value       = "${snowflake_database.this["raw"].name}.${snowflake_schema.this["zoom"].name}"
+}
+
+output "salesforce_schema_fully_qualified_name" {
+  description = "DATABASE.SCHEMA of the Salesforce raw schema."
+  value       = "${snowflake_database.this["raw"].name}.${snowflake_schema.this["salesforce"].name}"
+}
+
+output "analytics_schema_fully_qualified_name" {
+  description = "DATABASE.SCHEMA of dbt's staging and intermediate models."
+  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["analytics"].name}"
+}
+
+output "marts_schema_fully_qualified_name" {
+  description = "DATABASE.SCHEMA of the marts the sync reads."
+  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["marts"].name}"
+}
+
+output "sync_schema_fully_qualified_name" {
+  description = "DATABASE.SCHEMA of the sync engine's state."
+  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["sync"].name}"
+}
+
+################################################################################
+# Roles and users
+################################################################################
+
+output "loader_role_name" {
+  description = "Role of the Airbyte user."
+  value       = snowflake_account_role.this["loader"].name
+}
+
+output "transformer_role_name" {
+  description = "Role of the dbt user."
+  value       = snowflake_account_role.this["transformer"].name
+}
+
+output "syncer_role_name" {
+  description = "Role of the sync engine's user."
+  value       = snowflake_account_role.this["syncer"].name
+}
+
+output "airbyte_user_name" {
+  description = "Service user for Airbyte's Snowflake destination (key-pair login)."
+  value       = snowflake_service_user.this["airbyte"].name
+}
+
+output "dbt_user_name" {
+  description = "Service user for dbt (key-pair login)."
+  value       = snowflake_service_user.this["dbt"].name
+}
+
+output "sync_user_name" {
+  description = "Service user for the sync engine (key-pair login)."
+  value       = snowflake_service_user.this["sync"].name
+}
+
+output "service_users" {
+  description = "Per service user (airbyte, dbt, sync): name, role and warehouse: what a connection needs besides the private key."
+  value = {
+    for key, user in snowflake_service_user.this : key => {
+      name      = user.name
+      role      = snowflake_grant_account_role.to_user[key].role_name
+      warehouse = user.default_warehouse
+    }
+  }
+}
+
+output "users_without_rsa_public_key" {
+  description = "Service users created without a public key: they cannot log in until one is set (ALTER USER ... SET RSA_PUBLIC_KEY)."
+  value       = [for key, user in local.users : user.name if user.rsa_public_key == null]
+}

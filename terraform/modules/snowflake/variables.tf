@@ -1,0 +1,251 @@
+################################################################################
+# Naming
+################################################################################
+
+variable "prefix" {
+  description = "Prefix of every derived name (upper-cased): <PREFIX>_WH, <PREFIX>_RAW, <PREFIX>_ANALYTICS, <PREFIX>_LOADER/_TRANSFORMER/_SYNCER, <PREFIX>_AIRBYTE/_DBT/_SYNC. A Snowflake identifier: a letter or _, then letters, digits, _ or $ (at most 201 characters)."
+  type        = string
+  nullable    = false
+  default     = "TAPESTRY"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_$]{0,200}$", var.prefix)) && !contains(local.reserved_keywords, upper(var.prefix))
+    error_message = "prefix must be a Snowflake identifier: a letter or _ followed by at most 200 letters, digits, _ or $ (e.g. TAPESTRY or ACME_PROD), and not a reserved keyword."
+  }
+}
+
+variable "warehouse_name" {
+  description = "Warehouse name. Null: <PREFIX>_WH."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.warehouse_name == null || (can(regex(local.identifier_pattern, coalesce(var.warehouse_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.warehouse_name, "_"))))
+    error_message = "warehouse_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "raw_database_name" {
+  description = "Database Airbyte loads into. Null: <PREFIX>_RAW."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.raw_database_name == null || (can(regex(local.identifier_pattern, coalesce(var.raw_database_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.raw_database_name, "_"))))
+    error_message = "raw_database_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "analytics_database_name" {
+  description = "Database dbt builds into and the sync reads from. Null: <PREFIX>_ANALYTICS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.analytics_database_name == null || (can(regex(local.identifier_pattern, coalesce(var.analytics_database_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.analytics_database_name, "_"))))
+    error_message = "analytics_database_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "zoom_schema_name" {
+  description = "Schema of the raw database where Airbyte lands the Zoom streams."
+  type        = string
+  nullable    = false
+  default     = "ZOOM"
+
+  validation {
+    condition     = can(regex(local.identifier_pattern, var.zoom_schema_name)) && !contains(local.reserved_schema_names, upper(var.zoom_schema_name))
+    error_message = "zoom_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+  }
+}
+
+variable "salesforce_schema_name" {
+  description = "Schema of the raw database where Airbyte lands the Salesforce streams."
+  type        = string
+  nullable    = false
+  default     = "SALESFORCE"
+
+  validation {
+    condition     = can(regex(local.identifier_pattern, var.salesforce_schema_name)) && !contains(local.reserved_schema_names, upper(var.salesforce_schema_name))
+    error_message = "salesforce_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+  }
+}
+
+variable "analytics_schema_name" {
+  description = "Schema of the analytics database for dbt's staging and intermediate models."
+  type        = string
+  nullable    = false
+  default     = "ANALYTICS"
+
+  validation {
+    condition     = can(regex(local.identifier_pattern, var.analytics_schema_name)) && !contains(local.reserved_schema_names, upper(var.analytics_schema_name))
+    error_message = "analytics_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+  }
+}
+
+variable "marts_schema_name" {
+  description = "Schema of the analytics database for dbt's marts: what the sync reads."
+  type        = string
+  nullable    = false
+  default     = "MARTS"
+
+  validation {
+    condition     = can(regex(local.identifier_pattern, var.marts_schema_name)) && !contains(local.reserved_schema_names, upper(var.marts_schema_name))
+    error_message = "marts_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+  }
+}
+
+variable "sync_schema_name" {
+  description = "Schema of the analytics database where the sync engine keeps its state (snapshots, run log, rejections)."
+  type        = string
+  nullable    = false
+  default     = "TAPESTRY_SYNC"
+
+  validation {
+    condition     = can(regex(local.identifier_pattern, var.sync_schema_name)) && !contains(local.reserved_schema_names, upper(var.sync_schema_name))
+    error_message = "sync_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+  }
+}
+
+variable "loader_role_name" {
+  description = "Role Airbyte loads with (writes the raw database). Null: <PREFIX>_LOADER."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.loader_role_name == null || (can(regex(local.identifier_pattern, coalesce(var.loader_role_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.loader_role_name, "_"))))
+    error_message = "loader_role_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "transformer_role_name" {
+  description = "Role dbt runs with (reads raw, owns the analytics database). Null: <PREFIX>_TRANSFORMER."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.transformer_role_name == null || (can(regex(local.identifier_pattern, coalesce(var.transformer_role_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.transformer_role_name, "_"))))
+    error_message = "transformer_role_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "syncer_role_name" {
+  description = "Role the sync engine runs with (reads marts, owns its state schema). Null: <PREFIX>_SYNCER."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.syncer_role_name == null || (can(regex(local.identifier_pattern, coalesce(var.syncer_role_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.syncer_role_name, "_"))))
+    error_message = "syncer_role_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "airbyte_user_name" {
+  description = "Service user for Airbyte's Snowflake destination. Null: <PREFIX>_AIRBYTE."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.airbyte_user_name == null || (can(regex(local.identifier_pattern, coalesce(var.airbyte_user_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.airbyte_user_name, "_"))))
+    error_message = "airbyte_user_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "dbt_user_name" {
+  description = "Service user for dbt. Null: <PREFIX>_DBT."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dbt_user_name == null || (can(regex(local.identifier_pattern, coalesce(var.dbt_user_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.dbt_user_name, "_"))))
+    error_message = "dbt_user_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "sync_user_name" {
+  description = "Service user for the sync engine. Null: <PREFIX>_SYNC."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sync_user_name == null || (can(regex(local.identifier_pattern, coalesce(var.sync_user_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.sync_user_name, "_"))))
+    error_message = "sync_user_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+variable "comment" {
+  description = "Comment set on every object (warehouse, databases, schemas, roles, users)."
+  type        = string
+  nullable    = false
+  default     = "Tapestry user-data pipeline (managed by Tapestry)"
+
+  validation {
+    condition     = length(var.comment) <= 256 && !can(regex("[[:cntrl:]]", var.comment))
+    error_message = "comment must be one line of at most 256 characters."
+  }
+}
+
+################################################################################
+# Warehouse
+################################################################################
+
+variable "warehouse_size" {
+  description = "Warehouse size. XSMALL (1 credit/hour while running) is enough for the pipeline's models."
+  type        = string
+  nullable    = false
+  default     = "XSMALL"
+
+  validation {
+    condition     = contains(["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE", "XXXLARGE", "X4LARGE", "X5LARGE", "X6LARGE"], upper(var.warehouse_size))
+    error_message = "warehouse_size must be one of XSMALL, SMALL, MEDIUM, LARGE, XLARGE, XXLARGE, XXXLARGE, X4LARGE, X5LARGE, X6LARGE."
+  }
+}
+
+variable "warehouse_auto_suspend_seconds" {
+  description = "Idle seconds before the warehouse suspends (and stops consuming credits). It resumes by itself on the next query."
+  type        = number
+  nullable    = false
+  default     = 60
+
+  validation {
+    condition     = var.warehouse_auto_suspend_seconds >= 60 && var.warehouse_auto_suspend_seconds <= 86400 && floor(var.warehouse_auto_suspend_seconds) == var.warehouse_auto_suspend_seconds
+    error_message = "warehouse_auto_suspend_seconds must be a whole number of seconds from 60 to 86400."
+  }
+}
+
+################################################################################
+# Service users' public keys (key-pair login; there are no passwords)
+################################################################################
+
+variable "airbyte_user_rsa_public_key" {
+  description = "RSA public key of the Airbyte service user: the output of `openssl rsa -pubout` (PEM) or its body on one line. Null: the user is created without a key and cannot log in until one is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.airbyte_user_rsa_public_key == null || (!strcontains(coalesce(var.airbyte_user_rsa_public_key, "_"), "PRIVATE KEY") && can(regex("^(-----BEGIN PUBLIC KEY-----)?[A-Za-z0-9+/=\\s]+(-----END PUBLIC KEY-----)?$", trimspace(coalesce(var.airbyte_user_rsa_public_key, "_")))))
+    error_message = "airbyte_user_rsa_public_key must be an RSA public key (-----BEGIN PUBLIC KEY----- PEM or its base64 body), never a private key."
+  }
+}
+
+variable "dbt_user_rsa_public_key" {
+  description = "RSA public key of the dbt service user: the output of `openssl rsa -pubout` (PEM) or its body on one line. Null: the user is created without a key and cannot log in until one is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dbt_user_rsa_public_key == null || (!strcontains(coalesce(var.dbt_user_rsa_public_key, "_"), "PRIVATE KEY") && can(regex("^(-----BEGIN PUBLIC KEY-----)?[A-Za-z0-9+/=\\s]+(-----END PUBLIC KEY-----)?$", trimspace(coalesce(var.dbt_user_rsa_public_key, "_")))))
+    error_message = "dbt_user_rsa_public_key must be an RSA public key (-----BEGIN PUBLIC KEY----- PEM or its base64 body), never a private key."
+  }
+}
+
+variable "sync_user_rsa_public_key" {
+  description = "RSA public key of the sync engine's service user: the output of `openssl rsa -pubout` (PEM) or its body on one line. Null: the user is created without a key and cannot log in until one is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sync_user_rsa_public_key == null || (!strcontains(coalesce(var.sync_user_rsa_public_key, "_"), "PRIVATE KEY") && can(regex("^(-----BEGIN PUBLIC KEY-----)?[A-Za-z0-9+/=\\s]+(-----END PUBLIC KEY-----)?$", trimspace(coalesce(var.sync_user_rsa_public_key, "_")))))
+    error_message = "sync_user_rsa_public_key must be an RSA public key (-----BEGIN PUBLIC KEY----- PEM or its base64 body), never a private key."
+  }
+}

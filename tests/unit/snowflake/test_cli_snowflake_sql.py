@@ -1,0 +1,143 @@
+"""`tapestry snowflake-sql`, run as a user would (subprocess), outside and inside a project."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from support.cli import TapestryCLI
+from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, render_sql
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected a one-line error, got:\n{stderr}"
+    assert lines[0].startswith("error: "), lines[0]
+    return lines[0]
+
+
+def test_prints_the_script_with_the_prefix_and_the_key(
+    cli: TapestryCLI, tmp_path: Path, public_key_pem: Callable[[], str]
+) -> None:
+    pem = public_key_pem()
+    (tmp_path / "key.pub").write_text(pem)
+    result = cli.ok("snowflake-sql", "--prefix", "ACME", "--public-key", "ACME_DBT=key.pub")
+    body = "".join(pem.strip().splitlines()[1:-1])
+    assert result.stdout == render_sql(SnowflakeObjects(prefix="ACME"), {"ACME_DBT": pem})
+    assert "CREATE WAREHOUSE IF NOT EXISTS ACME_WH" in result.stdout
+    assert "CREATE DATABASE IF NOT EXISTS ACME_RAW" in result.stdout
+    assert f"CREATE USER IF NOT EXISTS ACME_DBT TYPE = SERVICE RSA_PUBLIC_KEY = '{body}'" in result.stdout
+    assert not re.search(r"\bTAPESTRY_(?!SYNC\b)", result.stdout), "only the sync schema keeps its fixed name"
+    assert result.stderr == ""
+
+
+def test_defaults_and_name_flags(cli: TapestryCLI) -> None:
+    assert "CREATE WAREHOUSE IF NOT EXISTS TAPESTRY_WH" in cli.ok("snowflake-sql").stdout
+    out = cli.ok(
+        "snowflake-sql",
+        "--prefix",
+        "acme",
+        "--warehouse",
+        "shared_wh",
+        "--raw-database",
+        "landing",
+        "--analytics-database",
+        "dw",
+    ).stdout
+    assert out == render_sql(
+        SnowflakeObjects(prefix="acme", warehouse="shared_wh", raw_database="landing", analytics_database="dw")
+    )
+    assert "GRANT USAGE ON WAREHOUSE SHARED_WH TO ROLE ACME_LOADER;" in out
+
+
+def test_output_file(cli: TapestryCLI, tmp_path: Path, public_key_pem: Callable[[], str]) -> None:
+    (tmp_path / "airbyte.pub").write_text(public_key_pem())
+    result = cli.ok("snowflake-sql", "--public-key", "airbyte=airbyte.pub", "--output", "out/tapestry.sql")
+    written = (tmp_path / "out" / "tapestry.sql").read_text()
+    assert result.stdout == ""
+    assert "wrote out/tapestry.sql" in result.stderr and "TAPESTRY" in result.stderr
+    assert "ALTER USER TAPESTRY_AIRBYTE SET RSA_PUBLIC_KEY" in written
+
+
+def test_invalid_prefix_is_a_one_line_error_naming_the_flag(cli: TapestryCLI) -> None:
+    result = cli("snowflake-sql", "--prefix", "1bad;drop")
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert "--prefix '1bad;drop'" in line and "Fix:" in line and "--prefix ACME" in line
+    assert result.stdout == ""
+
+
+def test_invalid_database_name_names_its_flag(cli: TapestryCLI) -> None:
+    result = cli("snowflake-sql", "--raw-database", "raw-db")
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert "--raw-database 'raw-db'" in line and "Fix:" in line
+
+
+def test_missing_key_file_is_a_one_line_error(cli: TapestryCLI) -> None:
+    result = cli("snowflake-sql", "--prefix", "ACME", "--public-key", "ACME_DBT=missing.pub")
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert "ACME_DBT=missing.pub" in line and "not found" in line and "Fix:" in line
+    assert result.stdout == ""
+
+
+def test_private_key_or_unknown_user_is_refused(
+    cli: TapestryCLI, tmp_path: Path, public_key_pem: Callable[[], str]
+) -> None:
+    (tmp_path / "key.p8").write_text(
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+    )
+    result = cli("snowflake-sql", "--public-key", "dbt=key.p8")
+    assert result.returncode == 2
+    assert "PRIVATE key" in one_line_error(result.stderr)
+    assert "MIIEvQ" not in result.stdout + result.stderr, "a private key must never be echoed"
+
+    (tmp_path / "key.pub").write_text(public_key_pem())
+    result = cli("snowflake-sql", "--public-key", "BOB=key.pub")
+    assert result.returncode == 2
+    assert "no service user 'BOB'" in one_line_error(result.stderr)
+
+    result = cli("snowflake-sql", "--public-key", "key.pub")
+    assert result.returncode == 2
+    assert "USER=FILE" in one_line_error(result.stderr)
+
+
+def test_inside_a_project_the_configured_prefix_is_the_default(cli: TapestryCLI, tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "tapestry.yml").write_text(
+        "schema_version: 1\nproject: demo\ntarget: aws\nwarehouse:\n  type: snowflake\n  account: myorg-myacct\n"
+        "  prefix: demo_co\n"
+    )
+    assert "CREATE WAREHOUSE IF NOT EXISTS DEMO_CO_WH" in cli.ok("snowflake-sql", "--project", "proj").stdout
+    assert (
+        "CREATE WAREHOUSE IF NOT EXISTS OVERRIDE_WH"
+        in cli.ok("snowflake-sql", "-p", "proj", "--prefix", "override").stdout
+    )
+
+    (project / "tapestry.yml").write_text("warehouse:\n  type: snowflake\n  prefix: 9bad\n")
+    result = cli("snowflake-sql", "--project", "proj")
+    assert result.returncode == 2
+    assert "tapestry.yml" in one_line_error(result.stderr)
+
+
+def test_a_local_project_keeps_the_defaults(cli: TapestryCLI, tmp_path: Path) -> None:
+    (tmp_path / "tapestry.yml").write_text("schema_version: 1\nproject: demo\nwarehouse:\n  type: duckdb\n")
+    assert "CREATE WAREHOUSE IF NOT EXISTS TAPESTRY_WH" in cli.ok("snowflake-sql").stdout
+
+
+def test_help_teaches(cli: TapestryCLI) -> None:
+    out = cli.ok("snowflake-sql", "--help").stdout
+    for text in (
+        "--prefix",
+        "--public-key",
+        "USER=FILE",
+        "openssl rsa",
+        "SECURITYADMIN",
+        "idempotent",
+        "terraform/modules/snowflake",
+    ):
+        assert text in out, text
+    assert "snowflake-sql" in cli.ok("--help").stdout
