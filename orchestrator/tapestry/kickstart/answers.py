@@ -27,6 +27,7 @@ _AWS_REGION = re.compile(
     r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$"
 )
 _ENV_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+_FILE_REF = re.compile(r"^file:(.+)$")
 
 _jinja = Environment(undefined=StrictUndefined, autoescape=False)
 
@@ -191,13 +192,25 @@ def _cidrs(raw: Any) -> list[str]:
 
 
 def _secret(raw: Any, env: Mapping[str, str]) -> str:
-    """A secret answer, or `env:NAME` to read it from the environment. Never echoed in messages."""
+    """A secret answer, `env:NAME` (read from the environment) or `file:PATH` (e.g. a PEM key).
+    Never echoed in messages."""
     if not isinstance(raw, str):
-        raise InvalidAnswer("must be a string (or env:VARIABLE_NAME)")
+        raise InvalidAnswer("must be a string (or env:VARIABLE_NAME, or file:PATH)")
     match = _ENV_REF.match(raw)
     if match:
         value = env.get(match.group(1), "")
         if not value:
             raise InvalidAnswer(f"environment variable {match.group(1)} is not set or empty")
         return value
+    match = _FILE_REF.match(raw)
+    if match:
+        path = os.path.expanduser(match.group(1).strip())
+        try:
+            with open(path, encoding="utf-8") as handle:
+                content = handle.read().strip()
+        except OSError as exc:
+            raise InvalidAnswer(f"cannot read {path} ({exc.strerror})") from None
+        if not content:
+            raise InvalidAnswer(f"{path} is empty")
+        return content
     return raw

@@ -31,6 +31,7 @@ class Question(BaseModel):
     min: int | None = None
     max: int | None = None
     secret: bool = False
+    store_as: str | None = Field(default=None, pattern=r"^[a-z0-9_]+(/[a-z0-9_]+)*$")  # secret store name
     when: str | None = None  # Jinja2 expression over earlier answers
 
     @property
@@ -51,11 +52,27 @@ class TemplateSpec(BaseModel):
     name: str
     description: str = ""
     questions: list[Question]
-    renders: list[Render] = Field(default_factory=list)
+    renders: list[Render] = Field(default_factory=list)  # files written by `tapestry init`
+    # Rendered in memory when a deploy or run needs them (they may carry secrets: never written).
+    runtime: dict[str, str] = Field(default_factory=dict)
+    # The cloud deploy's phases this template uses, in order (see tapestry.phases.cloud).
+    phases: list[str] = Field(default_factory=list)
     folder: Path = Path()
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+
+def _expand_includes(items: list[Any], root: Path) -> list[Any]:
+    """`- include: _shared/cloud.yml` entries are replaced by that file's questions."""
+    expanded: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and set(item) == {"include"}:
+            included = yaml.safe_load((root / str(item["include"])).read_text(encoding="utf-8")) or []
+            expanded += _expand_includes(included, root)
+        else:
+            expanded.append(item)
+    return expanded
 
 
 def templates_root() -> Path:
@@ -63,7 +80,7 @@ def templates_root() -> Path:
 
 
 def available_templates() -> list[str]:
-    return sorted(p.parent.name for p in templates_root().glob("*/template.yml"))
+    return sorted(p.parent.name for p in templates_root().glob("*/template.yml") if not p.parent.name.startswith("_"))
 
 
 def load_template(name: str) -> TemplateSpec:
@@ -76,10 +93,14 @@ def load_template(name: str) -> TemplateSpec:
         )
     try:
         data = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+        data["questions"] = _expand_includes(data.get("questions") or [], templates_root())
         spec = TemplateSpec.model_validate({**data, "folder": folder})
-    except (yaml.YAMLError, ValidationError, TypeError) as exc:
+    except (yaml.YAMLError, ValidationError, TypeError, OSError) as exc:
         raise ConfigError(f"{spec_file} is not a valid template spec: {exc}", "fix the template") from exc
     ids = [q.id for q in spec.questions]
     if len(ids) != len(set(ids)):
         raise ConfigError(f"{spec_file}: duplicate question ids", "give every question its own id")
+    unnamed = [q.id for q in spec.questions if q.is_secret and not q.store_as]
+    if unnamed:
+        raise ConfigError(f"{spec_file}: secret questions need store_as: {', '.join(unnamed)}", "name their secret")
     return spec

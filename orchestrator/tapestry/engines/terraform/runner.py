@@ -1,0 +1,173 @@
+"""The only module that runs Terraform.
+
+python-terraform 0.10.1 (the dependency the product brief names) predates Terraform 1.x; its known
+breakages are handled here:
+- `destroy()` always adds `-force` (removed in 1.x): call it with `force=IsNotFlagged, auto_approve=IsFlagged`;
+- `apply()` sends `-auto-approve=false` unless `skip_plan=True`; we apply saved plan files instead;
+- `apply(dir)` treats the folder as a plan file: we always use `working_dir`;
+- `output("name")` raises on 1.x's bare values: we read `output -json` and parse it;
+- `plan()` always adds `-detailed-exitcode` and logs exit code 2 (changes) as an error: we call `cmd("plan")`.
+Variables go through a `*.tfvars.json` file; secrets never do (modules take SSM names/ARNs only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tapestry.core.errors import TapestryError
+from tapestry.core.fs import atomic_write_text
+
+# Non-interactive, no version check: set once for every Terraform this process starts.
+os.environ.setdefault("TF_IN_AUTOMATION", "1")
+os.environ.setdefault("TF_INPUT", "0")
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+
+
+class TerraformError(TapestryError):
+    """A Terraform command failed; the message carries Terraform's own first error line."""
+
+
+@dataclass
+class PlanSummary:
+    stack: str
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    resources: list[tuple[str, str]] = field(default_factory=list)  # (action, address)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy)
+
+    def headline(self) -> str:
+        if not self.has_changes:
+            return f"{self.stack}: no changes"
+        return f"{self.stack}: {self.add} to add, {self.change} to change, {self.destroy} to destroy"
+
+
+def terraform_version() -> str | None:
+    binary = shutil.which("terraform")
+    if binary is None:
+        return None
+    import subprocess
+
+    result = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, check=False)
+    try:
+        return str(json.loads(result.stdout)["terraform_version"])
+    except (ValueError, KeyError):
+        return None
+
+
+def _first_error(text: str) -> str:
+    lines = [line.strip(" │╷╵") for line in (text or "").splitlines()]
+    for i, line in enumerate(lines):
+        if line.startswith("Error:"):
+            detail = next((candidate for candidate in lines[i + 1 :] if candidate.strip()), "")
+            return f"{line[6:].strip()}{': ' + detail.strip() if detail else ''}"[:400]
+    meaningful = [line for line in lines if line.strip()]
+    return meaningful[-1][:400] if meaningful else "no output"
+
+
+class TerraformRunner:
+    """One root stack in its own working folder (its state lives there unless a backend is configured)."""
+
+    def __init__(self, stack: str, working_dir: Path, backend_config: Mapping[str, str] | None = None) -> None:
+        if shutil.which("terraform") is None:
+            raise TerraformError(
+                "terraform is not installed (needed to deploy the AWS stacks)",
+                "install Terraform >= 1.6 and make sure `terraform` is on PATH (tapestry doctor checks it)",
+            )
+        from python_terraform import Terraform
+
+        self.stack = stack
+        self.working_dir = working_dir
+        self.backend_config = dict(backend_config or {})
+        self._tf = Terraform(working_dir=str(working_dir))
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _run(self, *args: str, what: str, **flags: Any) -> str:
+        from python_terraform import IsFlagged
+
+        code, out, err = self._tf.cmd(*args, no_color=IsFlagged, **flags)
+        if code not in (0, 2):
+            raise TerraformError(
+                f"terraform {what} of stack {self.stack} failed: {_first_error(err or out)}",
+                f"fix the cause above and rerun (the stack is in {self.working_dir})",
+            )
+        return str(out or "")
+
+    def write_vars(self, variables: Mapping[str, Any]) -> Path:
+        path = self.working_dir / "tapestry.auto.tfvars.json"
+        atomic_write_text(path, json.dumps(dict(variables), indent=2, sort_keys=True) + "\n", mode=0o600)
+        return path
+
+    # -- commands --------------------------------------------------------------------------------------
+
+    def init(self) -> None:
+        from python_terraform import IsFlagged
+
+        flags: dict[str, Any] = {"input": False, "upgrade": False}
+        if self.backend_config:
+            flags["backend_config"] = [f"{k}={v}" for k, v in sorted(self.backend_config.items())]
+            flags["reconfigure"] = IsFlagged
+        self._run("init", what="init", **flags)
+
+    def plan(self, destroy: bool = False) -> PlanSummary:
+        from python_terraform import IsFlagged
+
+        plan_file = self.working_dir / "tapestry.tfplan"
+        flags: dict[str, Any] = {"input": False, "out": str(plan_file), "lock_timeout": "120s"}
+        if destroy:
+            flags["destroy"] = IsFlagged
+        self._run("plan", what="plan", **flags)
+        shown = json.loads(self._run("show", "-json", str(plan_file), what="show"))
+        summary = PlanSummary(self.stack)
+        for change in shown.get("resource_changes", []):
+            actions = change.get("change", {}).get("actions", [])
+            if actions in (["no-op"], ["read"]):
+                continue
+            if "delete" in actions and "create" in actions:
+                summary.add += 1
+                summary.destroy += 1
+                label = "replace"
+            elif "create" in actions:
+                summary.add += 1
+                label = "create"
+            elif "delete" in actions:
+                summary.destroy += 1
+                label = "destroy"
+            else:
+                summary.change += 1
+                label = "update"
+            summary.resources.append((label, str(change.get("address"))))
+        return summary
+
+    def apply_plan(self) -> None:
+        plan_file = self.working_dir / "tapestry.tfplan"
+        self._run("apply", str(plan_file), what="apply", input=False, lock_timeout="120s")
+        plan_file.unlink(missing_ok=True)
+
+    def outputs(self) -> dict[str, Any]:
+        from python_terraform import IsFlagged
+
+        raw = json.loads(self._run("output", what="output", json=IsFlagged) or "{}")
+        return {name: item.get("value") for name, item in raw.items()}
+
+    def destroy(self) -> None:
+        from python_terraform import IsFlagged, IsNotFlagged
+
+        code, out, err = self._tf.destroy(
+            force=IsNotFlagged, auto_approve=IsFlagged, input=False, no_color=IsFlagged, lock_timeout="120s"
+        )
+        if code != 0:
+            raise TerraformError(
+                f"terraform destroy of stack {self.stack} failed: {_first_error(err or out)}",
+                "fix the cause above and rerun `tapestry destroy`",
+            )
