@@ -183,9 +183,7 @@ _CLOCK: Final = _Clock()
 class ApiError(Exception):
     """An API error rendered as ``application/problem+json``."""
 
-    def __init__(
-        self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
-    ) -> None:
+    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(f"{status} {title}: {detail}")
         self.status = status
         self.title = title
@@ -462,9 +460,7 @@ def _html_reply(status: int, reason: str) -> _Reply:
 class _MergeField:
     __slots__ = ("default_value", "merge_id", "name", "required", "tag", "type")
 
-    def __init__(
-        self, merge_id: int, tag: str, name: str, *, type_: str, required: bool, default_value: str
-    ) -> None:
+    def __init__(self, merge_id: int, tag: str, name: str, *, type_: str, required: bool, default_value: str) -> None:
         self.merge_id = merge_id
         self.tag = tag
         self.name = name
@@ -558,10 +554,7 @@ class _List:
         cached = self._snapshots.get(status)
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        if status is None:
-            keys = list(self.members)
-        else:
-            keys = [h for h, m in self.members.items() if m.status == status]
+        keys = list(self.members) if status is None else [h for h, m in self.members.items() if m.status == status]
         self._snapshots[status] = (self.version, keys)
         return keys
 
@@ -1344,9 +1337,7 @@ class FakeMailchimp:
 
         reply: _Reply | None = None
         try:
-            reply = self._api_reply(
-                method, template, params, query, headers=headers, body=body, arrival=arrival
-            )
+            reply = self._api_reply(method, template, params, query, headers=headers, body=body, arrival=arrival)
         except Exception:
             traceback.print_exc()
             reply = self._problem(_internal_error())
@@ -1590,9 +1581,7 @@ class FakeMailchimp:
         updates: dict[str, str] = {}
         for tag, value in raw.items():
             if tag not in lst.field_index:
-                errors.append(
-                    {"field": str(tag), "message": f"Merge field {tag} does not exist in this list"}
-                )
+                errors.append({"field": str(tag), "message": f"Merge field {tag} does not exist in this list"})
             elif value is None:
                 updates[tag] = ""
             elif isinstance(value, str):
@@ -1659,9 +1648,7 @@ class FakeMailchimp:
         return m
 
     @staticmethod
-    def _update_member(
-        lst: _List, m: _Member, email_address: str, status: str | None, updates: dict[str, str]
-    ) -> None:
+    def _update_member(lst: _List, m: _Member, email_address: str, status: str | None, updates: dict[str, str]) -> None:
         changed = False
         if email_address != m.email:
             m.email = email_address
@@ -1780,9 +1767,7 @@ class FakeMailchimp:
             raise _blank("status")
         tags = data.get("tags")
         if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
-            raise _invalid(
-                VALIDATION_DETAIL, [{"field": "tags", "message": "Schema describes array of strings"}]
-            )
+            raise _invalid(VALIDATION_DETAIL, [{"field": "tags", "message": "Schema describes array of strings"}])
         updates = self._validate_merge(
             lst,
             data.get("merge_fields"),
@@ -1816,9 +1801,7 @@ class FakeMailchimp:
             new_status = status or status_if_new
             if new_status is None:
                 raise _blank("status_if_new")
-            updates = self._validate_merge(
-                lst, data.get("merge_fields"), None if m is None else m.merge, skip
-            )
+            updates = self._validate_merge(lst, data.get("merge_fields"), None if m is None else m.merge, skip)
             m = self._create_or_restore(lst, m, h, email_address, status=new_status, updates=updates)
         else:
             updates = self._validate_merge(lst, data.get("merge_fields"), m.merge, skip)
@@ -1846,9 +1829,7 @@ class FakeMailchimp:
                 if other is not None and other.status != ARCHIVED:
                     raise _member_exists(email_address)
         status = _opt_status(data, "status")
-        updates = self._validate_merge(
-            lst, data.get("merge_fields"), m.merge, _truthy(q.get("skip_merge_validation"))
-        )
+        updates = self._validate_merge(lst, data.get("merge_fields"), m.merge, _truthy(q.get("skip_merge_validation")))
         # An archived member is restored by any explicit status (no compliance history kept).
         if m.status != ARCHIVED and status is not None and status != m.status:
             self._check_transition(m, status)
@@ -1890,9 +1871,7 @@ class FakeMailchimp:
         count, offset = _page(q)
         tags = m.tags or []
         return 200, {
-            "tags": [
-                {"id": lst.tag_ids[t], "name": t, "date_added": ""} for t in tags[offset : offset + count]
-            ],
+            "tags": [{"id": lst.tag_ids[t], "name": t, "date_added": ""} for t in tags[offset : offset + count]],
             "total_items": len(tags),
             "_links": [],
         }
@@ -1975,9 +1954,7 @@ class FakeMailchimp:
                     self._apply_extra(m, item)
                     updated_members.append(lst.render(m))
                 else:
-                    updates = self._validate_merge(
-                        lst, item.get("merge_fields"), None if m is None else m.merge, skip
-                    )
+                    updates = self._validate_merge(lst, item.get("merge_fields"), None if m is None else m.merge, skip)
                     m = self._create_or_restore(lst, m, h, email_address, status=status, updates=updates)
                     self._apply_extra(m, item)
                     new_members.append(lst.render(m))
@@ -2031,9 +2008,7 @@ class FakeMailchimp:
         for i, op in enumerate(ops):
             where = f"operations.item:{i}"
             if not isinstance(op, dict):
-                errors.append(
-                    {"field": where, "message": f"Schema describes object, {_json_kind(op)} found instead"}
-                )
+                errors.append({"field": where, "message": f"Schema describes object, {_json_kind(op)} found instead"})
                 continue
             method = op.get("method")
             if not isinstance(method, str) or method.upper() not in BATCH_METHODS:
@@ -2128,9 +2103,7 @@ class FakeMailchimp:
                 if batch.deleted or self._stopping.is_set():
                     return
                 status, response = self._run_batch_op(op)
-                chunk.append(
-                    {"status_code": status, "operation_id": op.get("operation_id"), "response": response}
-                )
+                chunk.append({"status_code": status, "operation_id": op.get("operation_id"), "response": response})
                 with self._lock:
                     batch.finished += 1
                     if status >= 400:
@@ -2196,9 +2169,7 @@ class FakeMailchimp:
             try:
                 parsed = json.loads(raw_body)
             except ValueError:
-                err = ApiError(
-                    400, "JSON Parse Exception", "We encountered an unspecified JSON parsing error."
-                )
+                err = ApiError(400, "JSON Parse Exception", "We encountered an unspecified JSON parsing error.")
                 return err.status, _dumps(err.problem())
         status, payload = self._dispatch(method, template, route_params, query, parsed)
         return status, "" if payload is None else _dumps(payload)

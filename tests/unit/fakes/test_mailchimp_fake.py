@@ -268,9 +268,7 @@ def test_member_can_be_addressed_by_email_in_path(fake: FakeMailchimp, http: req
 def test_status_if_new_does_not_resubscribe(sdk: mc.Client, fake: FakeMailchimp, status: str) -> None:
     email = f"{status}@example.com"
     fake.set_member_status(LIST, email, status)
-    doc = sdk.lists.set_list_member(
-        LIST, subscriber_hash(email), put_body(email, merge_fields={"FNAME": "Still"})
-    )
+    doc = sdk.lists.set_list_member(LIST, subscriber_hash(email), put_body(email, merge_fields={"FNAME": "Still"}))
     assert doc["status"] == status  # untouched ...
     assert doc["merge_fields"]["FNAME"] == "Still"  # ... but the profile is updated
 
@@ -317,9 +315,7 @@ def test_forcing_status_follows_compliance_rules(sdk: mc.Client, fake: FakeMailc
 
 def test_new_member_needs_a_status(sdk: mc.Client) -> None:
     status, err = sdk_error(
-        lambda: sdk.lists.set_list_member(
-            LIST, subscriber_hash("x@example.com"), {"email_address": "x@example.com"}
-        )
+        lambda: sdk.lists.set_list_member(LIST, subscriber_hash("x@example.com"), {"email_address": "x@example.com"})
     )
     assert status == 400
     assert err["title"] == "Invalid Resource"
@@ -449,9 +445,7 @@ def test_valid_emails_accepted(email: str) -> None:
 
 def test_missing_email_is_400(sdk: mc.Client) -> None:
     status, err = sdk_error(
-        lambda: sdk.lists.set_list_member(
-            LIST, subscriber_hash("a@example.com"), {"status_if_new": "subscribed"}
-        )
+        lambda: sdk.lists.set_list_member(LIST, subscriber_hash("a@example.com"), {"status_if_new": "subscribed"})
     )
     assert status == 400
     assert err["errors"] == [{"field": "email_address", "message": "This value should not be blank."}]
@@ -476,9 +470,7 @@ def test_required_merge_field(sdk: mc.Client, fake: FakeMailchimp) -> None:
     status, err = sdk_error(lambda: sdk.lists.set_list_member("req", subscriber_hash(email), put_body(email)))
     assert status == 400
     assert err["errors"][0]["field"] == "FNAME"
-    doc = sdk.lists.set_list_member(
-        "req", subscriber_hash(email), put_body(email), skip_merge_validation="true"
-    )
+    doc = sdk.lists.set_list_member("req", subscriber_hash(email), put_body(email), skip_merge_validation="true")
     assert doc["status"] == "subscribed"
 
 
@@ -510,9 +502,7 @@ def test_patch_updates_and_changes_email(sdk: mc.Client, fake: FakeMailchimp) ->
     assert doc["id"] == subscriber_hash(new)
     assert doc["email_address"] == new
     assert fake.member(LIST, old) is None
-    status, _ = sdk_error(
-        lambda: sdk.lists.update_list_member(LIST, subscriber_hash(old), {"status": "subscribed"})
-    )
+    status, _ = sdk_error(lambda: sdk.lists.update_list_member(LIST, subscriber_hash(old), {"status": "subscribed"}))
     assert status == 404
 
 
@@ -535,9 +525,7 @@ def test_tags_add_remove_case_preserved(sdk: mc.Client, fake: FakeMailchimp) -> 
     assert [t["name"] for t in sdk.lists.get_list_member(LIST, h)["tags"]] == ["beta"]
     assert [t["name"] for t in sdk.lists.get_list_member_tags(LIST, h)["tags"]] == ["beta"]
 
-    status, _ = sdk_error(
-        lambda: sdk.lists.update_list_member_tags(LIST, h, {"tags": [{"name": "x", "status": "on"}]})
-    )
+    status, _ = sdk_error(lambda: sdk.lists.update_list_member_tags(LIST, h, {"tags": [{"name": "x", "status": "on"}]}))
     assert status == 400
     status, _ = sdk_error(
         lambda: sdk.lists.update_list_member_tags(
@@ -775,9 +763,7 @@ def test_more_than_10_in_flight_gets_429(fake: FakeMailchimp) -> None:
     codes: list[int] = []
     for _ in range(10):
         t = threading.Thread(
-            target=lambda: codes.append(
-                requests.get(f"{fake.base_url}/ping", auth=auth, timeout=10).status_code
-            )
+            target=lambda: codes.append(requests.get(f"{fake.base_url}/ping", auth=auth, timeout=10).status_code)
         )
         t.start()
         holders.append(t)
@@ -916,9 +902,7 @@ def test_fail_after_apply_applies_the_change(fake: FakeMailchimp, http: requests
     for i in range(40):
         email = f"f{i}@example.com"
         try:
-            r = http.put(
-                member_url(fake, email), json=put_body(email, merge_fields={"FNAME": "F"}), timeout=5
-            )
+            r = http.put(member_url(fake, email), json=put_body(email, merge_fields={"FNAME": "F"}), timeout=5)
             assert r.status_code == 500
             outcomes["500"] += 1
         except requests.ConnectionError:
@@ -965,9 +949,7 @@ def test_keep_alive_reuses_one_connection(fake: FakeMailchimp, http: requests.Se
 
 def test_request_log_and_counters(fake: FakeMailchimp, http: requests.Session) -> None:
     http.put(member_url(fake, "log@example.com"), json=put_body("log@example.com"), timeout=5)
-    http.get(
-        f"{fake.base_url}/lists/{LIST}/members", params={"count": "5", "status": "subscribed"}, timeout=5
-    )
+    http.get(f"{fake.base_url}/lists/{LIST}/members", params={"count": "5", "status": "subscribed"}, timeout=5)
     log = fake.request_log
     assert [e["method"] for e in log] == ["PUT", "GET"]
     assert log[0]["body"] == put_body("log@example.com")
