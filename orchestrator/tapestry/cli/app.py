@@ -101,9 +101,35 @@ def default_project() -> Path:
 
 
 def register() -> None:
-    from tapestry.cli.commands import dashboard, demo_data, init, run, secrets, snowflake_sql, status, sync
+    from tapestry.cli.commands import (
+        dashboard,
+        demo_data,
+        deploy,
+        destroy,
+        doctor,
+        init,
+        kickstart,
+        run,
+        secrets,
+        snowflake_sql,
+        status,
+        sync,
+    )
 
-    for module in (init, run, sync, status, dashboard, secrets, demo_data, snowflake_sql):
+    for module in (
+        kickstart,
+        init,
+        run,
+        sync,
+        deploy,
+        destroy,
+        doctor,
+        status,
+        dashboard,
+        secrets,
+        demo_data,
+        snowflake_sql,
+    ):
         module.register(app)
 
 

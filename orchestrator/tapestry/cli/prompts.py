@@ -12,13 +12,19 @@ from tapestry.kickstart.answers import InvalidAnswer, is_visible, validate_one
 from tapestry.kickstart.spec import Question, TemplateSpec
 
 
-def ask_all(spec: TemplateSpec, initial: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Ask every visible question in order; `initial` pre-fills defaults (e.g. from --answers)."""
+def ask_all(
+    spec: TemplateSpec, initial: Mapping[str, Any], base_dir: Path, fixed: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Ask every visible question in order; `initial` pre-fills defaults (e.g. from --answers);
+    `fixed` answers (e.g. --target) are not asked."""
     import questionary
 
     answers: dict[str, Any] = {}
     for question in spec.questions:
         if not is_visible(question, answers):
+            continue
+        if fixed and question.id in fixed:
+            answers[question.id] = fixed[question.id]
             continue
         default = initial.get(question.id, question.default)
         raw = _ask(questionary, question, default, base_dir)

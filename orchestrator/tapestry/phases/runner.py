@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,46 +30,77 @@ class Phase:
     describe: str = ""
 
 
+@dataclass(frozen=True)
+class Concurrently:
+    """Independent phases that run at the same time; each result is recorded on its own."""
+
+    phases: tuple[Phase, ...]
+
+
 def run_phases(
-    command: str, phases: Sequence[Phase], store: StateStore, state: ProjectState, reporter: Reporter
+    command: str,
+    phases: Sequence[Phase | Concurrently],
+    store: StateStore,
+    state: ProjectState,
+    reporter: Reporter,
 ) -> RunRecord:
     """Run phases in order; stop at the first failure (recorded, then re-raised)."""
     record = RunRecord(run_id=uuid.uuid4().hex[:12], command=command, started_at=utcnow())
     state.runs.append(record)
     store.save(state)
-    for phase in phases:
-        reporter.phase_started(phase.name, phase.describe)
-        started = utcnow()
-        try:
-            summary = phase.run()
-            result = PhaseRecord(
-                name=phase.name, status="succeeded", started_at=started, finished_at=utcnow(), summary=summary
-            )
-        except PhaseSkipped as skipped:
-            result = PhaseRecord(
-                name=phase.name,
-                status="skipped",
-                started_at=started,
-                finished_at=utcnow(),
-                summary={**skipped.summary, "reason": skipped.reason},
-            )
-        except BaseException as exc:
-            message = exc.one_line() if isinstance(exc, TapestryError) else f"{type(exc).__name__}: {exc}"
-            result = PhaseRecord(
-                name=phase.name, status="failed", started_at=started, finished_at=utcnow(), error=message
-            )
-            _finish(record, result, state, store, status="failed")
-            reporter.phase_finished(phase.name, "failed", message)
-            raise
-        _finish(record, result, state, store, status=None)
-        reporter.phase_finished(phase.name, result.status, str(result.summary.get("reason", "")))
+    lock = threading.Lock()
+    for step in phases:
+        group = step.phases if isinstance(step, Concurrently) else (step,)
+        if len(group) == 1:
+            failure = _run_one(group[0], record, state, store, reporter, lock)
+        else:
+            with ThreadPoolExecutor(max_workers=len(group), thread_name_prefix="phase") as pool:
+                failures = list(pool.map(lambda p: _run_one(p, record, state, store, reporter, lock), group))
+            failure = next((f for f in failures if f is not None), None)
+        if failure is not None:
+            with lock:
+                record.status = "failed"
+                record.finished_at = utcnow()
+                store.save(state)
+            raise failure
     record.status = "succeeded"
     record.finished_at = utcnow()
     store.save(state)
     return record
 
 
-def _finish(record: RunRecord, result: PhaseRecord, state: ProjectState, store: StateStore, status: str | None) -> None:
+def _run_one(
+    phase: Phase, record: RunRecord, state: ProjectState, store: StateStore, reporter: Reporter, lock: threading.Lock
+) -> BaseException | None:
+    """Run one phase and record its result; return its exception instead of raising it."""
+    reporter.phase_started(phase.name, phase.describe)
+    started = utcnow()
+    failure: BaseException | None = None
+    try:
+        summary = phase.run()
+        result = PhaseRecord(
+            name=phase.name, status="succeeded", started_at=started, finished_at=utcnow(), summary=summary
+        )
+    except PhaseSkipped as skipped:
+        result = PhaseRecord(
+            name=phase.name,
+            status="skipped",
+            started_at=started,
+            finished_at=utcnow(),
+            summary={**skipped.summary, "reason": skipped.reason},
+        )
+    except BaseException as exc:
+        failure = exc
+        message = exc.one_line() if isinstance(exc, TapestryError) else f"{type(exc).__name__}: {exc}"
+        result = PhaseRecord(name=phase.name, status="failed", started_at=started, finished_at=utcnow(), error=message)
+    with lock:
+        _finish(record, result, state, store)
+    detail = result.error if result.error else str(result.summary.get("reason", ""))
+    reporter.phase_finished(phase.name, result.status, detail)
+    return failure
+
+
+def _finish(record: RunRecord, result: PhaseRecord, state: ProjectState, store: StateStore) -> None:
     record.phases.append(result)
     if result.status != "skipped" or result.name not in state.phases:
         state.phases[result.name] = result
@@ -75,9 +108,6 @@ def _finish(record: RunRecord, result: PhaseRecord, state: ProjectState, store: 
         state.phases[result.name] = state.phases[result.name].model_copy(
             update={"summary": {**state.phases[result.name].summary, "last_checked_at": _iso(result.finished_at)}}
         )
-    if status == "failed":
-        record.status = "failed"
-        record.finished_at = utcnow()
     store.save(state)
 
 

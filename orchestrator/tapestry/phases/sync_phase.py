@@ -1,20 +1,22 @@
-"""The sync phase: the audience model -> the Mailchimp list."""
+"""The sync phase: the audience model -> the Mailchimp list, on either target."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapestry.core.errors import SyncError
-from tapestry.engines.secrets.local_store import LocalSecretStore
+from tapestry.core.warehouse import Warehouse
 from tapestry.engines.sync.engine import SyncOptions, run_sync
 from tapestry.engines.sync.mailchimp import MailchimpDestination
 from tapestry.engines.sync.spec import SyncSpec, TagSource
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.runner import PhaseSkipped
-from tapestry.phases.warehouse import mart_relation, open_warehouse
-from tapestry.project.config import SecretRef
+from tapestry.phases.secrets import SecretResolver
+from tapestry.phases.warehouse import open_warehouse
+
+if TYPE_CHECKING:
+    from tapestry.phases.cloud.env import CloudEnv
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,11 @@ class SyncRequest:
     options: SyncOptions = field(default_factory=SyncOptions)
 
 
-def resolve_secret(ref: SecretRef, project: str) -> str | None:
-    if ref.env:
-        return os.environ.get(ref.env) or None
-    assert ref.secret is not None
-    return LocalSecretStore(project).get(ref.secret)
-
-
-def build_spec(ctx: ProjectContext) -> SyncSpec:
+def build_spec(ctx: ProjectContext, marts_schema: str) -> SyncSpec:
     sync = ctx.config.sync
     return SyncSpec(
         list_id=sync.mailchimp.list_id or "preview",
-        model=mart_relation(ctx, sync.model),
+        model=f"{marts_schema}.{sync.model}",
         email_column=sync.mapping.email,
         merge_fields=dict(sync.mapping.merge_fields),
         tags=tuple(TagSource(name=t.name, column=t.column) for t in sync.mapping.tags),
@@ -43,12 +38,14 @@ def build_spec(ctx: ProjectContext) -> SyncSpec:
     )
 
 
-def sync_phase(ctx: ProjectContext, request: SyncRequest) -> dict[str, Any]:
+def sync_phase(ctx: ProjectContext, request: SyncRequest, env: CloudEnv | None = None) -> dict[str, Any]:
     sync = ctx.config.sync
     if not sync.enabled:
         raise PhaseSkipped({}, "sync is disabled in tapestry.yml (sync.enabled: false)")
-    spec = build_spec(ctx)
-    api_key = resolve_secret(sync.mailchimp.api_key, ctx.config.project)
+    resolver = env.resolver if env is not None else SecretResolver(ctx.config)
+    marts_schema = env.objects.marts_schema if env is not None else ctx.config.transform.marts_schema
+    spec = build_spec(ctx, marts_schema)
+    api_key = resolver.get(sync.mailchimp.api_key)
     preview = request.preview
     missing = []
     if not api_key:
@@ -72,15 +69,16 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest) -> dict[str, Any]:
         bulk_threshold=sync.bulk_threshold,
         batch_size=sync.batch_size,
     )
+    warehouse: Warehouse = env.open_snowflake("syncer") if env is not None else open_warehouse(ctx)
     try:
-        with open_warehouse(ctx) as warehouse:
-            if not warehouse.table_exists(ctx.config.transform.marts_schema, sync.model):
-                raise SyncError(
-                    f"the sync model {spec.model} does not exist yet",
-                    "run `tapestry run` first (it builds the model, then syncs)",
-                )
-            report = run_sync(warehouse, spec, destination, options, ctx.reporter, ctx.layout.previews_dir)
+        if not warehouse.table_exists(marts_schema, sync.model):
+            raise SyncError(
+                f"the sync model {spec.model} does not exist yet",
+                "run `tapestry run` first (it builds the model, then syncs)",
+            )
+        report = run_sync(warehouse, spec, destination, options, ctx.reporter, ctx.layout.previews_dir)
     finally:
+        warehouse.close()
         if destination is not None:
             destination.close()
     summary = report.as_summary()

@@ -46,6 +46,7 @@ class ZoomSource(Strict):
     account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
     client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
     client_secret: SecretRef | None = None
+    oauth_url: str = Field(default="https://zoom.us", pattern=r"^https?://[^\s/]+(:\d+)?$")
 
 
 class SalesforceSource(Strict):
@@ -57,6 +58,12 @@ class SalesforceSource(Strict):
     refresh_token: SecretRef | None = None
     start_date: str = Field(default="2020-01-01T00:00:00Z", pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
     is_sandbox: bool = False
+    login_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?$")  # My Domain, tests
+
+    @property
+    def token_url(self) -> str:
+        base = self.login_url or ("https://test.salesforce.com" if self.is_sandbox else "https://login.salesforce.com")
+        return f"{base}/services/oauth2/token"
 
 
 class Sources(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,9 @@ class ProjectLayout:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE_DIR
+        """`.tapestry/` in the project; TAPESTRY_STATE_DIR moves it (the ECS runner's project is read-only)."""
+        override = os.environ.get("TAPESTRY_STATE_DIR")
+        return Path(override) if override else self.root / STATE_DIR
 
     @property
     def state_file(self) -> Path:

@@ -55,26 +55,12 @@ def init(
         typer.Option("--set", help="Answer one question: --set id=value (repeatable; wins over --answers)."),
     ] = None,
 ) -> None:
-    from tapestry.cli.console import console, print_warning
-    from tapestry.kickstart.answers import ValidatedAnswers, validate_answers
-    from tapestry.kickstart.spec import load_template
+    from tapestry.cli.console import console
     from tapestry.phases.init_project import init_project
 
-    spec = load_template(template)
-    raw = _read_answers(answers_file) if answers_file else {}
-    raw.update(_parse_overrides(overrides or []))
-    base_dir = Path.cwd()
-    interactive = not non_interactive and sys.stdin.isatty() and sys.stdout.isatty()
-    if interactive:
-        from tapestry.cli.prompts import ask_all
-
-        console.print(f"[bold]Tapestry[/] · template [cyan]{spec.name}[/]: {spec.description.strip()}")
-        raw = {**raw, **ask_all(spec, raw, base_dir)}
-    answers: ValidatedAnswers = validate_answers(spec, raw, base_dir)
-    for warning in answers.warnings:
-        print_warning(warning)
-    project_dir = directory or base_dir / str(answers.values["project_name"])
-    result = init_project(project_dir, spec, answers, base_dir, force=force)
+    spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive)
+    project_dir = directory or Path.cwd() / str(answers.values["project_name"])
+    result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     if result.created:
         console.print(f"[green]Project ready[/] in {result.project_dir}")
         for item in result.created:
@@ -84,7 +70,37 @@ def init(
     for item in result.kept:
         console.print(f"  kept existing {item}")
     where = "" if result.project_dir == Path.cwd() else f" --project {_shell_path(result.project_dir)}"
-    console.print(f"Next: [bold]tapestry run{where}[/]")
+    next_step = "tapestry deploy" if answers.values.get("target") == "aws" else "tapestry run"
+    console.print(f"Next: [bold]{next_step}{where}[/]")
+
+
+def collect_answers(
+    template: str,
+    answers_file: Path | None,
+    overrides: list[str],
+    non_interactive: bool,
+    fixed: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts."""
+    from tapestry.cli.console import console, print_warning
+    from tapestry.kickstart.answers import validate_answers
+    from tapestry.kickstart.spec import load_template
+
+    spec = load_template(template)
+    raw = _read_answers(answers_file) if answers_file else {}
+    raw.update(_parse_overrides(overrides))
+    raw.update(fixed or {})
+    base_dir = Path.cwd()
+    interactive = not non_interactive and sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        from tapestry.cli.prompts import ask_all
+
+        console.print(f"[bold]Tapestry[/] · template [cyan]{spec.name}[/]: {spec.description.strip()}")
+        raw = {**raw, **ask_all(spec, raw, base_dir, fixed=fixed or {})}
+    answers = validate_answers(spec, raw, base_dir)
+    for warning in answers.warnings:
+        print_warning(warning)
+    return spec, answers
 
 
 def _read_answers(path: Path) -> dict[str, Any]:

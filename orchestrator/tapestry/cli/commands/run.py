@@ -32,11 +32,12 @@ def run(
 ) -> None:
     from tapestry.cli.console import RichReporter, console
     from tapestry.phases.context import ProjectContext
-    from tapestry.phases.local_pipeline import RunOptions, run_local_pipeline
+    from tapestry.phases.local_pipeline import RunOptions
+    from tapestry.phases.pipeline import run_pipeline
 
     ctx = ProjectContext.open(project, RichReporter(verbose=verbose))
     console.print(f"[bold]Tapestry run[/] · project [cyan]{ctx.config.project}[/] · target {ctx.config.target}")
-    record = run_local_pipeline(ctx, RunOptions(full_refresh=full_refresh))
+    record = run_pipeline(ctx, RunOptions(full_refresh=full_refresh))
     print_run_summary({p.name: p for p in record.phases})
 
 

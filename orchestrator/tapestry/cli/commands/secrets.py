@@ -11,9 +11,10 @@ from tapestry.cli.app import ProjectOption, default_project, friendly_errors
 
 secrets_app = typer.Typer(
     help=(
-        "Store secrets for the local target outside the project folder "
-        "($XDG_CONFIG_HOME/tapestry/secrets/<project>.json, mode 0600). Reference them in tapestry.yml "
-        "as [bold]{secret: NAME}[/], e.g. [bold]api_key: {secret: mailchimp_api_key}[/]."
+        "Store secrets outside the project folder: on the local target in "
+        "$XDG_CONFIG_HOME/tapestry/secrets/<project>.json (mode 0600), on the aws target in SSM Parameter "
+        "Store (SecureString under the project's path). Reference them in tapestry.yml as "
+        "[bold]{secret: NAME}[/], e.g. [bold]api_key: {secret: mailchimp/api_key}[/]."
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -38,6 +39,14 @@ def set_secret(
     config = load_config(project)
     interactive = sys.stdin.isatty()
     value = typer.prompt(f"Value for {name}", hide_input=True) if interactive else sys.stdin.read().strip()
+    if config.target == "aws":
+        from tapestry.phases.cloud.env import open_cloud
+        from tapestry.phases.context import ProjectContext
+
+        store = open_cloud(ProjectContext.open(project)).store
+        changed = store.put(name, value, description=f"Tapestry {config.project}: {name}")
+        console.print(f"{'stored' if changed else 'unchanged'} {store.name(name)} (SSM SecureString)")
+        return
     LocalSecretStore(config.project).set(name, value)
     console.print(f"stored {name} for project {config.project}")
 

@@ -6,7 +6,9 @@ breakages are handled here:
 - `apply()` sends `-auto-approve=false` unless `skip_plan=True`; we apply saved plan files instead;
 - `apply(dir)` treats the folder as a plan file: we always use `working_dir`;
 - `output("name")` raises on 1.x's bare values: we read `output -json` and parse it;
-- `plan()` always adds `-detailed-exitcode` and logs exit code 2 (changes) as an error: we call `cmd("plan")`.
+- `plan()` always adds `-detailed-exitcode` and logs exit code 2 (changes) as an error: we call `cmd("plan")`;
+- it has no per-command environment (only a copy of os.environ): `extra_env` is injected into its
+  subprocess call per thread, so a provider credential reaches only that one Terraform process.
 Variables go through a `*.tfvars.json` file; secrets never do (modules take SSM names/ARNs only).
 """
 
@@ -15,7 +17,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,34 @@ from tapestry.core.fs import atomic_write_text
 os.environ.setdefault("TF_IN_AUTOMATION", "1")
 os.environ.setdefault("TF_INPUT", "0")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+
+_thread_env = threading.local()
+
+
+class _SubprocessWithThreadEnv:
+    """Stands in for the `subprocess` module inside python_terraform: adds this thread's extra env."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - mirrors subprocess.Popen
+        extra = getattr(_thread_env, "extra", None)
+        if extra:
+            kwargs["env"] = {**(kwargs.get("env") or os.environ), **extra}
+        return subprocess.Popen(*args, **kwargs)
+
+
+def _patch_python_terraform() -> None:
+    import logging
+
+    import python_terraform
+
+    # It logs every non-zero exit (and the whole stderr) as a warning; our errors say it in one line.
+    logging.getLogger("python_terraform").disabled = True
+
+    if not isinstance(python_terraform.subprocess, _SubprocessWithThreadEnv):
+        python_terraform.subprocess = _SubprocessWithThreadEnv()
 
 
 class TerraformError(TapestryError):
@@ -55,8 +88,6 @@ def terraform_version() -> str | None:
     binary = shutil.which("terraform")
     if binary is None:
         return None
-    import subprocess
-
     result = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, check=False)
     try:
         return str(json.loads(result.stdout)["terraform_version"])
@@ -77,7 +108,13 @@ def _first_error(text: str) -> str:
 class TerraformRunner:
     """One root stack in its own working folder (its state lives there unless a backend is configured)."""
 
-    def __init__(self, stack: str, working_dir: Path, backend_config: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        stack: str,
+        working_dir: Path,
+        backend_config: Mapping[str, str] | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
         if shutil.which("terraform") is None:
             raise TerraformError(
                 "terraform is not installed (needed to deploy the AWS stacks)",
@@ -85,17 +122,28 @@ class TerraformRunner:
             )
         from python_terraform import Terraform
 
+        _patch_python_terraform()
         self.stack = stack
         self.working_dir = working_dir
         self.backend_config = dict(backend_config or {})
+        self._extra_env = dict(extra_env or {})
         self._tf = Terraform(working_dir=str(working_dir))
+
+    @contextmanager
+    def _env(self) -> Iterator[None]:
+        _thread_env.extra = self._extra_env
+        try:
+            yield
+        finally:
+            _thread_env.extra = None
 
     # -- helpers ---------------------------------------------------------------------------------------
 
     def _run(self, *args: str, what: str, **flags: Any) -> str:
         from python_terraform import IsFlagged
 
-        code, out, err = self._tf.cmd(*args, no_color=IsFlagged, **flags)
+        with self._env():
+            code, out, err = self._tf.cmd(*args, no_color=IsFlagged, **flags)
         if code not in (0, 2):
             raise TerraformError(
                 f"terraform {what} of stack {self.stack} failed: {_first_error(err or out)}",
@@ -160,12 +208,21 @@ class TerraformRunner:
         raw = json.loads(self._run("output", what="output", json=IsFlagged) or "{}")
         return {name: item.get("value") for name, item in raw.items()}
 
+    def state_rm(self, *addresses: str) -> None:
+        """Forget resources (Terraform leaves them in place): used to keep a non-empty bucket on destroy."""
+        if addresses:
+            self._run("state rm", *addresses, what="state rm")  # "state rm" is one command: flags follow it
+
+    def state_list(self) -> list[str]:
+        return [line.strip() for line in self._run("state list", what="state list").splitlines() if line.strip()]
+
     def destroy(self) -> None:
         from python_terraform import IsFlagged, IsNotFlagged
 
-        code, out, err = self._tf.destroy(
-            force=IsNotFlagged, auto_approve=IsFlagged, input=False, no_color=IsFlagged, lock_timeout="120s"
-        )
+        with self._env():
+            code, out, err = self._tf.destroy(
+                force=IsNotFlagged, auto_approve=IsFlagged, input=False, no_color=IsFlagged, lock_timeout="120s"
+            )
         if code != 0:
             raise TerraformError(
                 f"terraform destroy of stack {self.stack} failed: {_first_error(err or out)}",

@@ -1,0 +1,58 @@
+"""Can each service user do what its role needs? Checked by doing it: create and drop a probe table
+where the role must write, read where it must read. Run by `tapestry doctor` and by a deploy that uses
+existing objects."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from tapestry.core.warehouse import Warehouse
+from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects
+
+
+def _probe(warehouse: Warehouse, database: str, schema: str) -> None:
+    table = f"{database}.{schema}.TAPESTRY_PROBE_{uuid.uuid4().hex[:8].upper()}"
+    warehouse.execute(f"create table {table} (probe integer)")
+    warehouse.execute(f"drop table {table}")
+
+
+def _read_schema(warehouse: Warehouse, database: str, schema: str) -> None:
+    warehouse.query(
+        f"select count(*) from {database}.information_schema.tables where table_schema = ?", [schema.upper()]
+    )
+
+
+def role_checks(role: str, objects: SnowflakeObjects) -> list[tuple[str, Callable[[Warehouse], None]]]:
+    """(what, check) pairs for a role: loader, transformer or syncer."""
+    raw, analytics = objects.raw_database, objects.analytics_database
+    if role == "loader":
+        return [
+            (f"write {raw}.{objects.zoom_schema}", lambda w: _probe(w, raw, objects.zoom_schema)),
+            (f"write {raw}.{objects.salesforce_schema}", lambda w: _probe(w, raw, objects.salesforce_schema)),
+        ]
+    if role == "transformer":
+        return [
+            (f"read {raw}.{objects.zoom_schema}", lambda w: _read_schema(w, raw, objects.zoom_schema)),
+            (f"read {raw}.{objects.salesforce_schema}", lambda w: _read_schema(w, raw, objects.salesforce_schema)),
+            (f"write {analytics}.{objects.analytics_schema}", lambda w: _probe(w, analytics, objects.analytics_schema)),
+            (f"write {analytics}.{objects.marts_schema}", lambda w: _probe(w, analytics, objects.marts_schema)),
+        ]
+    if role == "syncer":
+        return [
+            (f"read {analytics}.{objects.marts_schema}", lambda w: _read_schema(w, analytics, objects.marts_schema)),
+            (f"write {analytics}.{objects.sync_schema}", lambda w: _probe(w, analytics, objects.sync_schema)),
+        ]
+    raise ValueError(f"unknown role {role!r}")
+
+
+def check_role(warehouse: Warehouse, role: str, objects: SnowflakeObjects) -> list[str]:
+    """Problems found, one line each (empty: the role can do its job)."""
+    problems = []
+    for what, check in role_checks(role, objects):
+        try:
+            check(warehouse)
+        except Exception as exc:  # the driver's message says which privilege is missing
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            problems.append(f"cannot {what}: {first}")
+    return problems

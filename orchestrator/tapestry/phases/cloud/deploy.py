@@ -1,0 +1,473 @@
+"""`tapestry deploy` / the deploy half of `tapestry kickstart`.
+
+Order: secrets -> Snowflake || AWS ingestion -> Airbyte configuration -> first Airbyte syncs + dbt build ->
+ECS runner -> first sync -> dashboard. Every phase persists its result; a phase that already succeeded
+with the same inputs is skipped, so a rerun resumes at the first unfinished phase and a second full run
+changes nothing. The template chooses which of these phases a project has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tapestry import __version__
+from tapestry.core.errors import ConfigError, TapestryError
+from tapestry.core.fs import sha256_tree
+from tapestry.engines.secrets.keys import generate_rsa_keypair, public_key_of
+from tapestry.engines.warehouse.snowflake_checks import check_role
+from tapestry.kickstart.render import render_json
+from tapestry.phases.cloud import pipeline
+from tapestry.phases.cloud.env import ROLES, CloudEnv, snowflake_admin_env
+from tapestry.phases.cloud.stacks import apply_stack, stack_variables
+from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
+from tapestry.phases.secrets import referenced_secrets, secret_env_name
+from tapestry.phases.sync_phase import SyncRequest, sync_phase
+from tapestry.project.config import SecretRef
+from tapestry.project.state import RunRecord, project_lock
+from tapestry.resources import bundled
+
+ALL_PHASES = (
+    "secrets",
+    "snowflake",
+    "aws_ingestion",
+    "airbyte",
+    "first_build",
+    "ecs_runner",
+    "first_sync",
+    "dashboard",
+)
+RUNNER_PROJECT_DIR = "/opt/tapestry-project"
+
+
+# The parts of tapestry.yml each phase depends on ("" = all of it).
+PHASE_INPUTS: dict[str, tuple[str, ...]] = {
+    "snowflake": ("project", "warehouse"),
+    "aws_ingestion": (
+        "project",
+        "aws.region",
+        "aws.allowed_cidrs",
+        "aws.alert_email",
+        "aws.airbyte",
+        "aws.state_backend",
+        "aws.ssm_prefix",
+    ),
+    "airbyte": ("project", "sources", "warehouse", "aws.airbyte.url"),
+    "first_build": ("project", "warehouse", "transform"),
+    "ecs_runner": ("project", "aws", "warehouse", "sources", "sync"),
+    "first_sync": ("project", "warehouse", "sync"),
+    "dashboard": ("project", "aws.airbyte.url"),
+}
+
+
+# The phases whose outputs each phase consumes (snowflake and aws_ingestion run side by side).
+PHASE_UPSTREAM: dict[str, tuple[str, ...]] = {
+    "airbyte": ("snowflake", "aws_ingestion"),
+    "first_build": ("airbyte",),
+    "ecs_runner": ("aws_ingestion",),
+    "first_sync": ("first_build",),
+    "dashboard": ("aws_ingestion",),
+}
+
+# Phases that hand secrets to something that keeps them (Airbyte's configuration, the runner's task).
+USES_SECRETS = frozenset({"airbyte", "ecs_runner"})
+
+
+def _pick(data: Any, path: str) -> Any:
+    for part in filter(None, path.split(".")):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+class DeployError(TapestryError):
+    """A deploy step cannot go on; the message names the prerequisite."""
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    plan_only: bool = False  # show every stack's plan, apply nothing
+    refresh: bool = False  # re-check phases that already succeeded with the same inputs
+    poll_seconds: float = 10.0
+    health_timeout: float = 1800.0
+
+
+class Deploy:
+    def __init__(self, env: CloudEnv, options: DeployOptions) -> None:
+        self.env = env
+        self.options = options
+        self.ctx = env.ctx
+        self.secrets_written: list[str] = []
+
+    # -- orchestration -------------------------------------------------------------------------------------
+
+    def phases(self) -> list[Phase | Concurrently]:
+        chosen = self.env.template.phases
+        unknown = sorted(set(chosen) - set(ALL_PHASES))
+        if unknown:
+            raise ConfigError(
+                f"template {self.env.template.name} lists unknown phases {', '.join(unknown)}",
+                f"use some of: {', '.join(ALL_PHASES)}",
+            )
+        runs: dict[str, Callable[[], dict[str, Any]]] = {
+            "secrets": self.secrets,
+            "snowflake": self.snowflake,
+            "aws_ingestion": self.aws_ingestion,
+            "airbyte": self.airbyte,
+            "first_build": self.first_build,
+            "ecs_runner": self.ecs_runner,
+            "first_sync": self.first_sync,
+            "dashboard": self.dashboard,
+        }
+        described = {
+            "secrets": "secrets -> SSM Parameter Store",
+            "snowflake": "warehouse, databases, roles, service users",
+            "aws_ingestion": "Airbyte on EC2 behind an ALB",
+            "airbyte": "sources, destination, connections",
+            "first_build": "first Airbyte syncs, dbt build",
+            "ecs_runner": "scheduled Fargate task running `tapestry run`",
+            "first_sync": "audience -> Mailchimp",
+            "dashboard": "links and health",
+        }
+        phases = {
+            name: Phase(name, self._resumable(name, runs[name]) if name != "secrets" else runs[name], described[name])
+            for name in chosen
+        }
+        steps: list[Phase | Concurrently] = []
+        for name in chosen:
+            if name == "aws_ingestion" and "snowflake" in chosen:
+                continue  # runs together with snowflake
+            if name == "snowflake" and "aws_ingestion" in chosen:
+                steps.append(Concurrently((phases["snowflake"], phases["aws_ingestion"])))
+            else:
+                steps.append(phases[name])
+        return steps
+
+    def run(self) -> RunRecord:
+        with project_lock(self.ctx.layout.lock_file):
+            command = "deploy --plan" if self.options.plan_only else "deploy"
+            return run_phases(command, self.phases(), self.ctx.store, self.ctx.state, self.ctx.reporter)
+
+    def _fingerprint(self, name: str) -> str:
+        """Changes when anything the phase depends on changes: its part of the config, the template,
+        Terraform, Tapestry, or the outputs of the phases before it."""
+        upstream = {
+            p: self.ctx.state.phases[p].summary.get("outputs")
+            for p in PHASE_UPSTREAM.get(name, ())
+            if p in self.ctx.state.phases
+        }
+        config = self.ctx.config.model_dump(mode="json")
+        inputs = {path: _pick(config, path) for path in PHASE_INPUTS.get(name, ("",))}
+        digest = hashlib.sha256()
+        digest.update(json.dumps(inputs, sort_keys=True).encode())
+        digest.update(sha256_tree(self.env.template.folder).encode())
+        digest.update(sha256_tree(bundled("terraform"), frozenset({".terraform", "tests"})).encode())
+        digest.update(__version__.encode())
+        digest.update(json.dumps(upstream, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
+
+    def _resumable(self, name: str, run: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        def wrapped() -> dict[str, Any]:
+            fingerprint = self._fingerprint(name)
+            last = self.ctx.state.phases.get(name)
+            if (
+                not self.options.refresh
+                and not self.options.plan_only
+                and not (name in USES_SECRETS and self._rotate())  # a changed secret must reach its users
+                and last is not None
+                and last.status == "succeeded"
+                and last.summary.get("inputs_fingerprint") == fingerprint
+            ):
+                raise PhaseSkipped({}, "done; nothing changed since")
+            summary = run()
+            if not self.options.plan_only:
+                summary["inputs_fingerprint"] = fingerprint
+            return summary
+
+        return wrapped
+
+    def _plan_only(self, what: str) -> None:
+        if self.options.plan_only:
+            raise PhaseSkipped({}, f"--plan: {what} is not planned (no Terraform stack)")
+
+    # -- phases --------------------------------------------------------------------------------------------
+
+    def secrets(self) -> dict[str, Any]:
+        """Answers' secrets to SSM (SecureString, per-project path); Snowflake key pairs when Tapestry
+        manages the objects. Only names are ever printed or recorded."""
+        env = self.env
+        written, unchanged, generated = [], 0, []
+        if not self.options.plan_only:
+            for name, value in sorted(env.resolver.provided.items()):
+                if env.store.put(name, value, description=f"Tapestry {self.ctx.config.project}: {name}"):
+                    written.append(name)
+                else:
+                    unchanged += 1
+            if env.snowflake.manage_objects:
+                for role in ROLES:
+                    ref = env.private_key_ref(role)
+                    if ref.secret and not env.resolver.get(ref):
+                        private_pem, _ = generate_rsa_keypair()
+                        env.store.put(ref.secret, private_pem, description=f"Snowflake {role} service user key")
+                        generated.append(ref.secret)
+        missing = [
+            f"{path} ({ref.secret or ref.env})"
+            for path, ref in referenced_secrets(self.ctx.config)
+            if not env.resolver.get(ref)
+        ]
+        if missing and not self.options.plan_only:
+            raise ConfigError(
+                f"secrets missing: {', '.join(missing)}",
+                "rerun the kickstart with those answers, or `tapestry secrets set NAME --project ...`",
+            )
+        self.secrets_written = written + generated
+        return {"written": written, "unchanged": unchanged, "generated": generated, "ssm_prefix": env.store.prefix}
+
+    def snowflake(self) -> dict[str, Any]:
+        env = self.env
+        objects = env.objects
+        names = {k: v for k, v in asdict(objects).items() if isinstance(v, str)}
+        if env.snowflake.manage_objects:
+            public_keys = {
+                role: public_key_of(env.resolver.require(env.private_key_ref(role), f"Snowflake {role} key"))
+                for role in ROLES
+            }
+            variables = stack_variables(env, "snowflake", {"public_keys": public_keys})
+            plan, outputs = apply_stack(env, "snowflake", variables, self.options.plan_only, snowflake_admin_env(env))
+            if self.options.plan_only:
+                raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
+            problems = self._verify_roles()
+            if problems:
+                raise DeployError(f"Snowflake service users cannot work: {'; '.join(problems)}", "see tapestry doctor")
+            return {
+                "mode": "managed",
+                "plan": plan.headline(),
+                "headline": f"{plan.headline()}; service users verified",
+                "outputs": {"names": names, **outputs},
+            }
+        self._plan_only("Snowflake (existing objects: verified only)")
+        problems = self._verify_roles()
+        if problems:
+            raise DeployError(
+                f"the existing Snowflake objects are not ready: {'; '.join(problems)}",
+                "have your DBA run `tapestry snowflake-sql` (same prefix), then rerun the deploy",
+            )
+        return {
+            "mode": "existing",
+            "headline": f"existing objects verified: {', '.join(ROLES)} can do their jobs",
+            "outputs": {"names": names},
+        }
+
+    def _verify_roles(self) -> list[str]:
+        problems: list[str] = []
+        for role in ROLES:
+            try:
+                with self.env.open_snowflake(role) as warehouse:
+                    problems += [f"{role}: {p}" for p in check_role(warehouse, role, self.env.objects)]
+            except TapestryError as exc:
+                problems.append(f"{role}: {exc.message}")
+        return problems
+
+    def aws_ingestion(self) -> dict[str, Any]:
+        variables = stack_variables(self.env, "aws_ingestion", {})
+        plan, outputs = apply_stack(self.env, "aws_ingestion", variables, self.options.plan_only)
+        if self.options.plan_only:
+            raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
+        return {"plan": plan.headline(), "outputs": outputs}
+
+    def airbyte(self) -> dict[str, Any]:
+        self._plan_only("Airbyte configuration")
+        env = self.env
+        client = pipeline.airbyte_client(env)
+        try:
+            waited = client.wait_healthy(timeout=self.options.health_timeout, poll=self.options.poll_seconds)
+            workspace = client.workspace_id()
+            context = self._airbyte_context()
+            actions = []
+            source_ids = {}
+            for source in render_json(env.template, "airbyte_sources", context):
+                result = client.ensure_source(workspace, source["name"], source["configuration"], self._rotate())
+                source_ids[result.name] = result.id
+                actions.append(f"source {result.name}: {result.action}")
+            destination = render_json(env.template, "airbyte_destination", context)
+            dest = client.ensure_destination(
+                workspace, destination["name"], destination["configuration"], self._rotate()
+            )
+            actions.append(f"destination {dest.name}: {dest.action}")
+            connection_ids = {}
+            for connection in render_json(env.template, "airbyte_connections", context):
+                result = client.ensure_connection(
+                    workspace,
+                    connection["name"],
+                    source_ids[connection["source"]],
+                    dest.id,
+                    connection["streams"],
+                    {"scheduleType": "manual"},  # the ECS runner triggers syncs, then dbt, then the sync
+                    connection["namespace_format"],
+                )
+                connection_ids[result.name] = result.id
+                actions.append(f"connection {result.name}: {result.action}")
+        finally:
+            client.close()
+        for action in actions:
+            self.ctx.reporter.info(f"airbyte: {action}")
+        return {
+            "healthy_after_seconds": round(waited, 1),
+            "actions": actions,
+            "outputs": {
+                "workspace_id": workspace,
+                "sources": source_ids,
+                "destination_id": dest.id,
+                "connections": connection_ids,
+            },
+        }
+
+    def _rotate(self) -> bool:
+        """Airbyte masks secrets, so they are resent only when this deploy changed one in SSM."""
+        return any(not name.startswith("snowflake/admin") for name in self.secrets_written)
+
+    def _airbyte_context(self) -> dict[str, Any]:
+        env = self.env
+        names = {ref.secret for _, ref in referenced_secrets(self.ctx.config) if ref.secret}
+        names.add(env.private_key_ref("loader").secret or "")
+        secrets = {name: env.resolver.get(SecretRef(secret=name)) for name in names if name}
+        return {
+            "project": self.ctx.config.project,
+            "sources": self.ctx.config.sources.model_dump(),
+            "secrets": secrets,
+            "objects": asdict(env.objects),
+            "snowflake_host": env.snowflake_host,
+        }
+
+    def first_build(self) -> dict[str, Any]:
+        self._plan_only("the first Airbyte syncs and dbt build")
+        ingest = pipeline.ingest_with_airbyte(self.env, poll_seconds=self.options.poll_seconds)
+        summary = pipeline.transform_on_snowflake(self.env)
+        return {**summary, "airbyte": ingest}
+
+    def ecs_runner(self) -> dict[str, Any]:
+        env = self.env
+        ingestion = self._outputs("aws_ingestion")
+        if self.options.plan_only and not ingestion:
+            raise PhaseSkipped({}, "--plan: planned once aws_ingestion is applied (it needs its VPC and subnets)")
+        image_uri = env.aws.runner.image
+        image_tag = image_uri.rsplit(":", 1)[-1] if image_uri and "@" not in image_uri else self._image_tag()
+        if image_uri is None and not self.options.plan_only:
+            _require_docker()
+        secret_arns = {} if self.options.plan_only else self._runner_secret_arns(ingestion)
+        environment = {
+            "TAPESTRY_PROJECT": RUNNER_PROJECT_DIR,
+            "TAPESTRY_STATE_DIR": "/home/tapestry/.tapestry",
+            "TAPESTRY_AIRBYTE_URL": str(ingestion.get("airbyte_internal_url", "")),
+        }
+        variables = stack_variables(
+            env,
+            "ecs_runner",
+            {
+                "ingestion": ingestion,
+                "image_tag": image_tag,
+                "image_uri": image_uri,
+                "environment": environment,
+                "secret_arns": secret_arns,
+            },
+        )
+        plan, outputs = apply_stack(env, "ecs_runner", variables, self.options.plan_only)
+        if self.options.plan_only:
+            raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
+        if image_uri is None:
+            self._build_and_push(str(outputs["ecr_repository_url"]), image_tag)
+        return {"plan": plan.headline(), "image": outputs.get("image"), "outputs": outputs}
+
+    def _outputs(self, phase: str) -> dict[str, Any]:
+        record = self.ctx.state.phases.get(phase)
+        return dict((record.summary.get("outputs") if record else None) or {})
+
+    def _runner_secret_arns(self, ingestion: dict[str, Any]) -> dict[str, str]:
+        """What the runner task needs at run time, as SSM ARNs ECS injects into its environment."""
+        env = self.env
+        wanted = {
+            ref.secret
+            for path, ref in referenced_secrets(self.ctx.config)
+            if ref.secret and "admin" not in path and "loader" not in path
+        }
+        arns = {secret_env_name(name): env.store.arn(name) for name in sorted(wanted)}
+        arns["TAPESTRY_AIRBYTE_CLIENT_ID"] = str(ingestion["airbyte_client_id_parameter_arn"])
+        arns["TAPESTRY_AIRBYTE_CLIENT_SECRET"] = str(ingestion["airbyte_client_secret_parameter_arn"])
+        return arns
+
+    def _image_tag(self) -> str:
+        """Changes only when Tapestry or the project's files change: an unchanged rerun builds nothing."""
+        digest = hashlib.sha256(__version__.encode())
+        digest.update(self.ctx.layout.config_file.read_bytes())
+        digest.update(
+            sha256_tree(self.ctx.layout.dbt_project_dir(self.ctx.config), frozenset({"target", "logs"})).encode()
+        )
+        return f"{__version__}-{digest.hexdigest()[:12]}"
+
+    def _build_and_push(self, repository: str, tag: str) -> None:
+        """The generic runner image plus this project's tapestry.yml and dbt project."""
+        image = f"{repository}:{tag}"
+        registry = repository.split("/", 1)[0]
+        token = self.env.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+        import base64
+
+        user, _, password = base64.b64decode(token).decode().partition(":")
+        _docker(["login", "--username", user, "--password-stdin", registry], stdin=password)
+        root = bundled("terraform").parent
+        _docker(
+            ["build", "-f", str(root / "docker" / "runner" / "Dockerfile"), "-t", "tapestry-runner:base", str(root)]
+        )
+        dockerfile = (
+            "FROM tapestry-runner:base\n"
+            f"COPY --chown=10001:10001 tapestry.yml {RUNNER_PROJECT_DIR}/tapestry.yml\n"
+            f"COPY --chown=10001:10001 dbt_project {RUNNER_PROJECT_DIR}/dbt_project\n"
+        )
+        _docker(["build", "-t", image, "-f", "-", str(self.ctx.layout.root)], stdin=dockerfile)
+        _docker(["push", image])
+
+    def first_sync(self) -> dict[str, Any]:
+        self._plan_only("the first sync")
+        return sync_phase(self.ctx, SyncRequest(), env=self.env)
+
+    def dashboard(self) -> dict[str, Any]:
+        self._plan_only("the dashboard")
+        ingestion = self._outputs("aws_ingestion")
+        links = {
+            "airbyte": self.env.aws.airbyte.url or ingestion.get("airbyte_url"),
+            "snowflake": "https://app.snowflake.com/",
+            "mailchimp": "https://admin.mailchimp.com/lists/",
+        }
+        command = f"tapestry dashboard --project {self.ctx.layout.root}"
+        self.ctx.reporter.info(f"dashboard: {command}")
+        return {"links": {k: v for k, v in links.items() if v}, "command": command}
+
+
+def _require_docker() -> None:
+    if shutil.which("docker") is None:
+        raise DeployError(
+            "Docker is not installed, so the runner image cannot be built",
+            "install Docker, or answer runner_image (aws.runner.image) with an image you built elsewhere",
+        )
+    probe = subprocess.run(
+        ["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        raise DeployError(
+            "the Docker engine is not running, so the runner image cannot be built",
+            "start Docker, or answer runner_image (aws.runner.image) with an image you built elsewhere",
+        )
+
+
+def _docker(args: list[str], stdin: str | None = None) -> None:
+    result = subprocess.run(["docker", *args], input=stdin, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()
+        raise DeployError(f"docker {args[0]} failed: {last[-1] if last else result.returncode}", "fix Docker and rerun")
+
+
+def deploy(env: CloudEnv, options: DeployOptions) -> RunRecord:
+    return Deploy(env, options).run()

@@ -1,0 +1,117 @@
+"""`tapestry destroy`: remove what the deploy created, in reverse order, and say what is kept and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tapestry.phases.cloud.deploy import ALL_PHASES
+from tapestry.phases.cloud.env import CloudEnv, snowflake_admin_env
+from tapestry.phases.cloud.stacks import stack_runner, stack_variables
+from tapestry.project.state import project_lock
+
+
+@dataclass
+class DestroyReport:
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DestroyOptions:
+    include_snowflake: bool = False  # drop the Snowflake objects too (their data goes with them)
+    keep_secrets: bool = False
+
+
+def _bucket_objects(env: CloudEnv, bucket: str) -> int:
+    """Objects and versions left in the bucket (a versioned bucket keeps deleted objects as versions)."""
+    s3 = env.client("s3")
+    try:
+        versions = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
+    except Exception:  # the bucket is already gone
+        return 0
+    return len(versions.get("Versions", [])) + len(versions.get("DeleteMarkers", []))
+
+
+def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
+    ctx = env.ctx
+    report = DestroyReport()
+    state = ctx.state
+    with project_lock(ctx.layout.lock_file):
+        runner_out = _outputs(env, "ecs_runner")
+        ingestion = _outputs(env, "aws_ingestion")
+        if runner_out or "ecs_runner" in state.phases:
+            _destroy_stack(env, "ecs_runner", _runner_vars(env, ingestion), report)
+        if ingestion or "aws_ingestion" in state.phases:
+            variables = stack_variables(env, "aws_ingestion", {"destroying": True})
+            runner = stack_runner(env, "aws_ingestion")
+            runner.write_vars(variables)
+            runner.init()
+            if runner.state_list():
+                # deletion protection off first, or the ALB refuses to go
+                runner.plan()
+                runner.apply_plan()
+                bucket = str(ingestion.get("bucket_name") or "")
+                left = _bucket_objects(env, bucket) if bucket else 0
+                if left:
+                    kept = [a for a in runner.state_list() if ".aws_s3_bucket" in a]
+                    runner.state_rm(*kept)
+                    report.kept.append(
+                        f"S3 bucket {bucket}: it still holds {left}{'+' if left >= 1000 else ''} objects or versions "
+                        "(staged Airbyte data); empty it and delete it yourself if you do not need them"
+                    )
+                runner.destroy()
+                report.removed.append("aws_ingestion: Airbyte instance, load balancer, network, alarms")
+        if env.snowflake.manage_objects and options.include_snowflake and "snowflake" in state.phases:
+            runner = stack_runner(env, "snowflake", snowflake_admin_env(env))
+            runner.init()
+            runner.destroy()
+            report.removed.append("snowflake: warehouse, databases, roles, service users")
+        elif "snowflake" in state.phases:
+            why = (
+                "they hold your raw data and audience; rerun with --include-snowflake to drop them"
+                if env.snowflake.manage_objects
+                else "your DBA created them (tapestry snowflake-sql); drop them the same way"
+            )
+            report.kept.append(f"Snowflake objects (prefix {env.snowflake.prefix}): {why}")
+        if options.keep_secrets:
+            report.kept.append(f"SSM parameters under {env.store.prefix}: --keep-secrets")
+        else:
+            deleted = env.store.delete_all()
+            report.removed.append(f"{len(deleted)} SSM parameters under {env.store.prefix}")
+        for name in ALL_PHASES:
+            state.phases.pop(name, None)
+        ctx.store.save(state)
+    return report
+
+
+def _outputs(env: CloudEnv, phase: str) -> dict[str, Any]:
+    record = env.ctx.state.phases.get(phase)
+    return dict((record.summary.get("outputs") if record else None) or {})
+
+
+def _runner_vars(env: CloudEnv, ingestion: dict[str, Any]) -> dict[str, Any]:
+    return stack_variables(
+        env,
+        "ecs_runner",
+        {
+            "ingestion": {k: ingestion.get(k) for k in ("vpc_id", "subnet_ids", "instance_security_group_id")},
+            "image_tag": "destroy",
+            "image_uri": env.aws.runner.image,
+            "environment": {},
+            "secret_arns": {},
+            "destroying": True,
+        },
+    )
+
+
+def _destroy_stack(env: CloudEnv, stack: str, variables: dict[str, Any], report: DestroyReport) -> None:
+    runner = stack_runner(env, stack)
+    runner.write_vars(variables)
+    runner.init()
+    if not runner.state_list():
+        return
+    runner.plan()
+    runner.apply_plan()  # e.g. ECR force-delete on, so images go with the repository
+    runner.destroy()
+    report.removed.append(f"{stack}: scheduled task, cluster, image repository, logs, alarms")
