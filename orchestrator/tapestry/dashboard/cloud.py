@@ -83,8 +83,8 @@ DEPLOY_PHASES_WITH_OUTPUTS = ("aws_ingestion", "ecs_runner")
 def cloud_context(ctx: ProjectContext) -> CloudContext | None:
     """The cloud panels' context for this project; None on the local target (it has no cloud parts).
 
-    On the aws target: EC2, CPU, ECS and alarms from the deploy phases' recorded Terraform outputs. The
-    Airbyte and Snowflake providers (jobs, connections, query history) are not wired here yet.
+    On the aws target: EC2, CPU, ECS and alarms from the deploy phases' recorded Terraform outputs; Airbyte
+    connections and jobs through its API; Snowflake query history as the sync service user.
     """
     aws = ctx.config.aws
     if ctx.config.target == "local" or aws is None:
@@ -96,7 +96,87 @@ def cloud_context(ctx: ProjectContext) -> CloudContext | None:
         if isinstance(recorded, Mapping):
             outputs.append(recorded)
     links = {"airbyte": aws.airbyte.url} if aws.airbyte.url else {}
-    return CloudContext.from_terraform_outputs(aws.region, *outputs, links=links)
+    links["snowflake"] = "https://app.snowflake.com/"
+    providers = _cloud_providers(ctx) if ctx.config.template != "blank" else {}
+    return CloudContext.from_terraform_outputs(aws.region, *outputs, links=links, **providers)
+
+
+def _cloud_providers(ctx: ProjectContext) -> dict[str, Provider]:
+    """Airbyte and Snowflake readers; each call opens and closes its own client."""
+
+    def connections() -> Rows:
+        from tapestry.phases.cloud.env import open_cloud
+        from tapestry.phases.cloud.pipeline import airbyte_client, connection_names
+
+        env = open_cloud(ctx)
+        client = airbyte_client(env)
+        try:
+            wanted = set(connection_names(env))
+            return [
+                {
+                    "name": c["name"],
+                    "status": c.get("status"),
+                    "schedule": (c.get("schedule") or {}).get("scheduleType"),
+                    "connection_id": c["connectionId"],
+                }
+                for c in client.connections(client.workspace_id())
+                if c["name"] in wanted
+            ]
+        finally:
+            client.close()
+
+    def jobs() -> Rows:
+        from tapestry.phases.cloud.env import open_cloud
+        from tapestry.phases.cloud.pipeline import airbyte_client, connection_names
+
+        env = open_cloud(ctx)
+        client = airbyte_client(env)
+        try:
+            wanted = set(connection_names(env))
+            rows: Rows = []
+            for connection in client.connections(client.workspace_id()):
+                if connection["name"] not in wanted:
+                    continue
+                for job in client.jobs(str(connection["connectionId"]), limit=10):
+                    rows.append(
+                        {
+                            "connection": connection["name"],
+                            "job_id": job.get("jobId"),
+                            "status": job.get("status"),
+                            "started_at": job.get("startTime"),
+                            "duration": job.get("duration"),
+                            "rows_synced": job.get("rowsSynced"),
+                        }
+                    )
+            return rows
+        finally:
+            client.close()
+
+    def query_history() -> Rows:
+        from tapestry.phases.cloud.env import open_cloud
+
+        with open_cloud(ctx).open_snowflake("syncer") as warehouse:
+            rows = warehouse.query(
+                "select query_id, query_type, execution_status, start_time, total_elapsed_time, rows_produced "
+                "from table(information_schema.query_history(result_limit => 50)) order by start_time desc"
+            )
+        keys = ("query_id", "query_type", "status", "start_time", "elapsed_ms", "rows")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    return {"airbyte_connections": connections, "airbyte_jobs": jobs, "query_history": query_history}
+
+
+def cloud_warehouse_opener(ctx: ProjectContext) -> Callable[[], Any] | None:
+    """On the aws target the dashboard reads Snowflake as the sync service user (marts and sync state)."""
+    if ctx.config.target != "aws":
+        return None
+
+    def opener() -> Any:
+        from tapestry.phases.cloud.env import open_cloud
+
+        return open_cloud(ctx).open_snowflake("syncer")
+
+    return opener
 
 
 def _optional_str(value: Any) -> str | None:

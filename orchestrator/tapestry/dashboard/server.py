@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tapestry.dashboard.access import WarehouseOpener
 from tapestry.dashboard.auth import Guard
-from tapestry.dashboard.cloud import CloudContext, cloud_context
+from tapestry.dashboard.cloud import CloudContext, cloud_context, cloud_warehouse_opener
 from tapestry.dashboard.data import DashboardData
 from tapestry.dashboard.docs import find_doc, render_doc
 from tapestry.dashboard.pages import Pages
@@ -281,6 +281,10 @@ def build_dashboard(
     """
     from tapestry.dashboard.access import ProjectView
 
+    if warehouse_opener is None:
+        from tapestry.phases.context import ProjectContext
+
+        warehouse_opener = cloud_warehouse_opener(ProjectContext.open(project_dir))
     view = ProjectView(project_dir, warehouse_opener)
     context = cloud_context(view.context) if isinstance(cloud, str) else cloud
     data = DashboardData(view, context)

@@ -296,6 +296,75 @@ def test_doctor_checks_every_credential(world: CloudWorld, deployed: dict[str, A
         assert value not in healthy.stdout + broken.stdout
 
 
+def test_tapestry_run_on_the_aws_target_from_a_laptop_and_as_the_ecs_task(
+    world: CloudWorld, deployed: dict[str, Any]
+) -> None:
+    # A new person joins in Zoom: the run must bring them from Airbyte to Mailchimp.
+    newcomer = world.exports / "zoom" / "webinar_99999999999_registrants.csv"
+    newcomer.write_text(
+        "id,webinar_id,email,first_name,last_name,status,create_time,join_url\n"
+        "late1,99999999999,Late.Comer@Example.com,Late,Comer,approved,2026-11-20T10:00:00Z,https://zoom.us/w/1\n"
+    )
+    try:
+        laptop = world.tapestry("run", "--project", PROJECT)
+        assert laptop.returncode == 0, laptop.stdout + laptop.stderr
+        assert world.mailchimp.member(LIST_ID, "late.comer@example.com") is not None
+        phases = last_run(world)
+        assert [phases[p] for p in ("ingest", "transform", "sync")] == ["succeeded", "succeeded", "succeeded"]
+
+        # As ECS runs it: secrets injected as environment variables, no AWS API reachable, state elsewhere.
+        ingestion = json.loads(world.tapestry("status", "--project", PROJECT, "--json").stdout)["phases"][
+            "aws_ingestion"
+        ]["summary"]["outputs"]
+        injected = {
+            "TAPESTRY_SECRET_MAILCHIMP__API_KEY": world.secrets["TEST_MAILCHIMP_KEY"],
+            "TAPESTRY_SECRET_SNOWFLAKE__TRANSFORMER_PRIVATE_KEY": world.keys["transformer"],
+            "TAPESTRY_SECRET_SNOWFLAKE__SYNCER_PRIVATE_KEY": world.keys["syncer"],
+            "TAPESTRY_SECRET_ZOOM__CLIENT_SECRET": world.secrets["TEST_ZOOM_SECRET"],
+            "TAPESTRY_SECRET_SALESFORCE__CLIENT_SECRET": world.secrets["TEST_SF_SECRET"],
+            "TAPESTRY_SECRET_SALESFORCE__REFRESH_TOKEN": world.secrets["TEST_SF_REFRESH"],
+            "TAPESTRY_AIRBYTE_URL": world.airbyte.root_url,
+            "TAPESTRY_AIRBYTE_CLIENT_ID": world.airbyte.client_id,
+            "TAPESTRY_AIRBYTE_CLIENT_SECRET": world.airbyte.client_secret,
+            "TAPESTRY_STATE_DIR": str(world.root / "ecs-home" / ".tapestry"),
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # the task role has no AWS permissions anyway
+            "AWS_MAX_ATTEMPTS": "1",
+        }
+        assert ingestion["airbyte_client_secret_parameter_arn"]
+        task = world.tapestry("run", "--project", PROJECT, env=injected)
+        assert task.returncode == 0, task.stdout + task.stderr
+        assert "nothing to send" in task.stdout  # the laptop run already synced everyone
+        assert (world.root / "ecs-home" / ".tapestry" / "state.json").is_file()
+    finally:
+        newcomer.unlink()
+
+
+def test_dashboard_shows_the_cloud_panels(
+    world: CloudWorld, deployed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib.request
+
+    from tapestry.dashboard.server import build_dashboard
+
+    for name, value in world.env.items():
+        monkeypatch.setenv(name, value)
+    server = build_dashboard(world.root / PROJECT, port=0).start()
+    try:
+        with urllib.request.urlopen(f"{server.url}api/ingestion") as response:
+            ingestion = json.load(response)
+        with urllib.request.urlopen(f"{server.url}api/sync") as response:
+            sync = json.load(response)
+    finally:
+        server.stop()
+    cloud = ingestion["cloud"]
+    assert cloud["airbyte_connections"]["ok"], cloud["airbyte_connections"]
+    assert {c["name"] for c in cloud["airbyte_connections"]["data"]} == {f"{PROJECT}-zoom", f"{PROJECT}-salesforce"}
+    assert cloud["airbyte_jobs"]["ok"] and cloud["airbyte_jobs"]["data"]
+    assert cloud["instance"] is not None
+    runs = world.snowflake_rows("select count(*) from TAPESTRY_SYNC.RUNS")[0][0]
+    assert runs >= 1 and json.dumps(sync).count("created") >= 1
+
+
 def test_destroy_removes_everything_and_says_what_it_keeps(world: CloudWorld, deployed: dict[str, Any]) -> None:
     status = json.loads(world.tapestry("status", "--project", PROJECT, "--json").stdout)
     bucket = status["phases"]["aws_ingestion"]["summary"]["outputs"]["bucket_name"]

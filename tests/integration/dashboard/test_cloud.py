@@ -215,4 +215,5 @@ def test_the_aws_target_reads_its_context_from_the_deploy_outputs(tmp_path: Path
     assert built is not None
     assert (built.region, built.instance_id, built.cluster_name) == ("eu-west-1", "i-0abc", "acme-runner")
     assert built.alarm_names == ["acme-airbyte-cpu-high", "acme-airbyte-status-check-failed", "acme-runner-failed-runs"]
-    assert built.links == {"airbyte": "https://airbyte.acme.example"}
+    assert built.links == {"airbyte": "https://airbyte.acme.example", "snowflake": "https://app.snowflake.com/"}
+    assert built.airbyte_jobs is None  # a blank (infrastructure-only) project has no connections to show
