@@ -54,9 +54,11 @@ lint: $(VENV)/.dev ## ruff, mypy and terraform fmt
 
 bench: $(VENV)/.dev ## Run the benchmarks (prints tables; slow)
 	$(BIN)/python benchmarks/pipeline_local.py
+	$(BIN)/python benchmarks/sync_mailchimp.py
 
-kickstart: $(VENV)/.runtime ## Create a project interactively (tapestry init)
-	$(TAPESTRY) init
+# Interactive: asks for the target (local or aws) and every answer. The aws target needs the cloud extra.
+kickstart: $(VENV)/.dev ## Create and deploy a project interactively (tapestry kickstart)
+	$(TAPESTRY) kickstart
 
 clean: ## Remove the demo project and build leftovers (keeps .venv)
 	rm -rf $(DEMO_DIR) dist build .pytest_cache .mypy_cache .ruff_cache

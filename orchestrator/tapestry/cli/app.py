@@ -131,6 +131,38 @@ def register() -> None:
         snowflake_sql,
     ):
         module.register(app)
+    _reflow_help(app)
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of each paragraph: typer keeps source newlines, which then wrap twice."""
+    paragraphs = []
+    for paragraph in text.strip().split("\n\n"):
+        items: list[str] = []
+        for line in (raw.strip() for raw in paragraph.splitlines()):
+            if items and not line.startswith(("•", "- ", "* ", "$ ")):
+                items[-1] += " " + line  # a wrapped continuation of the previous line or item
+            else:
+                items.append(line)
+        paragraphs.append("\n".join(items))
+    return "\n\n".join(paragraphs)
+
+
+def _reflow_help(typer_app: typer.Typer) -> None:
+    import inspect
+
+    for command in typer_app.registered_commands:
+        text = command.help or (inspect.getdoc(command.callback) if command.callback else None)
+        if text:
+            command.help = reflow(text)
+    for group in typer_app.registered_groups:
+        if isinstance(group.help, str):
+            group.help = reflow(group.help)
+        if group.typer_instance is not None:
+            info = group.typer_instance.info
+            if isinstance(info.help, str):
+                info.help = reflow(info.help)
+            _reflow_help(group.typer_instance)
 
 
 def main() -> None:

@@ -11,11 +11,13 @@ from tapestry.cli.app import friendly_errors
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
-[bold]--target local[/]: init, then one [bold]tapestry run[/] (DuckDB, export files).
-[bold]--target aws[/]: init, then the deploy: secrets to SSM Parameter Store → Snowflake and the AWS
-ingestion stack (concurrently) → Airbyte configured through its API → first Airbyte syncs and dbt build
-→ ECS Fargate runner (image built and pushed with Docker, or [bold]runner_image[/]) → first sync to
-Mailchimp → dashboard links. Every phase is recorded; rerun the same command to resume after a
+• [bold]--target local[/]: init, then one [bold]tapestry run[/] (DuckDB, export files).
+• [bold]--target aws[/]: init, then the deploy: secrets to SSM Parameter Store → Snowflake and the
+  AWS ingestion stack (concurrently) → Airbyte configured through its API → first Airbyte syncs and
+  dbt build → ECS Fargate runner (image built and pushed with Docker, or [bold]runner_image[/]) →
+  first sync to Mailchimp → dashboard links.
+
+Every phase is recorded; rerun the same command to resume after a
 failure; a second full run changes nothing.
 
 In pipelines: [bold]tapestry kickstart my-project --target aws --non-interactive --answers answers.yml[/].
