@@ -1,4 +1,4 @@
-"""Shared HTTP plumbing for the Airbyte, Zoom and Salesforce fakes (not used by ``mailchimp.py``).
+"""Shared HTTP plumbing for the fakes: the server (all four fakes) and the base fake (Airbyte, Zoom, Salesforce).
 
 :class:`FakeService` is a real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon
 threads) bound to 127.0.0.1 on an ephemeral port, with the machinery every fake needs:
@@ -43,13 +43,15 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from types import TracebackType
-from typing import Any, ClassVar, Final, Self, cast
+from typing import Any, ClassVar, Final, Protocol, Self, cast
 from urllib.parse import parse_qsl
 
 __all__ = [
     "BASE_FAULTS",
     "MASK",
+    "FakeHttpServer",
     "FakeService",
+    "HttpFake",
     "Reply",
     "Request",
     "add_common_args",
@@ -249,12 +251,26 @@ class Request:
 # --------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
+class HttpFake(Protocol):
+    """What the server needs from a fake: it counts connections and answers each request."""
+
+    server_header: ClassVar[str | None]
+
+    def _connection_opened(self, conn: socket.socket) -> None: ...
+
+    def _connection_closed(self, conn: socket.socket) -> None: ...
+
+    def _handle_http(self, method: str, target: str, headers: Message, body: bytes) -> Reply | None: ...
+
+
+class FakeHttpServer(ThreadingHTTPServer):
+    """Keep-alive HTTP/1.1 on daemon threads; a reply of None drops the connection (a simulated fault)."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], fake: FakeService) -> None:
+    def __init__(self, address: tuple[str, int], fake: HttpFake) -> None:
         self.fake = fake
         super().__init__(address, _RequestHandler)
 
@@ -279,8 +295,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     timeout = 120  # idle keep-alive connections are closed after this many seconds
 
     @property
-    def fake(self) -> FakeService:
-        return cast(_Server, self.server).fake
+    def fake(self) -> HttpFake:
+        return cast(FakeHttpServer, self.server).fake
 
     def setup(self) -> None:
         super().setup()
@@ -421,7 +437,7 @@ class FakeService:
         self._rng = random.Random(seed)
         self._forced: deque[str] = deque()
         self._conns: set[socket.socket] = set()
-        self._server: _Server | None = None
+        self._server: FakeHttpServer | None = None
         self._serve_thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._reset_stats()
@@ -430,7 +446,7 @@ class FakeService:
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError(f"{type(self).__name__} already started")
-        self._server = _Server((self._host, self._requested_port), self)
+        self._server = FakeHttpServer((self._host, self._requested_port), self)
         self._serve_thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},

@@ -56,11 +56,15 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from socketserver import TCPServer
 from types import TracebackType
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final
 from urllib.parse import parse_qsl, unquote
+
+if not __package__:  # executed as a script: make the sibling ``_http`` importable (PEP 366)
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "fakes"
+
+from ._http import FakeHttpServer
 
 __all__ = ["ApiError", "FakeMailchimp", "is_valid_email", "main", "subscriber_hash"]
 
@@ -699,126 +703,14 @@ class _Batch:
 
 
 # --------------------------------------------------------------------------------------------
-# HTTP plumbing
-# --------------------------------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-
-    def __init__(self, address: tuple[str, int], fake: FakeMailchimp) -> None:
-        self.fake = fake
-        super().__init__(address, _RequestHandler)
-
-    def server_bind(self) -> None:
-        # Skip HTTPServer.server_bind's socket.getfqdn() (slow reverse DNS in sandboxes).
-        TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):  # client went away / reset / timed out
-            return
-        super().handle_error(request, client_address)
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "openresty"
-    sys_version = ""
-    disable_nagle_algorithm = True
-    timeout = 120  # idle keep-alive connections are closed after this many seconds
-
-    @property
-    def fake(self) -> FakeMailchimp:
-        return cast(_Server, self.server).fake
-
-    def setup(self) -> None:
-        super().setup()
-        self.fake._connection_opened(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.fake._connection_closed(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            parts: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _serve(self) -> None:
-        try:
-            body = self._read_body()
-        except ValueError:
-            self.close_connection = True
-            self._write(_html_reply(400, "Bad Request"), head=False)
-            return
-        reply = self.fake._handle_http(self.command, self.path, self.headers, body)
-        if reply is None:  # simulated drop: no status line, just close the socket
-            self.close_connection = True
-            return
-        self._write(reply, head=self.command == "HEAD")
-
-    def _write(self, reply: _Reply, *, head: bool) -> None:
-        status, headers, payload = reply
-        phrase = self.responses.get(status, ("",))[0]
-        lines = [f"HTTP/1.1 {status} {phrase}", "Server: openresty", f"Date: {_CLOCK.http()}"]
-        lines.extend(f"{k}: {v}" for k, v in headers)
-        if status != 204:
-            lines.append(f"Content-Length: {len(payload)}")
-        lines.append("Connection: close" if self.close_connection else "Connection: keep-alive")
-        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        if not head and status != 204:
-            data += payload
-        self.wfile.write(data)
-
-
-# --------------------------------------------------------------------------------------------
 # The fake
 # --------------------------------------------------------------------------------------------
 
 
 class FakeMailchimp:
     """In-memory Mailchimp Marketing API v3 fake served over real HTTP. See module docstring."""
+
+    server_header: ClassVar[str | None] = "openresty"  # what Mailchimp's edge answers with
 
     def __init__(
         self,
@@ -875,7 +767,7 @@ class FakeMailchimp:
         self._reset_stats()
         self._conns: set[socket.socket] = set()
 
-        self._server: _Server | None = None
+        self._server: FakeHttpServer | None = None
         self._serve_thread: threading.Thread | None = None
         self._worker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -906,7 +798,7 @@ class FakeMailchimp:
     def start(self) -> FakeMailchimp:
         if self._server is not None:
             raise RuntimeError("FakeMailchimp already started")
-        self._server = _Server((self._host, self._requested_port), self)
+        self._server = FakeHttpServer((self._host, self._requested_port), self)
         self._serve_thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},
