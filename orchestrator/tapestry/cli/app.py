@@ -134,16 +134,25 @@ def register() -> None:
     _reflow_help(app)
 
 
+BULLETS = ("•", "- ", "* ", "$ ")
+
+
 def reflow(text: str) -> str:
     """Join the hard-wrapped lines of each paragraph: typer keeps source newlines, which then wrap twice."""
     paragraphs = []
     for paragraph in text.strip().split("\n\n"):
         items: list[str] = []
-        for line in (raw.strip() for raw in paragraph.splitlines()):
-            if items and not line.startswith(("•", "- ", "* ", "$ ")):
-                items[-1] += " " + line  # a wrapped continuation of the previous line or item
-            else:
+        for raw in paragraph.splitlines():
+            line = raw.strip()
+            in_bullet = bool(items) and items[-1].startswith(BULLETS)
+            if line.startswith(BULLETS):
                 items.append(line)
+            elif raw.startswith(" ") and not in_bullet:
+                items.append(raw.rstrip())  # an indented example line stays on its own
+            elif not items:
+                items.append(line)
+            else:
+                items[-1] += " " + line  # a wrapped continuation of the previous line or item
         paragraphs.append("\n".join(items))
     return "\n\n".join(paragraphs)
 

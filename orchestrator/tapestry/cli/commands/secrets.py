@@ -10,6 +10,7 @@ import typer
 from tapestry.cli.app import ProjectOption, default_project, friendly_errors
 
 secrets_app = typer.Typer(
+    short_help="Set, list and delete the project's secrets (never stored in the project folder).",
     help=(
         "Store secrets outside the project folder: on the local target in "
         "$XDG_CONFIG_HOME/tapestry/secrets/<project>.json (mode 0600), on the aws target in SSM Parameter "
