@@ -109,7 +109,7 @@ class DashboardData:
             "finished_at": record.finished_at.isoformat() if record.finished_at else None,
             "age_s": self._age_s(record.finished_at or record.started_at),
             "duration_s": record.duration_s,
-            "headline": record.error or phase_headline(record),
+            "headline": record.error or record.headline(),
             "error": record.error,
         }
 
@@ -366,25 +366,3 @@ class DashboardData:
             "failed_phases": failed,
             "last_run": self._run(last) if last else None,
         }
-
-
-def phase_headline(record: PhaseRecord) -> str:
-    """One line saying what a phase did."""
-    summary = record.summary
-    if record.status == "skipped" and summary.get("reason"):
-        return str(summary["reason"])
-    if "headline" in summary:
-        text = str(summary["headline"])
-    else:
-        parts = []
-        if "rows_loaded" in summary:
-            files = int(summary.get("files_loaded", 0))
-            parts.append(f"{summary['rows_loaded']:,} rows loaded from {files} file{'' if files == 1 else 's'}")
-        if "models_passed" in summary:
-            parts.append(f"{summary['models_passed']} models, {summary.get('tests_passed', 0)} tests passed")
-        if "audience_size" in summary:
-            parts.append(f"audience {summary['audience_size']:,}")
-        text = "; ".join(parts)
-    if summary.get("last_checked_at"):
-        text += " (nothing new since)"
-    return text

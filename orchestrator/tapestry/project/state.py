@@ -44,6 +44,27 @@ class PhaseRecord(BaseModel):
             return None
         return round((self.finished_at - self.started_at).total_seconds(), 3)
 
+    def headline(self) -> str:
+        """One line saying what the phase did (for `tapestry status` and the dashboard)."""
+        summary = self.summary
+        if self.status == "skipped" and summary.get("reason"):
+            return str(summary["reason"])
+        if "headline" in summary:
+            text = str(summary["headline"])
+        else:
+            parts = []
+            if "rows_loaded" in summary:
+                files = int(summary.get("files_loaded", 0))
+                parts.append(f"{summary['rows_loaded']:,} rows loaded from {files} file{'' if files == 1 else 's'}")
+            if "models_passed" in summary:
+                parts.append(f"{summary['models_passed']} models, {summary.get('tests_passed', 0)} tests passed")
+            if "audience_size" in summary:
+                parts.append(f"audience {summary['audience_size']:,}")
+            text = "; ".join(parts)
+        if summary.get("last_checked_at"):
+            text += " (nothing new since)"
+        return text
+
 
 class RunRecord(BaseModel):
     run_id: str

@@ -56,7 +56,7 @@ def status(
             f"[{style}]{record.status}[/]",
             _age(record.finished_at),
             took,
-            record.error or _headline(record.summary),
+            record.error or record.headline(),
         )
     console.print(table)
     if state.runs:
@@ -72,19 +72,3 @@ def _age(moment: datetime | None) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return f"{seconds}s ago"
-
-
-def _headline(summary: dict[str, object]) -> str:
-    if "headline" in summary:
-        return str(summary["headline"])
-    parts = []
-    if "rows_loaded" in summary:
-        parts.append(f"{summary['rows_loaded']:,} rows loaded")
-    if "models_passed" in summary:
-        parts.append(f"{summary['models_passed']} models, {summary['tests_passed']} tests passed")
-    if "audience_size" in summary:
-        parts.append(f"audience {summary['audience_size']:,}")
-    if "last_checked_at" in summary:
-        checked = datetime.fromisoformat(str(summary["last_checked_at"]))
-        parts.append(f"nothing new since (checked {_age(checked)})")
-    return "; ".join(parts)
