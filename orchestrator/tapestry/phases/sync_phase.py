@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapestry.core.errors import SyncError
@@ -17,6 +20,8 @@ from tapestry.phases.warehouse import open_warehouse
 
 if TYPE_CHECKING:
     from tapestry.phases.cloud.env import CloudEnv
+
+PREVIEWS_KEPT = 5  # a preview of a large audience is hundreds of MB; older ones are pruned
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,14 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest, env: CloudEnv | None =
         missing.append(f"no Mailchimp API key ({sync.mailchimp.api_key.describe()} is empty)")
     if not sync.mailchimp.list_id:
         missing.append("no Mailchimp list id (sync.mailchimp.list_id)")
-    if missing and not preview:
+    auto_preview = bool(missing) and not preview
+    if auto_preview:
         if ctx.config.target != "local":
             raise SyncError(f"cannot sync: {'; '.join(missing)}", "set them, or run `tapestry sync --preview`")
         ctx.reporter.warn(f"{'; '.join(missing)}: previewing the sync instead, nothing is sent")
         preview = True
+    fingerprint = _preview_fingerprint(ctx, marts_schema) if auto_preview else None
+    _skip_unchanged_preview(ctx, fingerprint)
     destination = (
         MailchimpDestination(api_key, spec.list_id, api_url=sync.mailchimp.api_url, concurrency=sync.concurrency)
         if api_key and sync.mailchimp.list_id
@@ -82,6 +90,10 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest, env: CloudEnv | None =
         if destination is not None:
             destination.close()
     summary = report.as_summary()
+    if fingerprint is not None:
+        summary["preview_fingerprint"] = fingerprint
+    if preview:
+        prune_previews(ctx.layout.previews_dir)
     if report.sample:
         summary["sample"] = report.sample
     if report.rejected:
@@ -96,3 +108,29 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest, env: CloudEnv | None =
             "rerun `tapestry sync`; acknowledged members are not sent again",
         )
     return summary
+
+
+def _preview_fingerprint(ctx: ProjectContext, marts_schema: str) -> str | None:
+    """What an automatic preview depends on: the built model's inputs and the sync settings. Only a real
+    sync changes the acknowledged snapshot, and it would replace the sync record this is compared with."""
+    transform = ctx.state.phases.get("transform")
+    built = transform.summary.get("inputs_fingerprint") if transform and transform.status == "succeeded" else None
+    if not built:
+        return None
+    settings = {"model": built, "marts": marts_schema, "sync": ctx.config.sync.model_dump(mode="json")}
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def _skip_unchanged_preview(ctx: ProjectContext, fingerprint: str | None) -> None:
+    last = ctx.state.phases.get("sync")
+    if fingerprint is None or last is None or last.status != "succeeded":
+        return
+    preview_file = Path(str(last.summary.get("preview_file") or ""))
+    if last.summary.get("preview_fingerprint") == fingerprint and preview_file.is_file():
+        raise PhaseSkipped({}, f"preview unchanged (audience and settings as before): {preview_file}")
+
+
+def prune_previews(previews_dir: Path) -> None:
+    files = sorted(previews_dir.glob("sync-*.jsonl"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in files[PREVIEWS_KEPT:]:
+        old.unlink(missing_ok=True)

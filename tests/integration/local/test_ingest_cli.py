@@ -38,8 +38,9 @@ def test_rerun_loads_nothing_and_keeps_the_audience_identical(tmp_path: Path) ->
     assert _snapshot(demo.warehouse) == before
     status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
     assert status["last_run"]["status"] == "succeeded"
-    assert [p["status"] for p in status["last_run"]["phases"]] == ["skipped", "skipped", "succeeded"]
-    assert status["last_run"]["phases"][2]["summary"]["preview"] is True  # no API key: a preview
+    assert [p["status"] for p in status["last_run"]["phases"]] == ["skipped", "skipped", "skipped"]
+    assert "preview unchanged" in status["last_run"]["phases"][2]["summary"]["reason"]  # no API key: a preview
+    assert status["phases"]["sync"]["summary"]["preview"] is True
     assert status["phases"]["ingest"]["summary"]["rows_loaded"] > 0  # the last real load stays visible
 
 

@@ -64,9 +64,23 @@ def test_without_an_api_key_the_local_sync_is_a_preview(tmp_path: Path, fake: Fa
     assert "previewing the sync instead" in result.stderr
     assert "nothing sent" in result.stdout
     assert fake.request_count == 0
-    previews = list((demo.project / ".tapestry" / "previews").glob("sync-*.jsonl"))
+    previews_dir = demo.project / ".tapestry" / "previews"
+    previews = list(previews_dir.glob("sync-*.jsonl"))
     assert len(previews) == 1
     assert sum(1 for _ in previews[0].open()) == len(_audience(demo))
+
+    # Nothing changed: the same preview is not computed and written again.
+    rerun = demo.cli.ok("run", "--project", "project")
+    assert "preview unchanged" in rerun.stdout
+    assert list(previews_dir.glob("sync-*.jsonl")) == previews
+
+    # A changed sync setting is a different preview.
+    config = demo.project / "tapestry.yml"
+    config.write_text(config.read_text().replace("mode: \"upsert\"", "mode: \"mirror\""))
+    changed = demo.cli.ok("run", "--project", "project")
+    assert "nothing sent" in changed.stdout and "preview unchanged" not in changed.stdout
+    assert len(list(previews_dir.glob("sync-*.jsonl"))) == 2
+    assert fake.request_count == 0
 
 
 def test_explicit_preview_sends_nothing(tmp_path: Path, fake: FakeMailchimp) -> None:
