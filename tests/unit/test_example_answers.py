@@ -1,0 +1,56 @@
+"""The answers files shipped in examples/ stay valid as the templates change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tapestry.kickstart.answers import validate_answers
+from tapestry.kickstart.render import render_files
+from tapestry.kickstart.spec import load_template
+from tapestry.project.config import parse_config
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_aws_example_answers_validate_and_render_a_valid_config(tmp_path: Path) -> None:
+    key = tmp_path / ".snowflake" / "terraform_admin.p8"
+    key.parent.mkdir()
+    key.write_text("-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n")
+    env = {
+        "HOME": str(tmp_path),
+        "ZOOM_CLIENT_SECRET": "zoom-secret-value-1",
+        "SALESFORCE_CLIENT_SECRET": "sf-secret-value-2",
+        "SALESFORCE_REFRESH_TOKEN": "sf-refresh-value-3",
+        "MAILCHIMP_API_KEY": "mc-key-value-4-us1",
+    }
+    spec = load_template("zoom_salesforce_mailchimp")
+    raw = yaml.safe_load((EXAMPLES / "aws-answers.yml").read_text())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(tmp_path))  # file:~/... expands against HOME
+        answers = validate_answers(spec, raw, tmp_path, env=env)
+    assert answers.secret_ids == {
+        "snowflake_admin_private_key",
+        "zoom_client_secret",
+        "salesforce_client_secret",
+        "salesforce_refresh_token",
+        "mailchimp_api_key",
+    }
+    rendered = render_files(spec, answers.values)["tapestry.yml"]
+    config = parse_config(yaml.safe_load(rendered), "tapestry.yml")
+    assert config.target == "aws" and config.aws is not None
+    assert config.aws.allowed_cidrs == ["203.0.113.0/24"]
+    assert config.snowflake.manage_objects is True
+    for name, secret in env.items():
+        if name != "HOME":
+            assert secret not in rendered
+    assert "not-a-real-key" not in rendered
+
+
+def test_demo_answers_validate(tmp_path: Path) -> None:
+    spec = load_template("zoom_salesforce_mailchimp")
+    raw = yaml.safe_load((EXAMPLES / "demo-answers.yml").read_text())
+    answers = validate_answers(spec, raw, tmp_path, env={})
+    assert answers.values["target"] == "local"
