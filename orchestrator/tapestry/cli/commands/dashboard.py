@@ -69,7 +69,10 @@ def dashboard(
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Also SIGINT: a process started in the background by a non-interactive shell inherits SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt for it.
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
