@@ -76,7 +76,7 @@ def test_without_an_api_key_the_local_sync_is_a_preview(tmp_path: Path, fake: Fa
 
     # A changed sync setting is a different preview.
     config = demo.project / "tapestry.yml"
-    config.write_text(config.read_text().replace("mode: \"upsert\"", "mode: \"mirror\""))
+    config.write_text(config.read_text().replace('mode: "upsert"', 'mode: "mirror"'))
     changed = demo.cli.ok("run", "--project", "project")
     assert "nothing sent" in changed.stdout and "preview unchanged" not in changed.stdout
     assert len(list(previews_dir.glob("sync-*.jsonl"))) == 2
