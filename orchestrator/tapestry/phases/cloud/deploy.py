@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from tapestry import __version__
@@ -417,7 +418,7 @@ class Deploy:
 
         user, _, password = base64.b64decode(token).decode().partition(":")
         _docker(["login", "--username", user, "--password-stdin", registry], stdin=password)
-        root = bundled("terraform").parent
+        root = runner_build_context()
         _docker(
             ["build", "-f", str(root / "docker" / "runner" / "Dockerfile"), "-t", "tapestry-runner:base", str(root)]
         )
@@ -446,7 +447,21 @@ class Deploy:
         return {"links": {k: v for k, v in links.items() if v}, "command": command}
 
 
+def runner_build_context() -> Path:
+    """The source tree the runner image builds from: a checkout (the wheel does not carry the sources)."""
+    root = bundled("terraform").parent
+    if not (root / "docker" / "runner" / "Dockerfile").is_file() or not (root / "pyproject.toml").is_file():
+        raise DeployError(
+            f"the runner image builds from a Tapestry checkout, and {root} is an installed copy",
+            "run the deploy from a clone of the Tapestry repository, or answer runner_image (aws.runner.image) "
+            "with an image built there (docker build -f docker/runner/Dockerfile .)",
+        )
+    return root
+
+
 def _require_docker() -> None:
+    """Before anything is applied: the image build must be able to run."""
+    runner_build_context()
     if shutil.which("docker") is None:
         raise DeployError(
             "Docker is not installed, so the runner image cannot be built",
