@@ -72,7 +72,8 @@ class ProjectView:
             )
         from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse
 
-        return DuckDBWarehouse(self.warehouse_path, read_only=True)
+        # No waiting: while a run holds the file the page shows the last known numbers at once.
+        return DuckDBWarehouse(self.warehouse_path, read_only=True, lock_wait_s=0)
 
     def state(self) -> tuple[ProjectState, str | None]:
         """The current run state (re-read: runs change it), or an empty one and why it could not be read."""

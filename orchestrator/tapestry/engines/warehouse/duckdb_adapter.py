@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 # DuckDB takes 80% of RAM by default; a laptop pipeline should leave room for everything else.
 # Above the limit DuckDB spills to disk instead of failing.
 DEFAULT_MEMORY_LIMIT = "1GB"
+# How long opening the file waits for another process's lock (the dashboard reads for a moment).
+LOCK_WAIT_S = 10.0
 
 
 def connect_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, str | bool | int | float | list[str]]:
@@ -32,23 +35,38 @@ class DuckDBWarehouse:
 
     dialect: Dialect = "duckdb"
 
-    def __init__(self, path: Path | str, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        read_only: bool = False,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        lock_wait_s: float = LOCK_WAIT_S,
+    ) -> None:
         import duckdb  # heavy import kept off the CLI start-up path
 
         self.path = str(path)
-        try:
-            self._con: duckdb.DuckDBPyConnection = duckdb.connect(
-                self.path,
-                read_only=read_only,
-                config=connect_config(memory_limit),
-            )
-            self._con.execute("set TimeZone = 'UTC'")  # ICU loads on first use, not in connect()
-        except duckdb.IOException as exc:
-            first = str(exc).splitlines()[0]
-            raise WarehouseError(
-                f"cannot open the DuckDB warehouse {self.path}: {first}",
-                "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
-            ) from exc
+        deadline = time.monotonic() + lock_wait_s
+        delay = 0.05
+        while True:
+            try:
+                self._con: duckdb.DuckDBPyConnection = duckdb.connect(
+                    self.path,
+                    read_only=read_only,
+                    config=connect_config(memory_limit),
+                )
+                break
+            except duckdb.IOException as exc:
+                # Another process holds the file; the dashboard holds it only while it reads a page.
+                if "lock" in str(exc).lower() and time.monotonic() + delay < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                first = str(exc).splitlines()[0]
+                raise WarehouseError(
+                    f"cannot open the DuckDB warehouse {self.path}: {first}",
+                    "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
+                ) from exc
+        self._con.execute("set TimeZone = 'UTC'")  # ICU loads on first use, not in connect()
         self._in_transaction = False
 
     @property
