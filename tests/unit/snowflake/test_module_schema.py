@@ -55,8 +55,8 @@ def _b(
 _ALL_OR_FUTURE = _b("object_type_plural in_database in_schema", "object_type_plural", one_of=("in_database in_schema",))
 
 # Stable resources of snowflakedb/snowflake 2.x (reference §3). Preview ones (file formats, snowflake_user_public_keys,
-# snowflake_file_format, snowflake_stage, snowflake_storage_integration) are deliberately absent; so is
-# snowflake_resource_monitor, which the reference does not list as stable.
+# snowflake_file_format, snowflake_stage, snowflake_storage_integration) are deliberately absent.
+# snowflake_resource_monitor is stable but needs ACCOUNTADMIN, which the module never uses (see its README).
 PROVIDER_SCHEMA: dict[str, Block] = {
     "snowflake_warehouse": _b(
         "name warehouse_size warehouse_type generation auto_suspend auto_resume initially_suspended "
