@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from tapestry.core.humanize import ago
 from tapestry.dashboard import charts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -52,13 +53,7 @@ def fmt_when(value: Any) -> str:
 
 
 def fmt_ago(seconds: Any) -> str:
-    if seconds is None:
-        return "–"
-    seconds = int(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return f"{max(seconds, 0)}s ago"
+    return ago(None if seconds is None else float(seconds))
 
 
 def fmt_seconds(value: Any) -> str:

@@ -65,10 +65,8 @@ def status(
 
 
 def _age(moment: datetime | None) -> str:
+    from tapestry.core.humanize import ago
+
     if moment is None:
         return "-"
-    seconds = int((datetime.now(UTC) - moment).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return f"{seconds}s ago"
+    return ago((datetime.now(UTC) - moment).total_seconds())

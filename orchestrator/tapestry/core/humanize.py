@@ -1,0 +1,14 @@
+"""Numbers for people: how long ago something happened."""
+
+from __future__ import annotations
+
+
+def ago(seconds: float | None) -> str:
+    """`42s ago`, `5m ago`, `3h ago`, `2d ago` (the largest whole unit); `–` when unknown."""
+    if seconds is None:
+        return "–"
+    whole = max(int(seconds), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if whole >= size:
+            return f"{whole // size}{unit} ago"
+    return f"{whole}s ago"
