@@ -40,6 +40,16 @@ def _calls(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text().splitlines()]
 
 
+def _deploy(project_root: Path, ecr_password: str) -> Deploy:
+    """Just what the build needs: an ECR client answering the login token, and the project folder."""
+    token = base64.b64encode(f"AWS:{ecr_password}".encode()).decode()
+    ecr = SimpleNamespace(get_authorization_token=lambda: {"authorizationData": [{"authorizationToken": token}]})
+    deploy = Deploy.__new__(Deploy)
+    deploy.env = SimpleNamespace(client=lambda name: ecr)  # type: ignore[assignment]
+    deploy.ctx = SimpleNamespace(layout=SimpleNamespace(root=project_root))  # type: ignore[assignment]
+    return deploy
+
+
 def test_missing_docker_is_named_with_the_alternative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DeployError) as err:
@@ -61,11 +71,7 @@ def test_build_and_push_logs_in_to_ecr_builds_the_runner_then_the_project_layer(
     _require_docker()
     project = tmp_path / "project"
     project.mkdir()
-    token = base64.b64encode(b"AWS:ecr-password-123").decode()
-    ecr = SimpleNamespace(get_authorization_token=lambda: {"authorizationData": [{"authorizationToken": token}]})
-    deploy = Deploy.__new__(Deploy)
-    deploy.env = SimpleNamespace(client=lambda name: ecr)  # type: ignore[assignment]
-    deploy.ctx = SimpleNamespace(layout=SimpleNamespace(root=project))  # type: ignore[assignment]
+    deploy = _deploy(project, "ecr-password-123")
     repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-runner"
 
     deploy._build_and_push(repository, "1.0.0-abc")
@@ -83,11 +89,7 @@ def test_build_and_push_logs_in_to_ecr_builds_the_runner_then_the_project_layer(
 
 def test_a_failed_docker_step_stops_with_its_name(docker_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_DOCKER_EXIT_PUSH", "1")
-    deploy = Deploy.__new__(Deploy)
-    token = base64.b64encode(b"AWS:pw").decode()
-    ecr = SimpleNamespace(get_authorization_token=lambda: {"authorizationData": [{"authorizationToken": token}]})
-    deploy.env = SimpleNamespace(client=lambda name: ecr)  # type: ignore[assignment]
-    deploy.ctx = SimpleNamespace(layout=SimpleNamespace(root=Path.cwd()))  # type: ignore[assignment]
+    deploy = _deploy(Path.cwd(), "pw")
     with pytest.raises(DeployError, match="docker push failed"):
         deploy._build_and_push("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-runner", "t")
 

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from fakes.airbyte import DESTINATION_DEFINITIONS, SOURCE_DEFINITIONS, FakeAirbyte
+from support.clock import ManualClock
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "airbyte.py"
 PROBLEM_JSON = "application/problem+json"
@@ -27,16 +28,6 @@ TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-class Clock:
-    """A settable wall clock for token expiry tests (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -257,7 +248,7 @@ def test_endpoints_need_a_valid_bearer_token(fake: FakeAirbyte, header: str | No
 
 
 def test_token_expires_after_ttl() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with FakeAirbyte(clock=clock, token_ttl_seconds=900) as fake:
         token = get_token(fake)
         headers = {"Authorization": f"Bearer {token}"}
@@ -759,6 +750,19 @@ def test_bad_salesforce_stream_config_is_400(
     assert message in doc["data"]["message"]
 
 
+def cron_connection(fake: FakeAirbyte, api: requests.Session, cron: str) -> requests.Response:
+    src = zoom_source(fake, api)
+    dst = snowflake(fake, api)
+    return connection(
+        fake,
+        api,
+        src["sourceId"],
+        dst["destinationId"],
+        [{"name": "users", "syncMode": "full_refresh_overwrite"}],
+        schedule={"scheduleType": "cron", "cronExpression": cron},
+    )
+
+
 @pytest.mark.parametrize(
     "cron",
     [
@@ -772,31 +776,12 @@ def test_bad_salesforce_stream_config_is_400(
     ],
 )
 def test_bad_cron_is_400(fake: FakeAirbyte, api: requests.Session, cron: str) -> None:
-    src = zoom_source(fake, api)
-    dst = snowflake(fake, api)
-    r = connection(
-        fake,
-        api,
-        src["sourceId"],
-        dst["destinationId"],
-        [{"name": "users", "syncMode": "full_refresh_overwrite"}],
-        schedule={"scheduleType": "cron", "cronExpression": cron},
-    )
-    problem(r, 400, "bad-request")
+    problem(cron_connection(fake, api, cron), 400, "bad-request")
 
 
 @pytest.mark.parametrize("cron", ["0 0 12 * * ?", "0 30 2 ? * MON-FRI", "0 0 0/6 * * ? UTC", "0 15 10 L * ? 2027"])
 def test_good_cron_is_accepted(fake: FakeAirbyte, api: requests.Session, cron: str) -> None:
-    src = zoom_source(fake, api)
-    dst = snowflake(fake, api)
-    r = connection(
-        fake,
-        api,
-        src["sourceId"],
-        dst["destinationId"],
-        [{"name": "users", "syncMode": "full_refresh_overwrite"}],
-        schedule={"scheduleType": "cron", "cronExpression": cron},
-    )
+    r = cron_connection(fake, api, cron)
     assert r.status_code == 200, r.text
     assert r.json()["schedule"]["cronExpression"].endswith(" UTC")
 

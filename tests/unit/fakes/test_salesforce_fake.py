@@ -19,20 +19,13 @@ import pytest
 import requests
 
 from fakes.salesforce import FakeSalesforce
+from support.clock import ManualClock
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "salesforce.py"
 CONTACT_Q = (
     "SELECT Id, Email, FirstName, LastName, AccountId, LastModifiedDate, SystemModstamp, IsDeleted FROM Contact "
     "WHERE SystemModstamp > 2000-01-01T00:00:00Z ORDER BY SystemModstamp"
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -165,7 +158,7 @@ def test_oauth_scheme_is_accepted(fake: FakeSalesforce) -> None:
 
 
 def test_session_expiry_then_refresh_and_retry() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with FakeSalesforce(clock=clock, session_ttl_seconds=7200) as fake, requests.Session() as s:
         s.headers["Authorization"] = f"Bearer {refresh(fake).json()['access_token']}"
         assert query(fake, s, "SELECT Id FROM Contact").status_code == 200
@@ -337,7 +330,7 @@ def test_invalid_query_locator(fake: FakeSalesforce, api: requests.Session) -> N
 
 
 def test_query_locator_expires_after_inactivity() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with FakeSalesforce(clock=clock, page_size=10) as fake, requests.Session() as s:
         s.headers["Authorization"] = f"Bearer {refresh(fake).json()['access_token']}"
         first = query(fake, s, CONTACT_Q).json()

@@ -19,16 +19,9 @@ import pytest
 import requests
 
 from fakes.zoom import FakeZoom
+from support.clock import ManualClock
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "zoom.py"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -145,7 +138,7 @@ def test_invalid_token_is_124(fake: FakeZoom, header: str | None) -> None:
 
 
 def test_token_expires() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with FakeZoom(clock=clock) as fake:
         headers = {"Authorization": f"Bearer {token_response(fake).json()['access_token']}"}
         clock.now += 3598
@@ -366,7 +359,7 @@ def test_bad_or_foreign_page_token_is_rejected(fake: FakeZoom, api: requests.Ses
 
 
 def test_page_token_expires_after_15_minutes() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with FakeZoom(clock=clock) as fake:
         headers = {"Authorization": f"Bearer {token_response(fake).json()['access_token']}"}
         url = f"{fake.base_url}/webinars/{fake.webinars()[0]['id']}/registrants"
