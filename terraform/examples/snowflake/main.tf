@@ -7,8 +7,9 @@
 #   terraform init
 #   terraform apply -var "dbt_user_rsa_public_key=$(cat dbt_rsa_key.pub)"
 #
-# The admin user needs the SYSADMIN and SECURITYADMIN roles. The equivalent SQL script for a DBA:
-#   tapestry snowflake-sql --prefix TAPESTRY_EXAMPLE --public-key dbt=dbt_rsa_key.pub
+# The admin user needs the SYSADMIN and SECURITYADMIN roles, and ACCOUNTADMIN too when a resource monitor is
+# set (-var 'resource_monitor={credit_quota=20}'). The equivalent SQL script for a DBA:
+#   tapestry snowflake-sql --prefix TAPESTRY_EXAMPLE --public-key dbt=dbt_rsa_key.pub [--credit-quota 20]
 
 # Creates the warehouse, databases and schemas (SYSADMIN owns them, as in the SQL script).
 provider "snowflake" {
@@ -23,12 +24,21 @@ provider "snowflake" {
   authenticator = "SNOWFLAKE_JWT"
 }
 
+# Creates the resource monitor and assigns it to the warehouse. Without a monitor it is never used, and
+# SYSADMIN keeps the admin user from needing ACCOUNTADMIN.
+provider "snowflake" {
+  alias         = "account_admin"
+  role          = var.resource_monitor == null ? "SYSADMIN" : "ACCOUNTADMIN"
+  authenticator = "SNOWFLAKE_JWT"
+}
+
 module "snowflake" {
   source = "../../modules/snowflake"
 
   providers = {
     snowflake                = snowflake
     snowflake.security_admin = snowflake.security_admin
+    snowflake.account_admin  = snowflake.account_admin
   }
 
   prefix  = var.prefix
@@ -37,6 +47,9 @@ module "snowflake" {
   warehouse_name                 = var.warehouse_name
   warehouse_size                 = var.warehouse_size
   warehouse_auto_suspend_seconds = var.warehouse_auto_suspend_seconds
+
+  resource_monitor      = var.resource_monitor
+  resource_monitor_name = var.resource_monitor_name
 
   raw_database_name       = var.raw_database_name
   analytics_database_name = var.analytics_database_name

@@ -27,3 +27,8 @@ output "users_without_rsa_public_key" {
   description = "Users that cannot log in yet."
   value       = module.snowflake.users_without_rsa_public_key
 }
+
+output "resource_monitor_name" {
+  description = "Resource monitor capping the warehouse (null: none)."
+  value       = module.snowflake.resource_monitor_name
+}

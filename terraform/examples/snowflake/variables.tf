@@ -28,6 +28,26 @@ variable "warehouse_auto_suspend_seconds" {
   default     = 60
 }
 
+variable "resource_monitor" {
+  description = "Credit cap for the warehouse (e.g. { credit_quota = 20 }), or null for none. Needs ACCOUNTADMIN."
+  type = object({
+    credit_quota              = number
+    frequency                 = optional(string)
+    start_timestamp           = optional(string)
+    notify_triggers           = optional(list(number))
+    suspend_trigger           = optional(number)
+    suspend_immediate_trigger = optional(number)
+    notify_users              = optional(list(string))
+  })
+  default = null
+}
+
+variable "resource_monitor_name" {
+  description = "Resource monitor name. Null: <PREFIX>_MONITOR."
+  type        = string
+  default     = null
+}
+
 variable "raw_database_name" {
   description = "Raw database name. Null: <PREFIX>_RAW."
   type        = string

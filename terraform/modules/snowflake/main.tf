@@ -40,6 +40,7 @@ locals {
     airbyte_user       = upper(coalesce(var.airbyte_user_name, "${local.prefix}_AIRBYTE"))
     dbt_user           = upper(coalesce(var.dbt_user_name, "${local.prefix}_DBT"))
     sync_user          = upper(coalesce(var.sync_user_name, "${local.prefix}_SYNC"))
+    resource_monitor   = upper(coalesce(var.resource_monitor_name, "${local.prefix}_MONITOR"))
   }
 
   databases = {
@@ -77,6 +78,20 @@ locals {
     airbyte = { name = local.names.airbyte_user, role = "loader", rsa_public_key = local.rsa_public_keys.airbyte }
     dbt     = { name = local.names.dbt_user, role = "transformer", rsa_public_key = local.rsa_public_keys.dbt }
     sync    = { name = local.names.sync_user, role = "syncer", rsa_public_key = local.rsa_public_keys.sync }
+  }
+
+  # The resource monitor, when one is wanted: a map of at most one entry (for_each keeps the address stable).
+  # Names are upper-cased like every other name; frequency and start_timestamp are both set or both null.
+  resource_monitors = var.resource_monitor == null ? {} : {
+    warehouse = {
+      credit_quota              = var.resource_monitor.credit_quota
+      frequency                 = var.resource_monitor.frequency == null ? null : upper(var.resource_monitor.frequency)
+      start_timestamp           = var.resource_monitor.start_timestamp
+      notify_triggers           = distinct(var.resource_monitor.notify_triggers)
+      suspend_trigger           = var.resource_monitor.suspend_trigger
+      suspend_immediate_trigger = var.resource_monitor.suspend_immediate_trigger
+      notify_users              = sort(distinct([for user in var.resource_monitor.notify_users : upper(user)]))
+    }
   }
 
   ##############################################################################
@@ -138,6 +153,12 @@ resource "snowflake_warehouse" "this" {
   auto_resume         = "true"
   initially_suspended = true
   comment             = var.comment
+
+  lifecycle {
+    # The resource monitor is assigned by snowflake_execute.warehouse_resource_monitor (ACCOUNTADMIN only);
+    # this SYSADMIN-managed resource must not undo that assignment.
+    ignore_changes = [resource_monitor]
+  }
 }
 
 resource "snowflake_database" "this" {
@@ -301,14 +322,16 @@ resource "snowflake_grant_privileges_to_account_role" "future_schema_objects" {
 }
 
 ################################################################################
-# Ownership (snowflake.security_admin). COPY keeps the grants made above.
+# Ownership (default provider: SYSADMIN). COPY keeps the grants made above.
 #
-# Runs after the roles are granted to SYSADMIN and the schemas exist, so the
-# SYSADMIN provider keeps managing the objects through the role hierarchy.
+# SYSADMIN created these objects and may hand them over: the new owner roles are
+# granted to SYSADMIN first (depends_on), so they are active in its session. On
+# destroy the provider gives ownership back to the role it runs as; that must be
+# SYSADMIN, which then drops the schemas and databases. (Through SECURITYADMIN the
+# objects would go back to SECURITYADMIN, and SYSADMIN could no longer drop them.)
 ################################################################################
 
 resource "snowflake_grant_ownership" "database" {
-  provider = snowflake.security_admin
   for_each = local.database_ownership
 
   account_role_name   = snowflake_account_role.this[each.value].name
@@ -323,7 +346,6 @@ resource "snowflake_grant_ownership" "database" {
 }
 
 resource "snowflake_grant_ownership" "schema" {
-  provider = snowflake.security_admin
   for_each = local.schema_ownership
 
   account_role_name   = snowflake_account_role.this[each.value].name
@@ -335,4 +357,38 @@ resource "snowflake_grant_ownership" "schema" {
   }
 
   depends_on = [snowflake_grant_account_role.to_sysadmin]
+}
+
+################################################################################
+# Resource monitor (snowflake.account_admin: only ACCOUNTADMIN may create one or
+# assign it to a warehouse). Absent unless var.resource_monitor is set.
+################################################################################
+
+resource "snowflake_resource_monitor" "this" {
+  provider = snowflake.account_admin
+  for_each = local.resource_monitors
+
+  name                      = local.names.resource_monitor
+  credit_quota              = each.value.credit_quota
+  frequency                 = each.value.frequency
+  start_timestamp           = each.value.start_timestamp
+  notify_triggers           = each.value.notify_triggers
+  suspend_trigger           = each.value.suspend_trigger
+  suspend_immediate_trigger = each.value.suspend_immediate_trigger
+  notify_users              = each.value.notify_users
+}
+
+# The warehouse stays SYSADMIN's (created by the default provider, as in the SQL script); only the assignment
+# runs as ACCOUNTADMIN, the provider's documented way to assign a monitor to a warehouse it did not create.
+resource "snowflake_execute" "warehouse_resource_monitor" {
+  provider = snowflake.account_admin
+  for_each = local.resource_monitors
+
+  execute = "ALTER WAREHOUSE ${snowflake_warehouse.this.fully_qualified_name} SET RESOURCE_MONITOR = ${snowflake_resource_monitor.this[each.key].fully_qualified_name}"
+  revert  = "ALTER WAREHOUSE IF EXISTS ${snowflake_warehouse.this.fully_qualified_name} UNSET RESOURCE_MONITOR"
+
+  lifecycle {
+    # A monitor that is replaced (or changed) comes back unassigned: assign it again.
+    replace_triggered_by = [snowflake_resource_monitor.this[each.key]]
+  }
 }

@@ -71,6 +71,11 @@ output "sync_schema_fully_qualified_name" {
   value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["sync"].name}"
 }
 
+output "resource_monitor_name" {
+  description = "Resource monitor assigned to the warehouse, or null when resource_monitor is not set."
+  value       = one([for monitor in snowflake_resource_monitor.this : monitor.name])
+}
+
 ################################################################################
 # Roles and users
 ################################################################################

@@ -214,6 +214,75 @@ variable "warehouse_auto_suspend_seconds" {
 }
 
 ################################################################################
+# Resource monitor (optional credit cap; created through snowflake.account_admin)
+################################################################################
+
+variable "resource_monitor" {
+  description = "Credit cap for the warehouse, or null for none. credit_quota: credits per interval. frequency and start_timestamp (both or neither): when the count resets (MONTHLY, DAILY, WEEKLY, YEARLY or NEVER, from \"YYYY-MM-DD HH:MM\" UTC); null: at the start of each calendar month. notify_triggers: percentages of the quota at which notify_users (and account administrators who enabled notifications) get an e-mail. suspend_trigger: percentage at which the warehouse suspends once running queries finish; suspend_immediate_trigger: percentage at which running queries are cancelled too. Only ACCOUNTADMIN may create or assign a monitor: the snowflake.account_admin provider configuration must use that role when this is set."
+  type = object({
+    credit_quota              = number
+    frequency                 = optional(string)
+    start_timestamp           = optional(string)
+    notify_triggers           = optional(list(number), [75, 90])
+    suspend_trigger           = optional(number, 100)
+    suspend_immediate_trigger = optional(number, 110)
+    notify_users              = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.resource_monitor == null ? true : (var.resource_monitor.credit_quota >= 1 && var.resource_monitor.credit_quota <= 1000000 && floor(var.resource_monitor.credit_quota) == var.resource_monitor.credit_quota)
+    error_message = "resource_monitor.credit_quota must be a whole number of credits from 1 to 1000000."
+  }
+
+  validation {
+    condition     = var.resource_monitor == null ? true : (var.resource_monitor.frequency == null) == (var.resource_monitor.start_timestamp == null)
+    error_message = "resource_monitor.frequency and resource_monitor.start_timestamp go together: set both (e.g. \"MONTHLY\" and \"2027-01-01 00:00\") or neither (the quota then resets at the start of each calendar month)."
+  }
+
+  validation {
+    condition     = var.resource_monitor == null ? true : (var.resource_monitor.frequency == null ? true : contains(["MONTHLY", "DAILY", "WEEKLY", "YEARLY", "NEVER"], upper(var.resource_monitor.frequency)))
+    error_message = "resource_monitor.frequency must be one of MONTHLY, DAILY, WEEKLY, YEARLY, NEVER."
+  }
+
+  validation {
+    condition     = var.resource_monitor == null ? true : (var.resource_monitor.start_timestamp == null ? true : can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2})?$", var.resource_monitor.start_timestamp)))
+    error_message = "resource_monitor.start_timestamp must be a date \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM\" (UTC)."
+  }
+
+  validation {
+    condition = var.resource_monitor == null ? true : alltrue([
+      for percent in concat(var.resource_monitor.notify_triggers, [var.resource_monitor.suspend_trigger, var.resource_monitor.suspend_immediate_trigger]) :
+      percent >= 1 && percent <= 1000 && floor(percent) == percent
+    ])
+    error_message = "resource_monitor triggers (notify_triggers, suspend_trigger, suspend_immediate_trigger) must be whole percentages of the quota from 1 to 1000."
+  }
+
+  validation {
+    condition     = var.resource_monitor == null ? true : var.resource_monitor.suspend_trigger <= var.resource_monitor.suspend_immediate_trigger
+    error_message = "resource_monitor.suspend_trigger must not be above suspend_immediate_trigger (suspend first, cancel running queries later)."
+  }
+
+  validation {
+    condition = var.resource_monitor == null ? true : alltrue([
+      for user in var.resource_monitor.notify_users : can(regex(local.identifier_pattern, user)) && !contains(local.reserved_keywords, upper(user))
+    ])
+    error_message = "resource_monitor.notify_users must be Snowflake user names (a letter or _, then letters, digits, _ or $)."
+  }
+}
+
+variable "resource_monitor_name" {
+  description = "Name of the resource monitor (used only when resource_monitor is set). Null: <PREFIX>_MONITOR."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.resource_monitor_name == null || (can(regex(local.identifier_pattern, coalesce(var.resource_monitor_name, "_"))) && !contains(local.reserved_keywords, upper(coalesce(var.resource_monitor_name, "_"))))
+    error_message = "resource_monitor_name must be a Snowflake identifier: a letter or _ followed by letters, digits, _ or $ (at most 255 characters), not a reserved keyword."
+  }
+}
+
+################################################################################
 # Service users' public keys (key-pair login; there are no passwords)
 ################################################################################
 

@@ -8,10 +8,12 @@ terraform {
       # 2.x: only stable resources are used (no preview_features_enabled needed).
       version = "~> 2.20"
 
-      # The default provider creates the warehouse, databases and schemas (configure it with role = "SYSADMIN");
-      # snowflake.security_admin creates roles and users and manages grants (role = "SECURITYADMIN").
-      # Both may be the same provider configuration (e.g. one with a role that holds both).
-      configuration_aliases = [snowflake.security_admin]
+      # The default provider creates the warehouse, databases and schemas and hands over their ownership
+      # (configure it with role = "SYSADMIN"); snowflake.security_admin creates roles and users and manages
+      # grants (role = "SECURITYADMIN"); snowflake.account_admin creates the optional resource monitor and
+      # assigns it to the warehouse (role = "ACCOUNTADMIN"; without a monitor it is never used, so any
+      # configuration will do, e.g. the default one).
+      configuration_aliases = [snowflake.security_admin, snowflake.account_admin]
     }
   }
 }

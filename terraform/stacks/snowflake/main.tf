@@ -17,15 +17,27 @@ provider "snowflake" {
   authenticator = "SNOWFLAKE_JWT"
 }
 
+# Resource monitor (warehouse.resource_monitor in tapestry.yml): only ACCOUNTADMIN may create or assign one.
+# Without a monitor nothing uses this configuration, and SYSADMIN keeps the admin from needing ACCOUNTADMIN.
+provider "snowflake" {
+  alias         = "account_admin"
+  role          = var.resource_monitor == null ? "SYSADMIN" : "ACCOUNTADMIN"
+  authenticator = "SNOWFLAKE_JWT"
+}
+
 module "snowflake" {
   source = "../../modules/snowflake"
 
   providers = {
     snowflake                = snowflake
     snowflake.security_admin = snowflake.security_admin
+    snowflake.account_admin  = snowflake.account_admin
   }
 
   prefix = var.prefix
+
+  resource_monitor      = var.resource_monitor
+  resource_monitor_name = var.resource_monitor_name
 
   airbyte_user_rsa_public_key = var.airbyte_user_rsa_public_key
   dbt_user_rsa_public_key     = var.dbt_user_rsa_public_key

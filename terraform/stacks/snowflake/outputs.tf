@@ -10,6 +10,7 @@ output "names" {
     airbyte_user       = module.snowflake.airbyte_user_name
     dbt_user           = module.snowflake.dbt_user_name
     sync_user          = module.snowflake.sync_user_name
+    resource_monitor   = module.snowflake.resource_monitor_name
   }
 }
 

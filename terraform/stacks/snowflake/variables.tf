@@ -21,3 +21,23 @@ variable "sync_user_rsa_public_key" {
   type        = string
   default     = null
 }
+
+variable "resource_monitor" {
+  description = "Credit cap for the warehouse (warehouse.resource_monitor in tapestry.yml), or null for none. Validated by the module."
+  type = object({
+    credit_quota              = number
+    frequency                 = optional(string)
+    start_timestamp           = optional(string)
+    notify_triggers           = optional(list(number))
+    suspend_trigger           = optional(number)
+    suspend_immediate_trigger = optional(number)
+    notify_users              = optional(list(string))
+  })
+  default = null
+}
+
+variable "resource_monitor_name" {
+  description = "Resource monitor name. Null: <PREFIX>_MONITOR."
+  type        = string
+  default     = null
+}

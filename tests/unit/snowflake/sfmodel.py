@@ -265,7 +265,29 @@ def expected(objects: SnowflakeObjects, public_keys: Mapping[str, str | None] | 
     }
     declared.role_grants = set(objects.role_grants())
     declared.grants = set(objects.grants())
+    monitor = objects.resource_monitor
+    if monitor is not None:
+        declared.objects.add(monitor_object(objects.resource_monitor_name, monitor.tfvar()))
+        declared.objects.add(("WAREHOUSE_MONITOR", objects.warehouse, objects.resource_monitor_name))
     return declared
+
+
+def monitor_object(name: str, settings: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A resource monitor as a comparable tuple, from the module variable's shape."""
+    return (
+        "RESOURCE_MONITOR",
+        name,
+        settings["credit_quota"],
+        settings.get("frequency"),
+        settings.get("start_timestamp"),
+        tuple(sorted(settings.get("notify_triggers") or ())),
+        settings["suspend_trigger"],
+        settings["suspend_immediate_trigger"],
+        tuple(sorted(settings.get("notify_users") or ())),
+    )
+
+
+_ASSIGN_MONITOR = re.compile(r"ALTER WAREHOUSE ([\w$]+) SET RESOURCE_MONITOR = ([\w$]+)")
 
 
 _TRAVERSAL_TOKEN = re.compile(
@@ -468,7 +490,17 @@ class ModuleModel:
                 declared.grants.add(
                     Grant(args["account_role_name"], ("OWNERSHIP",), on["object_type"], on["object_name"])
                 )
-                declared.note_creator("GRANT", provider)
+                declared.note_creator("OWNERSHIP", provider)
+            elif rtype == "snowflake_resource_monitor":
+                declared.objects.add(monitor_object(args["name"], args))
+                declared.note_creator("RESOURCE_MONITOR", provider)
+            elif rtype == "snowflake_execute":
+                match = _ASSIGN_MONITOR.fullmatch(args["execute"])
+                assert match, f"unexpected snowflake_execute statement: {args['execute']}"
+                warehouse, monitor = match.groups()
+                assert args["revert"] == f"ALTER WAREHOUSE IF EXISTS {warehouse} UNSET RESOURCE_MONITOR", args
+                declared.objects.add(("WAREHOUSE_MONITOR", warehouse, monitor))
+                declared.note_creator("WAREHOUSE_MONITOR", provider)
             else:
                 raise AssertionError(f"unexpected resource type {rtype}")
         return declared
@@ -530,12 +562,43 @@ def _properties(text: str) -> dict[str, Any]:
     return props
 
 
+def _monitor_settings(text: str) -> dict[str, Any]:
+    """CREDIT_QUOTA = … [FREQUENCY = … START_TIMESTAMP = '…'] [NOTIFY_USERS = (…)] TRIGGERS ON n PERCENT DO …"""
+    head, sep, triggers = text.partition(" TRIGGERS ")
+    assert sep, f"a resource monitor without triggers: {text}"
+    users: tuple[str, ...] = ()
+    if m := re.search(r"\s*NOTIFY_USERS = \(([^)]*)\)", head):
+        users = tuple(u.strip() for u in m.group(1).split(","))
+        head = head[: m.start()] + head[m.end() :]
+    props = _properties(head)
+    actions: dict[str, list[int]] = {"NOTIFY": [], "SUSPEND": [], "SUSPEND_IMMEDIATE": []}
+    rest = triggers.strip()
+    while rest:
+        m = re.match(r"ON (\d+) PERCENT DO (SUSPEND_IMMEDIATE|SUSPEND|NOTIFY)\s*", rest)
+        assert m, f"cannot parse triggers at {rest!r}"
+        actions[m.group(2)].append(int(m.group(1)))
+        rest = rest[m.end() :]
+    assert len(actions["SUSPEND"]) == 1 and len(actions["SUSPEND_IMMEDIATE"]) == 1, triggers
+    assert set(props) <= {"CREDIT_QUOTA", "FREQUENCY", "START_TIMESTAMP"}, props
+    return {
+        "credit_quota": int(props["CREDIT_QUOTA"]),
+        "frequency": props.get("FREQUENCY"),
+        "start_timestamp": props.get("START_TIMESTAMP"),
+        "notify_triggers": actions["NOTIFY"],
+        "suspend_trigger": actions["SUSPEND"][0],
+        "suspend_immediate_trigger": actions["SUSPEND_IMMEDIATE"][0],
+        "notify_users": list(users),
+    }
+
+
 def parse_sql_script(script: str) -> Declared:
     """Objects and grants of a rendered script, with the role that runs each statement."""
     declared = Declared()
     role = ""
     altered_keys: dict[str, str] = {}
     users: dict[str, list[Any]] = {}
+    monitors: dict[str, dict[str, Any]] = {}
+    altered_monitors: dict[str, dict[str, Any]] = {}
     for stmt in sql_statements(script):
         if m := re.fullmatch(r"USE ROLE (\w+)", stmt):
             role = m.group(1)
@@ -583,7 +646,16 @@ def parse_sql_script(script: str) -> Declared:
             r"GRANT OWNERSHIP ON (DATABASE|SCHEMA) ([\w$.]+) TO ROLE ([\w$]+) COPY CURRENT GRANTS", stmt
         ):
             declared.grants.add(Grant(m.group(3), ("OWNERSHIP",), m.group(1), m.group(2)))  # type: ignore[arg-type]
-            declared.note_creator("GRANT", role)
+            declared.note_creator("OWNERSHIP", role)
+        elif m := re.fullmatch(r"CREATE RESOURCE MONITOR IF NOT EXISTS ([\w$]+) WITH (.*)", stmt):
+            monitors[m.group(1)] = _monitor_settings(m.group(2))
+            declared.note_creator("RESOURCE_MONITOR", role)
+        elif m := re.fullmatch(r"ALTER RESOURCE MONITOR ([\w$]+) SET (.*)", stmt):
+            altered_monitors[m.group(1)] = _monitor_settings(m.group(2))
+            declared.note_creator("RESOURCE_MONITOR", role)
+        elif m := _ASSIGN_MONITOR.fullmatch(stmt):
+            declared.objects.add(("WAREHOUSE_MONITOR", m.group(1), m.group(2)))
+            declared.note_creator("WAREHOUSE_MONITOR", role)
         elif m := re.fullmatch(
             r"GRANT ([A-Z ,]+) ON (ALL|FUTURE) (TABLES|VIEWS) IN SCHEMA ([\w$.]+) TO ROLE ([\w$]+)", stmt
         ):
@@ -605,6 +677,13 @@ def parse_sql_script(script: str) -> Declared:
             declared.note_creator("GRANT", role)
         else:
             raise AssertionError(f"unexpected statement in the script: {stmt}")
+    for name, settings in monitors.items():
+        altered = altered_monitors.get(name)
+        schedule_free = {k: v for k, v in settings.items() if k not in {"frequency", "start_timestamp"}}
+        assert altered == {**schedule_free, "frequency": None, "start_timestamp": None}, (
+            f"{name}: ALTER RESOURCE MONITOR must set the same quota, recipients and triggers"
+        )
+        declared.objects.add(monitor_object(name, settings))
     for name, (utype, default_role, warehouse, key, comment) in users.items():
         assert key is None or altered_keys.get(name) == key, f"{name}: ALTER USER must set the same key"
         declared.objects.add(("USER", name, utype, default_role, warehouse, key, comment))

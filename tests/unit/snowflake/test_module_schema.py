@@ -56,7 +56,8 @@ _ALL_OR_FUTURE = _b("object_type_plural in_database in_schema", "object_type_plu
 
 # Stable resources of snowflakedb/snowflake 2.x (reference §3). Preview ones (file formats, snowflake_user_public_keys,
 # snowflake_file_format, snowflake_stage, snowflake_storage_integration) are deliberately absent.
-# snowflake_resource_monitor is stable but needs ACCOUNTADMIN, which the module never uses (see its README).
+# snowflake_resource_monitor and snowflake_execute (stable) serve the optional resource monitor, through the
+# snowflake.account_admin configuration only.
 PROVIDER_SCHEMA: dict[str, Block] = {
     "snowflake_warehouse": _b(
         "name warehouse_size warehouse_type generation auto_suspend auto_resume initially_suspended "
@@ -110,6 +111,12 @@ PROVIDER_SCHEMA: dict[str, Block] = {
         },
         one_of=("account_role_name database_role_name", "on"),
     ),
+    "snowflake_resource_monitor": _b(
+        "name credit_quota frequency start_timestamp end_timestamp notify_triggers notify_users suspend_trigger "
+        "suspend_immediate_trigger",
+        "name",
+    ),
+    "snowflake_execute": _b("execute revert query", "execute revert"),
 }
 STABLE_RESOURCES = frozenset(PROVIDER_SCHEMA) | {
     "snowflake_user",
@@ -255,14 +262,40 @@ def test_read_grant_plurals_are_valid() -> None:
     assert "read_grants" in locals_block
 
 
+#: Which provider configuration (role) manages each resource type.
+PROVIDER_OF = {
+    # SYSADMIN creates the objects and hands over their ownership: on destroy the provider gives ownership back
+    # to the role it runs as, and only SYSADMIN can then drop what SYSADMIN created.
+    "snowflake_warehouse": None,
+    "snowflake_database": None,
+    "snowflake_schema": None,
+    "snowflake_grant_ownership": None,
+    "snowflake_account_role": "${snowflake.security_admin}",
+    "snowflake_service_user": "${snowflake.security_admin}",
+    "snowflake_grant_account_role": "${snowflake.security_admin}",
+    "snowflake_grant_privileges_to_account_role": "${snowflake.security_admin}",
+    # Only ACCOUNTADMIN may create a resource monitor or assign one to a warehouse.
+    "snowflake_resource_monitor": "${snowflake.account_admin}",
+    "snowflake_execute": "${snowflake.account_admin}",
+}
+
+
 def test_objects_are_created_with_the_right_provider_configuration() -> None:
-    """Warehouse, databases and schemas: default provider (SYSADMIN); the rest: snowflake.security_admin."""
+    assert set(PROVIDER_OF) == set(PROVIDER_SCHEMA)
     for rtype, name, body in resources(MODULE_DIR / "main.tf"):
-        provider = body.get("provider")
-        if rtype in {"snowflake_warehouse", "snowflake_database", "snowflake_schema"}:
-            assert provider is None, f"{rtype}.{name} must use the default (SYSADMIN) provider"
-        else:
-            assert provider == "${snowflake.security_admin}", f"{rtype}.{name} must use snowflake.security_admin"
+        expected = PROVIDER_OF[rtype]
+        assert body.get("provider") == expected, f"{rtype}.{name} must use {expected or 'the default provider'}"
+
+
+def test_the_resource_monitor_is_optional_and_keeps_the_warehouse_sysadmins() -> None:
+    """Monitor and assignment exist only with var.resource_monitor; the SYSADMIN warehouse never undoes it."""
+    found = {(rtype, name): body for rtype, name, body in resources(MODULE_DIR / "main.tf")}
+    for key in (("snowflake_resource_monitor", "this"), ("snowflake_execute", "warehouse_resource_monitor")):
+        assert found[key]["for_each"] == "${local.resource_monitors}", key
+    (lifecycle,) = found[("snowflake_warehouse", "this")]["lifecycle"]
+    assert lifecycle["ignore_changes"] == ["resource_monitor"]
+    (assign_lifecycle,) = found[("snowflake_execute", "warehouse_resource_monitor")]["lifecycle"]
+    assert assign_lifecycle["replace_triggered_by"] == ["${snowflake_resource_monitor.this[each.key]}"]
 
 
 def test_versions_pin_the_provider_and_declare_the_alias() -> None:
@@ -271,7 +304,7 @@ def test_versions_pin_the_provider_and_declare_the_alias() -> None:
     snowflake = required["snowflake"]
     assert unquote(snowflake["source"]) == "snowflakedb/snowflake"
     assert unquote(snowflake["version"]) == "~> 2.20"
-    assert snowflake["configuration_aliases"] == ["${snowflake.security_admin}"]
+    assert snowflake["configuration_aliases"] == ["${snowflake.security_admin}", "${snowflake.account_admin}"]
     assert unquote(terraform["required_version"]) == ">= 1.9"
     (example_tf,) = load_hcl(EXAMPLE_DIR / "versions.tf")["terraform"]
     (example_required,) = example_tf["required_providers"]
@@ -323,7 +356,7 @@ def test_example_wires_every_variable_of_the_module() -> None:
     for arg in wired:
         assert module[arg] == f"${{var.{arg}}}", f"example: {arg} should come from var.{arg}"
         assert arg in example_vars
-    assert set(module["providers"]) >= {"snowflake", "${snowflake.security_admin}"}
+    assert set(module["providers"]) == {"snowflake", "${snowflake.security_admin}", "${snowflake.account_admin}"}
 
 
 def test_module_variables_match_the_python_model() -> None:
@@ -337,7 +370,7 @@ def test_scalar_outputs_match_names() -> None:
     declared = outputs(MODULE_DIR / "outputs.tf")
     names = SnowflakeObjects().names()
     assert set(names) <= set(declared), f"missing outputs: {set(names) - set(declared)}"
-    assert set(declared) - set(names) == {"service_users", "users_without_rsa_public_key"}
+    assert set(declared) - set(names) == {"service_users", "users_without_rsa_public_key", "resource_monitor_name"}
     for name, body in declared.items():
         assert unquote(body.get("description", "")), f"output {name} has no description"
 
@@ -355,5 +388,5 @@ def test_readme_documents_every_input_and_output(path: str) -> None:
 def test_changelog_has_the_module_version() -> None:
     from tapestry.engines.warehouse.snowflake_objects import MODULE_VERSION
 
-    assert MODULE_VERSION == "1.0.0"
+    assert MODULE_VERSION == "2.0.0"
     assert f"## {MODULE_VERSION}" in (MODULE_DIR / "CHANGELOG.md").read_text()

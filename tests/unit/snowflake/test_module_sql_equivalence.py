@@ -14,6 +14,7 @@ import pytest
 from tapestry.engines.warehouse.snowflake_objects import (
     RESERVED_KEYWORDS,
     TFVAR_NAMES,
+    ResourceMonitor,
     SnowflakeObjects,
     render_sql,
 )
@@ -64,9 +65,23 @@ def key_pems(public_key_pem: Callable[[], str]) -> dict[str, str]:
     return {"airbyte": public_key_pem(), "dbt": public_key_pem()}
 
 
+MONITOR: dict[str, Any] = {
+    "credit_quota": 20,
+    "frequency": "weekly",
+    "start_timestamp": "2027-01-04 00:00",
+    "notify_triggers": [90, 50, 90],
+    "suspend_immediate_trigger": 120,
+    "notify_users": ["ops_lead", "Data_Eng"],
+}
+
+
 def cases(key_pems: dict[str, str]) -> dict[str, dict[str, Any]]:
     return {
         "example defaults": example_module_inputs(),
+        "resource monitor, defaults": example_module_inputs({"resource_monitor": {"credit_quota": 5}}),
+        "resource monitor, every setting": example_module_inputs(
+            {**OVERRIDES, "resource_monitor": MONITOR, "resource_monitor_name": "acme_cap"}
+        ),
         "overrides and keys": example_module_inputs(
             {
                 **OVERRIDES,
@@ -78,7 +93,15 @@ def cases(key_pems: dict[str, str]) -> dict[str, dict[str, Any]]:
     }
 
 
-@pytest.mark.parametrize("case", ["example defaults", "overrides and keys"])
+CASES = [
+    "example defaults",
+    "overrides and keys",
+    "resource monitor, defaults",
+    "resource monitor, every setting",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_module_script_and_model_declare_the_same(
     case: str, key_pems: dict[str, str], module_model: Callable[[Mapping[str, Any]], ModuleModel]
 ) -> None:
@@ -94,10 +117,21 @@ def test_module_script_and_model_declare_the_same(
     assert len(model.grants) == len(objects.grants()), "grants() has duplicates"
 
     # The same administrative role creates each kind of object on both sides.
-    roles = {"snowflake": "SYSADMIN", "snowflake.security_admin": "SECURITYADMIN"}
+    roles = {
+        "snowflake": "SYSADMIN",
+        "snowflake.security_admin": "SECURITYADMIN",
+        "snowflake.account_admin": "ACCOUNTADMIN",
+    }
     assert {k: {roles[p] for p in v} for k, v in from_module.created_by.items()} == from_script.created_by
     assert from_script.created_by["DATABASE"] == {"SYSADMIN"}
     assert from_script.created_by["GRANT"] == {"SECURITYADMIN"}
+    # SYSADMIN hands over what it created, so that destroying the module gives it back to SYSADMIN.
+    assert from_script.created_by["OWNERSHIP"] == {"SYSADMIN"}
+    if objects.resource_monitor is None:
+        assert not {"RESOURCE_MONITOR", "WAREHOUSE_MONITOR"} & set(from_script.created_by)
+    else:
+        assert from_script.created_by["RESOURCE_MONITOR"] == {"ACCOUNTADMIN"}
+        assert from_script.created_by["WAREHOUSE_MONITOR"] == {"ACCOUNTADMIN"}
 
 
 def test_example_defaults_flow_through_the_prefix(module_model: Callable[[Mapping[str, Any]], ModuleModel]) -> None:
@@ -128,6 +162,41 @@ def test_overrides_reach_every_side(
     assert users["ACME_PROD_AIRBYTE"][5] == "".join(key_pems["airbyte"].splitlines()[1:-1])
     assert users["ACME_PROD_DBT"][5] == "".join(key_pems["dbt"].splitlines()[1:-1])
     assert users["SVC_SYNC"][5] is None
+
+
+def test_monitor_settings_reach_every_side(
+    key_pems: dict[str, str], module_model: Callable[[Mapping[str, Any]], ModuleModel]
+) -> None:
+    declared = module_model(cases(key_pems)["resource monitor, every setting"]).declared()
+    (monitor,) = [obj for obj in declared.objects if obj[0] == "RESOURCE_MONITOR"]
+    assert monitor == (
+        "RESOURCE_MONITOR",
+        "ACME_CAP",
+        20,
+        "WEEKLY",
+        "2027-01-04 00:00",
+        (50, 90),
+        100,
+        120,
+        ("DATA_ENG", "OPS_LEAD"),
+    )
+    assert ("WAREHOUSE_MONITOR", "SHARED_WH", "ACME_CAP") in declared.objects
+    defaults = module_model(cases(key_pems)["resource monitor, defaults"]).declared()
+    (monitor,) = [obj for obj in defaults.objects if obj[0] == "RESOURCE_MONITOR"]
+    prefix = example_module_inputs()["prefix"].upper()
+    assert monitor == ("RESOURCE_MONITOR", f"{prefix}_MONITOR", 5, None, None, (75, 90), 100, 110, ())
+
+
+def test_the_comparison_detects_a_changed_monitor() -> None:
+    objects = SnowflakeObjects(resource_monitor=ResourceMonitor(20))
+    script = render_sql(objects)
+    assert "ON 110 PERCENT DO SUSPEND_IMMEDIATE" in script
+    dropped = "\n".join(line for line in script.splitlines() if not line.startswith("ALTER WAREHOUSE"))
+    with pytest.raises(AssertionError, match="objects differ"):
+        assert_same(parse_sql_script(dropped), expected(objects), "unassigned monitor")
+    raised = script.replace("CREDIT_QUOTA = 20 TRIGGERS", "CREDIT_QUOTA = 25 TRIGGERS", 1)
+    with pytest.raises(AssertionError, match="must set the same quota"):
+        parse_sql_script(raised)
 
 
 def test_the_comparison_detects_a_missing_grant() -> None:
@@ -171,6 +240,25 @@ def test_the_comparison_detects_a_renamed_object() -> None:
             "never a private key",
         ),
         ({"sync_user_rsa_public_key": "not a key!"}, "sync_user_rsa_public_key must be an RSA public key"),
+        ({"resource_monitor": {"credit_quota": 0}}, "resource_monitor.credit_quota must be a whole number"),
+        ({"resource_monitor": {"credit_quota": 2.5}}, "resource_monitor.credit_quota must be a whole number"),
+        ({"resource_monitor": {"credit_quota": 5, "frequency": "DAILY"}}, "go together"),
+        (
+            {"resource_monitor": {"credit_quota": 5, "frequency": "hourly", "start_timestamp": "2027-01-01"}},
+            "resource_monitor.frequency must be one of",
+        ),
+        (
+            {"resource_monitor": {"credit_quota": 5, "frequency": "DAILY", "start_timestamp": "tomorrow"}},
+            "resource_monitor.start_timestamp must be a date",
+        ),
+        ({"resource_monitor": {"credit_quota": 5, "notify_triggers": [0]}}, "whole percentages of the quota"),
+        ({"resource_monitor": {"credit_quota": 5, "suspend_trigger": 1001}}, "whole percentages of the quota"),
+        (
+            {"resource_monitor": {"credit_quota": 5, "suspend_trigger": 120, "suspend_immediate_trigger": 110}},
+            "must not be above suspend_immediate_trigger",
+        ),
+        ({"resource_monitor": {"credit_quota": 5, "notify_users": ["bob smith"]}}, "must be Snowflake user names"),
+        ({"resource_monitor_name": "MONITOR-1"}, "resource_monitor_name must be a Snowflake identifier"),
     ],
 )
 def test_terraform_rejects_bad_inputs(inputs: dict[str, Any], message: str, terraform_eval: TerraformEvaluator) -> None:
@@ -179,12 +267,28 @@ def test_terraform_rejects_bad_inputs(inputs: dict[str, Any], message: str, terr
 
 
 def test_terraform_accepts_good_inputs(terraform_eval: TerraformEvaluator, key_pems: dict[str, str]) -> None:
-    assert terraform_eval.validation_errors({**OVERRIDES, "airbyte_user_rsa_public_key": key_pems["airbyte"]}) == ""
+    good = {**OVERRIDES, "airbyte_user_rsa_public_key": key_pems["airbyte"], "resource_monitor": MONITOR}
+    assert terraform_eval.validation_errors(good) == ""
 
 
 @pytest.mark.parametrize(
     "inputs",
-    [{"prefix": "1bad;drop"}, {"prefix": "SELECT"}, {"warehouse_name": "wh-1"}, {"marts_schema_name": "public"}],
+    [
+        {"prefix": "1bad;drop"},
+        {"prefix": "SELECT"},
+        {"warehouse_name": "wh-1"},
+        {"marts_schema_name": "public"},
+        {"resource_monitor": {"credit_quota": 0}},
+        {"resource_monitor": {"credit_quota": 2.5}},
+        {"resource_monitor": {"credit_quota": 5, "frequency": "DAILY"}},
+        {"resource_monitor": {"credit_quota": 5, "frequency": "hourly", "start_timestamp": "2027-01-01"}},
+        {"resource_monitor": {"credit_quota": 5, "frequency": "DAILY", "start_timestamp": "tomorrow"}},
+        {"resource_monitor": {"credit_quota": 5, "notify_triggers": [0]}},
+        {"resource_monitor": {"credit_quota": 5, "suspend_trigger": 1001}},
+        {"resource_monitor": {"credit_quota": 5, "suspend_trigger": 120, "suspend_immediate_trigger": 110}},
+        {"resource_monitor": {"credit_quota": 5, "notify_users": ["bob smith"]}},
+        {"resource_monitor_name": "MONITOR-1"},
+    ],
 )
 def test_python_rejects_what_terraform_rejects(inputs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):

@@ -10,12 +10,14 @@ import pytest
 from tapestry.engines.warehouse.snowflake_objects import (
     Grant,
     PublicKeyError,
+    ResourceMonitor,
     SnowflakeNameError,
     SnowflakeObjects,
     missing_objects,
     normalize_public_key,
     quote_literal,
     render_sql,
+    resource_monitor_problem,
     verification_sql,
 )
 from unit.snowflake.sfmodel import parse_sql_script, sql_statements
@@ -100,6 +102,8 @@ def test_objects_are_immutable_and_hashable() -> None:
         ({"airbyte_user": "U", "dbt_user": "U"}, "dbt_user"),
         ({"zoom_schema": "S", "salesforce_schema": "S"}, "salesforce_schema"),
         ({"raw_database": "ONE", "analytics_database": "ONE"}, "analytics_database"),
+        ({"resource_monitor_name": "cap-1"}, "resource_monitor_name"),
+        ({"resource_monitor": {"credit_quota": 5}}, "resource_monitor"),
     ],
 )
 def test_invalid_values_name_the_field(kwargs: dict[str, Any], field: str) -> None:
@@ -391,3 +395,112 @@ def test_no_rows_at_all_reports_everything() -> None:
     assert "warehouse TAPESTRY_WH" in missing and "role TAPESTRY_SYNCER" in missing
     non_all = sum(len(g.privileges) for g in o.grants() if not g.on_all)
     assert len(missing) == 1 + 2 + 5 + 3 + 3 + len(o.role_grants()) + non_all
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Resource monitor
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"credit_quota": 0}, "resource_monitor.credit_quota"),
+        ({"credit_quota": 1_000_001}, "resource_monitor.credit_quota"),
+        ({"credit_quota": 2.5}, "resource_monitor.credit_quota"),
+        ({"credit_quota": True}, "resource_monitor.credit_quota"),
+        ({"credit_quota": "20"}, "resource_monitor.credit_quota"),
+        ({}, "resource_monitor.credit_quota"),
+        ({"credit_quota": 5, "frequency": "DAILY"}, "resource_monitor.frequency"),
+        ({"credit_quota": 5, "start_timestamp": "2027-01-01"}, "resource_monitor.frequency"),
+        ({"credit_quota": 5, "frequency": "hourly", "start_timestamp": "2027-01-01"}, "resource_monitor.frequency"),
+        ({"credit_quota": 5, "frequency": "DAILY", "start_timestamp": "soon"}, "resource_monitor.start_timestamp"),
+        (
+            {"credit_quota": 5, "frequency": "DAILY", "start_timestamp": "IMMEDIATELY"},
+            "resource_monitor.start_timestamp",
+        ),
+        ({"credit_quota": 5, "notify_triggers": [0]}, "resource_monitor.notify_triggers"),
+        ({"credit_quota": 5, "notify_triggers": "75"}, "resource_monitor.notify_triggers"),
+        ({"credit_quota": 5, "suspend_trigger": 1001}, "resource_monitor.suspend_trigger"),
+        ({"credit_quota": 5, "suspend_immediate_trigger": 99.5}, "resource_monitor.suspend_immediate_trigger"),
+        ({"credit_quota": 5, "suspend_trigger": 120}, "resource_monitor.suspend_trigger"),
+        ({"credit_quota": 5, "notify_users": ["bob smith"]}, "resource_monitor.notify_users"),
+        ({"credit_quota": 5, "quota": 5}, "resource_monitor"),
+    ],
+)
+def test_bad_resource_monitor_settings_name_the_setting(settings: dict[str, Any], field: str) -> None:
+    with pytest.raises(SnowflakeNameError) as info:
+        SnowflakeObjects.from_overrides(resource_monitor=settings)
+    assert info.value.field == field
+    assert info.value.reason
+
+
+def test_resource_monitor_defaults_and_normalisation() -> None:
+    monitor = ResourceMonitor.from_mapping(
+        {"credit_quota": 8, "frequency": "weekly", "start_timestamp": "2027-01-04", "notify_triggers": [90, 50, 90]}
+    )
+    assert monitor.frequency == "WEEKLY"
+    assert monitor.notify_triggers == (50, 90)
+    assert (monitor.suspend_trigger, monitor.suspend_immediate_trigger) == (100, 110)
+    o = SnowflakeObjects(prefix="acme", resource_monitor=ResourceMonitor(20, notify_users=("bob", "Ann")))
+    assert o.resource_monitor_name == "ACME_MONITOR"
+    assert o.tfvars()["resource_monitor"] == {
+        "credit_quota": 20,
+        "frequency": None,
+        "start_timestamp": None,
+        "notify_triggers": [75, 90],
+        "suspend_trigger": 100,
+        "suspend_immediate_trigger": 110,
+        "notify_users": ["ANN", "BOB"],
+    }
+    assert SnowflakeObjects().tfvars()["resource_monitor"] is None
+
+
+def test_script_without_a_monitor_needs_no_accountadmin() -> None:
+    sql = render_sql(SnowflakeObjects())
+    assert "ACCOUNTADMIN" not in sql and "RESOURCE MONITOR" not in sql
+
+
+def test_script_caps_the_warehouse_as_accountadmin_last() -> None:
+    monitor = ResourceMonitor(
+        20, frequency="DAILY", start_timestamp="2027-01-01 06:00", notify_triggers=(80,), notify_users=("ops",)
+    )
+    sql = render_sql(SnowflakeObjects(prefix="acme", resource_monitor=monitor, resource_monitor_name="acme_cap"))
+    statements = sql_statements(sql)
+    start = statements.index("USE ROLE ACCOUNTADMIN")
+    assert statements[start + 1 :] == [
+        "CREATE RESOURCE MONITOR IF NOT EXISTS ACME_CAP WITH CREDIT_QUOTA = 20 FREQUENCY = DAILY "
+        "START_TIMESTAMP = '2027-01-01 06:00' NOTIFY_USERS = (OPS) TRIGGERS ON 80 PERCENT DO NOTIFY "
+        "ON 100 PERCENT DO SUSPEND ON 110 PERCENT DO SUSPEND_IMMEDIATE",
+        "ALTER RESOURCE MONITOR ACME_CAP SET CREDIT_QUOTA = 20 NOTIFY_USERS = (OPS) TRIGGERS ON 80 PERCENT DO NOTIFY "
+        "ON 100 PERCENT DO SUSPEND ON 110 PERCENT DO SUSPEND_IMMEDIATE",
+        "ALTER WAREHOUSE ACME_WH SET RESOURCE_MONITOR = ACME_CAP",
+    ]
+    assert "and ACCOUNTADMIN, for the resource monitor" in sql
+    assert "20 credits per daily interval from 2027-01-01 06:00 UTC" in sql
+
+
+def warehouse_row(name: str, monitor: str) -> dict[str, Any]:
+    """A SHOW WAREHOUSES row as Snowflake returns it (no monitor: the string 'null')."""
+    return {"name": name, "size": "X-Small", "resource_monitor": monitor}
+
+
+def test_resource_monitor_problem() -> None:
+    capped = SnowflakeObjects(prefix="acme", resource_monitor=ResourceMonitor(20))
+    assert resource_monitor_problem(SnowflakeObjects(prefix="acme"), []) is None  # none wanted: nothing to check
+    assert resource_monitor_problem(capped, [warehouse_row("ACME_WH", "ACME_MONITOR")]) is None
+    assert resource_monitor_problem(capped, [warehouse_row("acme_wh", '"ACME_MONITOR"')]) is None
+    assert resource_monitor_problem(capped, [warehouse_row("ACME_WH", "null")]) == (
+        "warehouse ACME_WH is not capped by resource monitor ACME_MONITOR (assigned: none)"
+    )
+    assert "(assigned: FINANCE_CAP)" in str(resource_monitor_problem(capped, [warehouse_row("ACME_WH", "FINANCE_CAP")]))
+    assert "ACME_WH is not visible" in str(resource_monitor_problem(capped, [warehouse_row("OTHER_WH", "X")]))
+
+
+def test_verification_reports_an_unassigned_monitor() -> None:
+    o = SnowflakeObjects(prefix="acme", resource_monitor=ResourceMonitor(20))
+    rows = complete_show_rows(o)
+    rows["warehouse"] = [warehouse_row("ACME_WH", "null")]
+    assert missing_objects(o, rows) == ["resource monitor ACME_MONITOR on warehouse ACME_WH"]
+    rows["warehouse"] = [warehouse_row("ACME_WH", "ACME_MONITOR")]
+    assert missing_objects(o, rows) == []

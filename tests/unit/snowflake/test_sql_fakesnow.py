@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tapestry.engines.warehouse.snowflake_objects import (
+    ResourceMonitor,
     SnowflakeObjects,
     missing_objects,
     render_sql,
@@ -22,7 +23,7 @@ from tapestry.engines.warehouse.snowflake_objects import (
 from unit.snowflake.sfmodel import sql_statements
 
 NOP_REGEXES = [
-    r"^\s*(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?(WAREHOUSE|ROLE|USER|STORAGE\s+INTEGRATION)\b",
+    r"^\s*(CREATE|ALTER|DROP)\s+(OR\s+REPLACE\s+)?(WAREHOUSE|ROLE|USER|STORAGE\s+INTEGRATION|RESOURCE\s+MONITOR)\b",
     r"^\s*(GRANT|REVOKE)\b",
     r"^\s*SHOW\s+(ROLES|GRANTS|FUTURE\s+GRANTS|USERS)\b",
 ]
@@ -122,3 +123,16 @@ def test_other_prefixes_do_not_collide(fake_snowflake: Any) -> None:
     run_script(fake_snowflake, render_sql(second))
     databases = first.databases + second.databases
     assert schemata(fake_snowflake, databases) >= set(first.schemas) | set(second.schemas)
+
+
+def test_script_with_a_resource_monitor_runs_and_reruns(fake_snowflake: Any) -> None:
+    """fakesnow cannot emulate resource monitors (its parser rejects CREATE RESOURCE MONITOR; they are no-ops
+    here), so this proves the rest of the script is unchanged by the monitor section and still reruns."""
+    monitor = ResourceMonitor(10, frequency="MONTHLY", start_timestamp="2027-01-01 00:00", notify_users=("OPS",))
+    objects = SnowflakeObjects(prefix="capped", resource_monitor=monitor)
+    sql = render_sql(objects)
+    executed = run_script(fake_snowflake, sql)
+    assert executed == len(sql_statements(sql))
+    assert run_script(fake_snowflake, sql) == executed
+    public = {(db, "PUBLIC") for db in objects.databases}
+    assert schemata(fake_snowflake, objects.databases) - public == set(objects.schemas)

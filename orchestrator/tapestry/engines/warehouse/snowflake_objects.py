@@ -17,6 +17,7 @@ Object model (``P`` = prefix, upper-cased; every name can be overridden)::
                P_TRANSFORMER    dbt: reads RAW, owns P_ANALYTICS and its ANALYTICS and MARTS schemas
                P_SYNCER         sync: reads MARTS, owns TAPESTRY_SYNC
     users      P_AIRBYTE → P_LOADER, P_DBT → P_TRANSFORMER, P_SYNC → P_SYNCER   (TYPE = SERVICE, key-pair only)
+    monitor    P_MONITOR        optional credit cap on P_WH (ACCOUNTADMIN creates and assigns it)
 
 Every role is granted to SYSADMIN, so the administrators keep control of everything the roles own.
 
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 #: Module version this description is equivalent to (terraform/modules/snowflake/CHANGELOG.md).
-MODULE_VERSION = "1.0.0"
+MODULE_VERSION = "2.0.0"
 
 DEFAULT_PREFIX = "TAPESTRY"
 DEFAULT_COMMENT = "Tapestry user-data pipeline (managed by Tapestry)"
@@ -42,6 +43,8 @@ PARENT_ROLE = "SYSADMIN"
 OBJECT_ADMIN_ROLE = "SYSADMIN"
 #: Role that creates roles and users and manages grants (CREATE ROLE/USER via USERADMIN, MANAGE GRANTS).
 SECURITY_ADMIN_ROLE = "SECURITYADMIN"
+#: The only role that may create a resource monitor or assign one to a warehouse.
+ACCOUNT_ADMIN_ROLE = "ACCOUNTADMIN"
 
 PREFIX_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,200}$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
@@ -63,6 +66,11 @@ WAREHOUSE_TYPE = "STANDARD"
 WAREHOUSE_AUTO_RESUME = True
 WAREHOUSE_INITIALLY_SUSPENDED = True
 AUTO_SUSPEND_RANGE = (60, 86_400)
+
+MONITOR_FREQUENCIES = ("MONTHLY", "DAILY", "WEEKLY", "YEARLY", "NEVER")
+CREDIT_QUOTA_RANGE = (1, 1_000_000)
+TRIGGER_RANGE = (1, 1_000)  # percent of the quota; Snowflake accepts values over 100
+START_TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")
 
 #: Snowflake's reserved keywords (docs.snowflake.com/en/sql-reference/reserved-keywords). An unquoted identifier
 #: may not be one of them; the Terraform module rejects the same list (`local.reserved_keywords`).
@@ -201,6 +209,135 @@ class Grant:
         return f"GRANT {privileges} ON {target} TO ROLE {self.role}{suffix};"
 
 
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceMonitor:
+    """A credit cap on the warehouse: `credit_quota` credits per interval, with e-mail and suspend triggers.
+
+    The interval is the calendar month unless `frequency` and `start_timestamp` ("YYYY-MM-DD[ HH:MM]", UTC) are
+    both set. Triggers are percentages of the quota: `notify_triggers` e-mail `notify_users` (and account
+    administrators who enabled notifications), `suspend_trigger` suspends the warehouse once running queries
+    finish, `suspend_immediate_trigger` cancels them too. Mirrors the module's `resource_monitor` variable.
+
+    >>> ResourceMonitor(20).describe()
+    '20 credits per calendar month; e-mails at 75 and 90 %, suspends at 100 %, cancels queries at 110 %'
+    """
+
+    credit_quota: int
+    frequency: str | None = None
+    start_timestamp: str | None = None
+    notify_triggers: tuple[int, ...] = (75, 90)
+    suspend_trigger: int = 100
+    suspend_immediate_trigger: int = 110
+    notify_users: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        low, high = CREDIT_QUOTA_RANGE
+        if not _whole(self.credit_quota) or not low <= self.credit_quota <= high:
+            raise SnowflakeNameError(
+                "resource_monitor.credit_quota",
+                self.credit_quota,
+                f"use a whole number of credits from {low} to {high}",
+            )
+        if (self.frequency is None) != (self.start_timestamp is None):
+            raise SnowflakeNameError(
+                "resource_monitor.frequency",
+                self.frequency,
+                "frequency and start_timestamp go together: set both (e.g. MONTHLY from '2027-01-01 00:00') or "
+                "neither (the quota then resets at the start of each calendar month)",
+            )
+        if self.frequency is not None:
+            frequency = self.frequency.upper()
+            if frequency not in MONITOR_FREQUENCIES:
+                raise SnowflakeNameError(
+                    "resource_monitor.frequency", self.frequency, f"use one of {', '.join(MONITOR_FREQUENCIES)}"
+                )
+            object.__setattr__(self, "frequency", frequency)
+        if self.start_timestamp is not None and not START_TIMESTAMP_PATTERN.match(self.start_timestamp):
+            raise SnowflakeNameError(
+                "resource_monitor.start_timestamp", self.start_timestamp, "use 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM' (UTC)"
+            )
+        notify = tuple(sorted(set(self.notify_triggers)))
+        low, high = TRIGGER_RANGE
+        for name, values in (
+            ("notify_triggers", notify),
+            ("suspend_trigger", (self.suspend_trigger,)),
+            ("suspend_immediate_trigger", (self.suspend_immediate_trigger,)),
+        ):
+            for value in values:
+                if not _whole(value) or not low <= value <= high:
+                    raise SnowflakeNameError(
+                        f"resource_monitor.{name}", value, f"use a whole percentage of the quota from {low} to {high}"
+                    )
+        if self.suspend_trigger > self.suspend_immediate_trigger:
+            raise SnowflakeNameError(
+                "resource_monitor.suspend_trigger",
+                self.suspend_trigger,
+                f"must not be above suspend_immediate_trigger ({self.suspend_immediate_trigger}): suspend first, "
+                "cancel running queries later",
+            )
+        object.__setattr__(self, "notify_triggers", notify)
+        users = []
+        for user in self.notify_users:
+            problem = identifier_problem(user)
+            if problem:
+                raise SnowflakeNameError("resource_monitor.notify_users", user, problem)
+            users.append(user.upper())
+        object.__setattr__(self, "notify_users", tuple(sorted(set(users))))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> ResourceMonitor:
+        """From the module variable's shape (a dict; None or missing keys take the defaults)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise SnowflakeNameError("resource_monitor", ", ".join(unknown), f"unknown setting; use {', '.join(known)}")
+        given = {k: v for k, v in values.items() if v is not None}
+        for key in ("notify_triggers", "notify_users"):
+            if key in given:
+                if isinstance(given[key], str) or not isinstance(given[key], Sequence):
+                    raise SnowflakeNameError(f"resource_monitor.{key}", given[key], "give a list")
+                given[key] = tuple(given[key])
+        if "credit_quota" not in given:
+            raise SnowflakeNameError("resource_monitor.credit_quota", None, "a resource monitor needs a credit_quota")
+        return cls(**given)
+
+    def tfvar(self) -> dict[str, Any]:
+        """The module's `resource_monitor` variable."""
+        return {
+            "credit_quota": self.credit_quota,
+            "frequency": self.frequency,
+            "start_timestamp": self.start_timestamp,
+            "notify_triggers": list(self.notify_triggers),
+            "suspend_trigger": self.suspend_trigger,
+            "suspend_immediate_trigger": self.suspend_immediate_trigger,
+            "notify_users": list(self.notify_users),
+        }
+
+    def triggers_sql(self) -> str:
+        parts = [f"ON {p} PERCENT DO NOTIFY" for p in self.notify_triggers]
+        parts.append(f"ON {self.suspend_trigger} PERCENT DO SUSPEND")
+        parts.append(f"ON {self.suspend_immediate_trigger} PERCENT DO SUSPEND_IMMEDIATE")
+        return "TRIGGERS " + " ".join(parts)
+
+    def describe(self) -> str:
+        """One line for people: 20 credits a month, suspends at 100 %."""
+        interval = (
+            "calendar month"
+            if self.frequency is None
+            else f"{self.frequency.lower()} interval from {self.start_timestamp} UTC"
+        )
+        notify = " and ".join(str(p) for p in self.notify_triggers)
+        emails = f"e-mails at {notify} %, " if notify else ""
+        return (
+            f"{self.credit_quota} credits per {interval}; {emails}suspends at {self.suspend_trigger} %, "
+            f"cancels queries at {self.suspend_immediate_trigger} %"
+        )
+
+
 # Field → Terraform variable of terraform/modules/snowflake (the names the module uses).
 TFVAR_NAMES: dict[str, str] = {
     "prefix": "prefix",
@@ -221,6 +358,8 @@ TFVAR_NAMES: dict[str, str] = {
     "warehouse_size": "warehouse_size",
     "warehouse_auto_suspend": "warehouse_auto_suspend_seconds",
     "comment": "comment",
+    "resource_monitor": "resource_monitor",
+    "resource_monitor_name": "resource_monitor_name",
 }
 
 # Names derived from the prefix when a field is left empty.
@@ -234,6 +373,7 @@ _PREFIXED: dict[str, str] = {
     "airbyte_user": "AIRBYTE",
     "dbt_user": "DBT",
     "sync_user": "SYNC",
+    "resource_monitor_name": "MONITOR",
 }
 _NAME_FIELDS = (
     "warehouse",
@@ -250,6 +390,7 @@ _NAME_FIELDS = (
     "airbyte_user",
     "dbt_user",
     "sync_user",
+    "resource_monitor_name",
 )
 
 
@@ -285,6 +426,9 @@ class SnowflakeObjects:
     warehouse_size: str = "XSMALL"
     warehouse_auto_suspend: int = 60
     comment: str = DEFAULT_COMMENT
+    #: Optional credit cap on the warehouse (None: no resource monitor).
+    resource_monitor: ResourceMonitor | None = None
+    resource_monitor_name: str = ""
 
     def __post_init__(self) -> None:
         problem = identifier_problem(self.prefix, prefix=True)
@@ -310,6 +454,8 @@ class SnowflakeObjects:
             raise SnowflakeNameError(
                 "warehouse_auto_suspend", self.warehouse_auto_suspend, f"use a number of seconds from {low} to {high}"
             )
+        if self.resource_monitor is not None and not isinstance(self.resource_monitor, ResourceMonitor):
+            raise SnowflakeNameError("resource_monitor", self.resource_monitor, "give a ResourceMonitor or None")
         if len(self.comment) > COMMENT_MAX_LENGTH or any(ord(c) < 0x20 or ord(c) == 0x7F for c in self.comment):
             raise SnowflakeNameError(
                 "comment", self.comment, f"use one line of at most {COMMENT_MAX_LENGTH} characters"
@@ -346,13 +492,18 @@ class SnowflakeObjects:
     # -- constructors ------------------------------------------------------------------------------------------------
 
     @classmethod
-    def from_overrides(cls, prefix: str | None = None, **overrides: str | int | None) -> SnowflakeObjects:
-        """Build from a prefix and optional overrides; None (or a missing key) means "use the default"."""
+    def from_overrides(cls, prefix: str | None = None, **overrides: Any) -> SnowflakeObjects:
+        """Build from a prefix and optional overrides; None (or a missing key) means "use the default".
+
+        `resource_monitor` may be a `ResourceMonitor` or the module variable's mapping."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(overrides) - known)
         if unknown:
             raise TypeError(f"unknown SnowflakeObjects field(s): {', '.join(unknown)}")
         values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        monitor = values.get("resource_monitor")
+        if isinstance(monitor, Mapping):
+            values["resource_monitor"] = ResourceMonitor.from_mapping(monitor)
         if prefix is not None:
             values["prefix"] = prefix
         return cls(**values)
@@ -449,6 +600,7 @@ class SnowflakeObjects:
     def tfvars(self, public_keys: Mapping[str, str | None] | None = None) -> dict[str, Any]:
         """Variables for terraform/modules/snowflake that create exactly these objects (keys: see `render_sql`)."""
         values: dict[str, Any] = {TFVAR_NAMES[f.name]: getattr(self, f.name) for f in fields(self)}
+        values["resource_monitor"] = self.resource_monitor.tfvar() if self.resource_monitor else None
         keys = normalize_public_keys(self, public_keys or {})
         for user in self.users:
             values[f"{user.key}_user_rsa_public_key"] = keys.get(user.name)
@@ -611,9 +763,11 @@ def render_sql(objects: SnowflakeObjects, public_keys: Mapping[str, str | None] 
         f"-- Tapestry: Snowflake objects for the pipeline (prefix {o.prefix}).",
         f"-- Equivalent to terraform/modules/snowflake {MODULE_VERSION}: use one or the other, not both.",
         "--",
-        "-- Run as a user who may use the SYSADMIN and SECURITYADMIN roles, e.g. in a Snowsight worksheet",
-        "-- (Run All) or with: snow sql -f <this file>. Every statement is idempotent: running the script",
-        "-- again changes nothing. No passwords anywhere: the service users log in with key pairs only.",
+        "-- Run as a user who may use the SYSADMIN and SECURITYADMIN roles"
+        + (" (and ACCOUNTADMIN, for the resource monitor)," if o.resource_monitor else ","),
+        "-- e.g. in a Snowsight worksheet (Run All) or with: snow sql -f <this file>. Every statement is",
+        "-- idempotent: running the script again changes nothing. No passwords anywhere: the service users",
+        "-- log in with key pairs only.",
     ]
     if missing:
         lines += [
@@ -684,11 +838,40 @@ def render_sql(objects: SnowflakeObjects, public_keys: Mapping[str, str | None] 
     lines += [
         "",
         "-- 5. Ownership: dbt's role owns the analytics database and the schemas it builds (so it may create",
-        "--    and replace tables and views there); the sync role owns its state schema.",
-        "--    COPY CURRENT GRANTS keeps the grants made above.",
+        f"--    and replace tables and views there); the sync role owns its state schema. {OBJECT_ADMIN_ROLE} created",
+        "--    them and hands them over (the new owners are granted to it above). COPY CURRENT GRANTS keeps the",
+        "--    grants made above.",
+        f"USE ROLE {OBJECT_ADMIN_ROLE};",
     ]
     lines += [g.sql() for g in grants if g.ownership]
+    if o.resource_monitor is not None:
+        lines += ["", *_resource_monitor_sql(o, o.resource_monitor)]
     return "\n".join(lines) + "\n"
+
+
+def _resource_monitor_sql(o: SnowflakeObjects, monitor: ResourceMonitor) -> list[str]:
+    """Section 6: the credit cap. CREATE … IF NOT EXISTS, then ALTER, so a rerun applies a changed quota."""
+    settings = f"CREDIT_QUOTA = {monitor.credit_quota}"
+    schedule = (
+        f" FREQUENCY = {monitor.frequency} START_TIMESTAMP = {quote_literal(str(monitor.start_timestamp))}"
+        if monitor.frequency
+        else ""
+    )
+    notify = f" NOTIFY_USERS = ({', '.join(monitor.notify_users)})" if monitor.notify_users else ""
+    return [
+        f"-- 6. Resource monitor: {monitor.describe()}.",
+        f"--    Only {ACCOUNT_ADMIN_ROLE} may create a resource monitor or assign one to a warehouse.",
+        f"USE ROLE {ACCOUNT_ADMIN_ROLE};",
+        (
+            f"CREATE RESOURCE MONITOR IF NOT EXISTS {o.resource_monitor_name} WITH {settings}{schedule}{notify} "
+            f"{monitor.triggers_sql()};"
+        ),
+        "-- (also applies a changed quota, recipients or triggers to a monitor that existed before; to change the",
+        f"-- schedule of an existing one: ALTER RESOURCE MONITOR {o.resource_monitor_name} SET FREQUENCY = ... "
+        "START_TIMESTAMP = ...)",
+        f"ALTER RESOURCE MONITOR {o.resource_monitor_name} SET {settings}{notify} {monitor.triggers_sql()};",
+        f"ALTER WAREHOUSE {o.warehouse} SET RESOURCE_MONITOR = {o.resource_monitor_name};",
+    ]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -749,6 +932,27 @@ def _names(rows: Iterable[Mapping[str, str]]) -> set[str]:
     return {row.get("name", "") for row in rows}
 
 
+def resource_monitor_problem(objects: SnowflakeObjects, warehouse_rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """Why the warehouse is not capped as `objects.resource_monitor` asks, from `SHOW WAREHOUSES LIKE` rows.
+
+    None when no monitor is wanted, or when the warehouse's `resource_monitor` column names ours. (The monitor's
+    own settings are not visible to the service roles: SHOW RESOURCE MONITORS needs ACCOUNTADMIN or MONITOR.)
+    """
+    if objects.resource_monitor is None:
+        return None
+    rows = [row for row in _rows({"w": warehouse_rows}, "w") if row.get("name") == objects.warehouse]
+    if not rows:
+        return f"warehouse {objects.warehouse} is not visible, so its resource monitor cannot be checked"
+    assigned = rows[0].get("resource_monitor", "")
+    if assigned == objects.resource_monitor_name:
+        return None
+    now = "none" if assigned in {"", "NULL", "NONE"} else assigned
+    return (
+        f"warehouse {objects.warehouse} is not capped by resource monitor {objects.resource_monitor_name} "
+        f"(assigned: {now})"
+    )
+
+
 def missing_objects(objects: SnowflakeObjects, results: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
     """What `verification_sql` found missing, one readable line each; empty when everything is there.
 
@@ -759,6 +963,8 @@ def missing_objects(objects: SnowflakeObjects, results: Mapping[str, Sequence[Ma
     missing: list[str] = []
     if o.warehouse not in _names(_rows(results, "warehouse")):
         missing.append(f"warehouse {o.warehouse}")
+    elif resource_monitor_problem(o, results.get("warehouse", ())):
+        missing.append(f"resource monitor {o.resource_monitor_name} on warehouse {o.warehouse}")
     for database in o.databases:
         if database not in _names(_rows(results, f"database:{database}")):
             missing.append(f"database {database}")
@@ -814,11 +1020,13 @@ __all__ = [
     "DEFAULT_COMMENT",
     "DEFAULT_PREFIX",
     "MODULE_VERSION",
+    "MONITOR_FREQUENCIES",
     "RESERVED_KEYWORDS",
     "TFVAR_NAMES",
     "WAREHOUSE_SIZES",
     "Grant",
     "PublicKeyError",
+    "ResourceMonitor",
     "RoleGrant",
     "ServiceUser",
     "SnowflakeNameError",
@@ -830,5 +1038,6 @@ __all__ = [
     "normalize_public_keys",
     "quote_literal",
     "render_sql",
+    "resource_monitor_problem",
     "verification_sql",
 ]
