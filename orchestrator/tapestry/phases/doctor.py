@@ -82,7 +82,7 @@ def _mailchimp(ctx: ProjectContext, key: str) -> str:
 def _cloud_checks(ctx: ProjectContext) -> list[Check]:
     from tapestry.engines.ingest.credentials import check_salesforce, check_zoom
     from tapestry.engines.terraform.runner import terraform_version
-    from tapestry.engines.warehouse.snowflake_checks import check_role
+    from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
     from tapestry.phases.cloud.env import ROLES, open_cloud
     from tapestry.phases.secrets import referenced_secrets
 
@@ -123,6 +123,21 @@ def _cloud_checks(ctx: ProjectContext) -> list[Check]:
             return f"{env.snowflake_settings(role).user} can do what {role} needs"
 
         checks.append(_run(f"snowflake {role}", login, "check the account, the user's public key and grants"))
+
+    objects = env.objects
+    if objects.resource_monitor is not None:
+        monitor = objects.resource_monitor
+
+        def capped() -> str:
+            with env.open_snowflake("syncer") as warehouse:
+                problems = check_warehouse(warehouse, objects)
+            if problems:
+                raise TapestryError("; ".join(problems))
+            return f"{objects.warehouse} capped by {objects.resource_monitor_name}: {monitor.describe()}"
+
+        checks.append(
+            _run("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
+        )
 
     zoom, salesforce = config.sources.zoom, config.sources.salesforce
     if zoom.client_secret is not None and zoom.account_id and zoom.client_id:

@@ -80,6 +80,47 @@ SNOWFLAKE_ACCOUNT = r"^([A-Za-z][A-Za-z0-9_]*-[A-Za-z0-9_]+|[A-Za-z0-9]+(\.[A-Za
 SNOWFLAKE_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_$]{0,200}$"
 
 
+Percent = Annotated[int, Field(ge=1, le=1000)]
+
+
+class ResourceMonitorConfig(Strict):
+    """A credit cap on Tapestry's warehouse (a Snowflake resource monitor).
+
+    Only ACCOUNTADMIN may create one or assign it: the admin user needs that role when Tapestry manages the
+    objects; otherwise the DBA runs the script's last section (`tapestry snowflake-sql`) and the deploy verifies
+    that the warehouse is capped. Triggers are percentages of `credit_quota`.
+    """
+
+    credit_quota: Annotated[int, Field(ge=1, le=1_000_000)]
+    frequency: Literal["MONTHLY", "DAILY", "WEEKLY", "YEARLY", "NEVER"] | None = None  # None: each calendar month
+    start_timestamp: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")  # UTC
+    notify_triggers: list[Percent] = Field(default_factory=lambda: [75, 90])
+    suspend_trigger: Percent = 100
+    suspend_immediate_trigger: Percent = 110
+    notify_users: list[Annotated[str, Field(pattern=SNOWFLAKE_IDENTIFIER)]] = Field(default_factory=list)
+    name: str | None = Field(default=None, pattern=SNOWFLAKE_IDENTIFIER)  # default <PREFIX>_MONITOR
+
+    @field_validator("frequency", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ResourceMonitorConfig:
+        if (self.frequency is None) != (self.start_timestamp is None):
+            raise ValueError(
+                "frequency and start_timestamp go together: set both (e.g. MONTHLY and '2027-01-01 00:00') "
+                "or neither (the quota then resets each calendar month)"
+            )
+        if self.suspend_trigger > self.suspend_immediate_trigger:
+            raise ValueError("suspend_trigger must not be above suspend_immediate_trigger")
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The monitor's settings in the Terraform module's `resource_monitor` shape (without the name)."""
+        return self.model_dump(exclude={"name"})
+
+
 class SnowflakeWarehouseConfig(Strict):
     """Snowflake, provisioned by the `snowflake` stack (manage_objects) or created by a DBA from
     `tapestry snowflake-sql` (the deploy then only verifies the objects)."""
@@ -96,6 +137,7 @@ class SnowflakeWarehouseConfig(Strict):
     transformer_private_key: SecretRef = SecretRef(secret="snowflake/transformer_private_key")
     syncer_private_key: SecretRef = SecretRef(secret="snowflake/syncer_private_key")
     endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/?$")  # private link, tests
+    resource_monitor: ResourceMonitorConfig | None = None  # credit cap on the warehouse; None: no cap
 
     @model_validator(mode="after")
     def _admin_for_managed(self) -> SnowflakeWarehouseConfig:

@@ -77,6 +77,7 @@ def test_kickstart_asks_the_aws_questions_hides_secrets_and_ctrl_c_leaves_nothin
     _answer(child, "Snowflake account identifier", "acme-analytics")
     _answer(child, "Prefix of Tapestry's Snowflake objects", "")
     _answer(child, "Let Tapestry create the Snowflake objects", "")
+    _answer(child, "Monthly credit cap for Tapestry's Snowflake warehouse", "20")
     _answer(child, "Snowflake admin user for Terraform", "TERRAFORM_ADMIN")
     _answer(child, "Private key (PEM) of the admin user", secret)
     child.expect_exact("Snowflake endpoint URL")

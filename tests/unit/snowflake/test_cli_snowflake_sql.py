@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from support.cli import TapestryCLI
-from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, render_sql
+from tapestry.engines.warehouse.snowflake_objects import ResourceMonitor, SnowflakeObjects, render_sql
 
 
 def one_line_error(stderr: str) -> str:
@@ -138,6 +140,85 @@ def test_help_teaches(cli: TapestryCLI) -> None:
         "SECURITYADMIN",
         "idempotent",
         "terraform/modules/snowflake",
+        "--credit-quota",
+        "ACCOUNTADMIN",
     ):
         assert text in out, text
     assert "snowflake-sql" in cli.ok("--help").stdout
+
+
+def test_credit_quota_adds_the_resource_monitor(cli: TapestryCLI) -> None:
+    out = cli.ok(
+        "snowflake-sql",
+        "--prefix",
+        "acme",
+        "--credit-quota",
+        "20",
+        "--notify-at",
+        "50",
+        "--notify-at",
+        "95",
+        "--suspend-immediately-at",
+        "150",
+        "--notify-user",
+        "data_lead",
+        "--monitor-frequency",
+        "weekly",
+        "--monitor-start",
+        "2027-01-04 00:00",
+        "--monitor-name",
+        "acme_cap",
+    ).stdout
+    monitor = ResourceMonitor(
+        20,
+        frequency="WEEKLY",
+        start_timestamp="2027-01-04 00:00",
+        notify_triggers=(50, 95),
+        suspend_immediate_trigger=150,
+        notify_users=("DATA_LEAD",),
+    )
+    assert out == render_sql(
+        SnowflakeObjects(prefix="acme", resource_monitor=monitor, resource_monitor_name="acme_cap")
+    )
+    assert "ALTER WAREHOUSE ACME_WH SET RESOURCE_MONITOR = ACME_CAP;" in out
+    assert "ACCOUNTADMIN" not in cli.ok("snowflake-sql", "--prefix", "acme").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--suspend-at", "90"], "--suspend-at configures a resource monitor, but no credit quota was given"),
+        (["--credit-quota", "0"], "--credit-quota"),
+        (["--credit-quota", "5", "--suspend-at", "200"], "must not be above suspend_immediate_trigger"),
+        (["--credit-quota", "5", "--monitor-frequency", "DAILY"], "give both --monitor-frequency and --monitor-start"),
+        (["--credit-quota", "5", "--monitor-frequency", "hourly", "--monitor-start", "2027-01-01"], "MONTHLY"),
+        (["--credit-quota", "5", "--notify-at", "0"], "--notify-at"),
+        (["--credit-quota", "5", "--notify-user", "bob smith"], "--notify-user"),
+        (["--credit-quota", "5", "--monitor-name", "cap-1"], "--monitor-name"),
+    ],
+)
+def test_bad_monitor_flags_are_one_line_errors(cli: TapestryCLI, args: list[str], expected: str) -> None:
+    result = cli("snowflake-sql", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in one_line_error(result.stderr)
+    assert result.stdout == ""
+
+
+def test_inside_a_project_the_configured_monitor_is_the_default(cli: TapestryCLI, tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "tapestry.yml").write_text(
+        "warehouse:\n  type: snowflake\n  prefix: demo_co\n"
+        "  resource_monitor: {credit_quota: 12, notify_users: [ops], name: demo_cap}\n"
+    )
+    out = cli.ok("snowflake-sql", "--project", "proj").stdout
+    assert "CREATE RESOURCE MONITOR IF NOT EXISTS DEMO_CAP WITH CREDIT_QUOTA = 12 NOTIFY_USERS = (OPS)" in out
+    assert "ALTER WAREHOUSE DEMO_CO_WH SET RESOURCE_MONITOR = DEMO_CAP;" in out
+    assert (
+        "CREDIT_QUOTA = 30 NOTIFY_USERS = (OPS)" in cli.ok("snowflake-sql", "-p", "proj", "--credit-quota", "30").stdout
+    )
+
+    (project / "tapestry.yml").write_text("warehouse:\n  type: snowflake\n  resource_monitor: {credit_quota: -1}\n")
+    result = cli("snowflake-sql", "--project", "proj")
+    assert result.returncode == 2
+    assert "warehouse.resource_monitor in tapestry.yml" in one_line_error(result.stderr)

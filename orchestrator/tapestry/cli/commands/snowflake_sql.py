@@ -20,9 +20,13 @@ HELP = (
     "  • database [bold]P_ANALYTICS[/], schemas ANALYTICS and MARTS (dbt), TAPESTRY_SYNC (sync state)\n"
     "  • roles P_LOADER (Airbyte), P_TRANSFORMER (dbt), P_SYNCER (sync), each granted to SYSADMIN\n"
     "  • service users P_AIRBYTE, P_DBT, P_SYNC: TYPE = SERVICE, key-pair login, [bold]no passwords[/]\n"
-    "  • the least privileges each role needs, with FUTURE grants for tables created later\n\n"
+    "  • the least privileges each role needs, with FUTURE grants for tables created later\n"
+    "  • with [bold]--credit-quota[/]: resource monitor [bold]P_MONITOR[/] capping the warehouse (e-mails at 75 and "
+    "90 %, suspends at 100 %, cancels running queries at 110 % of the quota; each calendar month unless "
+    "--monitor-frequency and --monitor-start say otherwise)\n\n"
     "Every statement is idempotent (CREATE … IF NOT EXISTS): the script can be run again. Run it as a user who "
-    "may use SYSADMIN and SECURITYADMIN: in a Snowsight worksheet (Run All), or [bold]snow sql -f tapestry.sql[/].\n\n"
+    "may use SYSADMIN and SECURITYADMIN (and ACCOUNTADMIN for the resource monitor, the only role Snowflake lets "
+    "create or assign one): in a Snowsight worksheet (Run All), or [bold]snow sql -f tapestry.sql[/].\n\n"
     "[bold]Keys[/]: make one key pair per service user and give its public half here; the private half stays "
     "with the service. A user without a key is created without one, and the script shows the ALTER USER that "
     "sets it later.\n\n"
@@ -31,9 +35,12 @@ HELP = (
     "[bold]Examples[/]\n\n"
     "  tapestry snowflake-sql\n"
     "  tapestry snowflake-sql --prefix ACME --public-key ACME_DBT=dbt_key.pub --output acme.sql\n"
-    "  tapestry snowflake-sql --prefix ACME --warehouse SHARED_WH --public-key dbt=dbt_key.pub\n\n"
+    "  tapestry snowflake-sql --prefix ACME --warehouse SHARED_WH --public-key dbt=dbt_key.pub\n"
+    "  tapestry snowflake-sql --credit-quota 20 --notify-user DATA_LEAD\n"
+    "  tapestry snowflake-sql --credit-quota 5 --monitor-frequency DAILY --monitor-start '2027-01-01 00:00'\n\n"
     "No Snowflake connection is made; it works outside a project. Inside a project whose tapestry.yml has "
-    "[bold]warehouse: {type: snowflake, prefix: …}[/], that prefix is the default; flags win."
+    "[bold]warehouse: {type: snowflake, prefix: …, resource_monitor: {credit_quota: …}}[/], those are the "
+    "defaults; flags win."
 )
 
 #: Flag that sets each `SnowflakeObjects` field (for error messages).
@@ -49,19 +56,28 @@ EXAMPLES = {
     "raw_database": "ACME_RAW",
     "analytics_database": "ACME_ANALYTICS",
 }
+#: Flag that sets each resource monitor setting, and an example value.
+MONITOR_FLAGS = {
+    "credit_quota": ("--credit-quota", "20"),
+    "frequency": ("--monitor-frequency", "MONTHLY"),
+    "start_timestamp": ("--monitor-start", "'2027-01-01 00:00'"),
+    "notify_triggers": ("--notify-at", "80"),
+    "suspend_trigger": ("--suspend-at", "100"),
+    "suspend_immediate_trigger": ("--suspend-immediately-at", "110"),
+    "notify_users": ("--notify-user", "DATA_LEAD"),
+    "name": ("--monitor-name", "ACME_MONITOR"),
+}
 
 
 def register(app: typer.Typer) -> None:
     app.command("snowflake-sql", help=HELP)(snowflake_sql)
 
 
-def project_settings(project: Path) -> dict[str, str]:
-    """Hook: name settings from the project's tapestry.yml, when the command runs inside a project.
+def project_section(project: Path) -> dict[str, Any]:
+    """The Snowflake section of the project's tapestry.yml, as plain YAML ({} outside a project).
 
-    Reads `warehouse:` when it is `type: snowflake` (the cloud target's section; today it carries `prefix`), or a
-    `warehouse.snowflake:` mapping; keys prefix / warehouse / raw_database / analytics_database become this
-    command's defaults. The file is read as plain YAML, not validated: a project that is still being set up
-    must not stop a DBA from getting the script. Outside a project (no tapestry.yml) this returns {}.
+    Reads `warehouse:` when it is `type: snowflake` (the cloud target's section), or a `warehouse.snowflake:`
+    mapping. Not validated: a project that is still being set up must not stop a DBA from getting the script.
     """
     config_file = project / "tapestry.yml"
     if not config_file.is_file():
@@ -75,9 +91,34 @@ def project_settings(project: Path) -> dict[str, str]:
     section: Any = data.get("warehouse") if isinstance(data, dict) else None
     if isinstance(section, dict) and section.get("type") != "snowflake":
         section = section.get("snowflake")
-    if not isinstance(section, dict):
-        return {}
+    return section if isinstance(section, dict) else {}
+
+
+def project_settings(project: Path) -> dict[str, str]:
+    """Hook: name settings from the project's tapestry.yml, when the command runs inside a project: keys prefix /
+    warehouse / raw_database / analytics_database of its Snowflake section become this command's defaults."""
+    section = project_section(project)
     return {key: str(section[key]) for key in FLAGS if section.get(key) is not None}
+
+
+def monitor_settings(project: Path, flags: dict[str, Any]) -> dict[str, Any] | None:
+    """The resource monitor: the project's `resource_monitor:` mapping with the flags given on top, or None.
+
+    Monitor flags without a quota (on the command line or in tapestry.yml) are a mistake, not ignored."""
+    from tapestry.core.errors import ConfigError
+
+    configured = project_section(project).get("resource_monitor")
+    settings: dict[str, Any] = dict(configured) if isinstance(configured, dict) else {}
+    settings.update({key: value for key, value in flags.items() if value is not None and value != []})
+    if not settings:
+        return None
+    if settings.get("credit_quota") is None:
+        given = next(MONITOR_FLAGS[key][0] for key in MONITOR_FLAGS if key in settings)
+        raise ConfigError(
+            f"{given} configures a resource monitor, but no credit quota was given",
+            "add --credit-quota CREDITS (e.g. --credit-quota 20), or leave the monitor flags out",
+        )
+    return settings
 
 
 def parse_public_keys(values: list[str]) -> dict[str, str]:
@@ -142,6 +183,87 @@ def snowflake_sql(
             show_default=False,
         ),
     ] = None,
+    credit_quota: Annotated[
+        int | None,
+        typer.Option(
+            "--credit-quota",
+            metavar="CREDITS",
+            help="Add a resource monitor that caps the warehouse at this many credits per interval (each calendar "
+            "month by default). Needs ACCOUNTADMIN to run.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    monitor_frequency: Annotated[
+        str | None,
+        typer.Option(
+            "--monitor-frequency",
+            metavar="FREQUENCY",
+            help="When the quota resets: MONTHLY, DAILY, WEEKLY, YEARLY or NEVER (with --monitor-start).",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    monitor_start: Annotated[
+        str | None,
+        typer.Option(
+            "--monitor-start",
+            metavar="'YYYY-MM-DD HH:MM'",
+            help="Start of the first interval, UTC (with --monitor-frequency).",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    notify_at: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--notify-at",
+            metavar="PERCENT",
+            help="E-mail at this percentage of the quota; repeat for several. Default: 75 and 90.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    suspend_at: Annotated[
+        int | None,
+        typer.Option(
+            "--suspend-at",
+            metavar="PERCENT",
+            help="Suspend the warehouse at this percentage, once running queries finish. Default: 100.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    suspend_immediately_at: Annotated[
+        int | None,
+        typer.Option(
+            "--suspend-immediately-at",
+            metavar="PERCENT",
+            help="Suspend and cancel running queries at this percentage. Default: 110.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    notify_user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify-user",
+            metavar="USER",
+            help="A Snowflake user (with a verified e-mail address) who gets the notifications; repeat for several.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
+    monitor_name: Annotated[
+        str | None,
+        typer.Option(
+            "--monitor-name",
+            metavar="NAME",
+            help="Resource monitor name. Default: <PREFIX>_MONITOR.",
+            show_default=False,
+            rich_help_panel="Resource monitor",
+        ),
+    ] = None,
     public_key: Annotated[
         list[str] | None,
         typer.Option(
@@ -180,9 +302,36 @@ def snowflake_sql(
             settings[key] = value
             origin[key] = FLAGS[key]
 
+    monitor = monitor_settings(
+        project,
+        {
+            "credit_quota": credit_quota,
+            "frequency": monitor_frequency,
+            "start_timestamp": monitor_start,
+            "notify_triggers": notify_at,
+            "suspend_trigger": suspend_at,
+            "suspend_immediate_trigger": suspend_immediately_at,
+            "notify_users": notify_user,
+            "name": monitor_name,
+        },
+    )
     try:
-        objects = sf.SnowflakeObjects.from_overrides(**settings)
+        objects = sf.SnowflakeObjects.from_overrides(
+            **settings,
+            resource_monitor={k: v for k, v in monitor.items() if k != "name"} if monitor else None,
+            resource_monitor_name=monitor.get("name") if monitor else None,
+        )
     except sf.SnowflakeNameError as exc:
+        if exc.field.startswith("resource_monitor"):
+            key = "name" if exc.field == "resource_monitor_name" else exc.field.partition(".")[2]
+            flag, example = MONITOR_FLAGS.get(key, ("--credit-quota", "20"))
+            fix = f"pass {flag} a valid value, e.g. {flag} {example}"
+            if "go together" in exc.reason:
+                fix = "give both --monitor-frequency and --monitor-start, or neither"
+            raise ConfigError(
+                f"resource monitor {key or 'settings'} {exc.value!r}: {exc.reason}",
+                f"{fix} (or fix warehouse.resource_monitor in tapestry.yml)",
+            ) from None
         where = origin.get(exc.field, exc.field)
         flag = FLAGS.get(exc.field, "--prefix")
         example = EXAMPLES.get(exc.field, "ACME")

@@ -112,6 +112,13 @@ class SnowflakeWarehouse:
             cursor.execute(*_pyformat(sql, params))
             return [tuple(r) for r in cursor.fetchall()]
 
+    def show(self, sql: str) -> list[dict[str, Any]]:
+        """Rows of a SHOW statement keyed by its lower-case column names (SHOW's columns vary by command)."""
+        with self._con.cursor() as cursor:
+            cursor.execute(sql)
+            names = [str(col[0]).lower() for col in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def query_batches(
         self, sql: str, params: Sequence[Any] | None = None, batch_size: int = 10_000
     ) -> Iterator[list[Row]]:

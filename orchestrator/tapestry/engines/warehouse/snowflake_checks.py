@@ -1,14 +1,19 @@
 """Can each service user do what its role needs? Checked by doing it: create and drop a probe table
-where the role must write, read where it must read. Run by `tapestry doctor` and by a deploy that uses
-existing objects."""
+where the role must write, read where it must read. Run by `tapestry doctor` and by every deploy. The warehouse's
+resource monitor, when one is configured, is checked by looking (SHOW WAREHOUSES): its quota cannot be tested."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from tapestry.core.warehouse import Warehouse
-from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects
+from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, quote_literal, resource_monitor_problem
+
+
+class ShowsRows(Protocol):
+    def show(self, sql: str) -> list[dict[str, Any]]: ...
 
 
 def _probe(warehouse: Warehouse, database: str, schema: str) -> None:
@@ -56,3 +61,23 @@ def check_role(warehouse: Warehouse, role: str, objects: SnowflakeObjects) -> li
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             problems.append(f"cannot {what}: {first}")
     return problems
+
+
+def check_warehouse(warehouse: ShowsRows, objects: SnowflakeObjects) -> list[str]:
+    """Problems with the warehouse itself: it is not capped by the resource monitor the config asks for.
+
+    Nothing to check (and no query) without a configured monitor."""
+    if objects.resource_monitor is None:
+        return []
+    try:
+        rows = warehouse.show(f"SHOW WAREHOUSES LIKE {quote_literal(objects.warehouse)}")
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return [f"cannot look at warehouse {objects.warehouse}: {first}"]
+    problem = resource_monitor_problem(objects, rows)
+    if problem is None:
+        return []
+    return [
+        f"{problem}; an ACCOUNTADMIN runs the resource monitor section of `tapestry snowflake-sql` "
+        "(or remove warehouse.resource_monitor)"
+    ]

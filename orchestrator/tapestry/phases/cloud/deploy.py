@@ -21,10 +21,10 @@ from tapestry import __version__
 from tapestry.core.errors import ConfigError, TapestryError
 from tapestry.core.fs import sha256_tree
 from tapestry.engines.secrets.keys import generate_rsa_keypair, public_key_of
-from tapestry.engines.warehouse.snowflake_checks import check_role
+from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
 from tapestry.kickstart.render import render_json
 from tapestry.phases.cloud import pipeline
-from tapestry.phases.cloud.env import ROLES, CloudEnv, snowflake_admin_env
+from tapestry.phases.cloud.env import ROLES, CloudEnv, snowflake_admin_env, snowflake_stack_context
 from tapestry.phases.cloud.stacks import apply_stack, stack_variables
 from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
 from tapestry.phases.secrets import referenced_secrets, secret_env_name
@@ -237,7 +237,7 @@ class Deploy:
                 role: public_key_of(env.resolver.require(env.private_key_ref(role), f"Snowflake {role} key"))
                 for role in ROLES
             }
-            variables = stack_variables(env, "snowflake", {"public_keys": public_keys})
+            variables = stack_variables(env, "snowflake", snowflake_stack_context(objects, public_keys))
             plan, outputs = apply_stack(env, "snowflake", variables, self.options.plan_only, snowflake_admin_env(env))
             if self.options.plan_only:
                 raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
@@ -269,6 +269,8 @@ class Deploy:
             try:
                 with self.env.open_snowflake(role) as warehouse:
                     problems += [f"{role}: {p}" for p in check_role(warehouse, role, self.env.objects)]
+                    if role == "syncer":  # any service role sees the warehouse; one look is enough
+                        problems += check_warehouse(warehouse, self.env.objects)
             except TapestryError as exc:
                 problems.append(f"{role}: {exc.message}")
         return problems

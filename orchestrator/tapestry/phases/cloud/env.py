@@ -52,7 +52,7 @@ class CloudEnv:
 
     @property
     def objects(self) -> SnowflakeObjects:
-        return SnowflakeObjects.from_overrides(self.snowflake.prefix)
+        return snowflake_objects(self.snowflake)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -108,6 +108,26 @@ class CloudEnv:
 
     def open_snowflake(self, role: str, database: str | None = None) -> SnowflakeWarehouse:
         return SnowflakeWarehouse(self.snowflake_settings(role, database))
+
+
+def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
+    """Tapestry's Snowflake objects for a project: its prefix and, when configured, its resource monitor."""
+    monitor = config.resource_monitor
+    return SnowflakeObjects.from_overrides(
+        config.prefix,
+        resource_monitor=monitor.settings() if monitor else None,
+        resource_monitor_name=monitor.name if monitor else None,
+    )
+
+
+def snowflake_stack_context(objects: SnowflakeObjects, public_keys: dict[str, str]) -> dict[str, Any]:
+    """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones) and the
+    resource monitor in the module's shape."""
+    return {
+        "public_keys": public_keys,
+        "resource_monitor": objects.tfvars()["resource_monitor"],
+        "resource_monitor_name": objects.resource_monitor_name if objects.resource_monitor else None,
+    }
 
 
 def snowflake_admin_env(env: CloudEnv) -> dict[str, str]:
