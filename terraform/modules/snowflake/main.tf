@@ -388,7 +388,7 @@ resource "snowflake_execute" "warehouse_resource_monitor" {
   revert  = "ALTER WAREHOUSE IF EXISTS ${snowflake_warehouse.this.fully_qualified_name} UNSET RESOURCE_MONITOR"
 
   lifecycle {
-    # A monitor that is replaced (or changed) comes back unassigned: assign it again.
+    # A replaced monitor comes back unassigned; assigning again after any change of it is cheap and covers that.
     replace_triggered_by = [snowflake_resource_monitor.this[each.key]]
   }
 }

@@ -296,6 +296,23 @@ def test_doctor_checks_every_credential(world: CloudWorld, deployed: dict[str, A
         assert value not in healthy.stdout + broken.stdout
 
 
+def test_doctor_fails_a_credit_cap_the_warehouse_does_not_have(world: CloudWorld, deployed: dict[str, Any]) -> None:
+    """A configured cap that the DBA never applied is a failed check with the fix, not a silent pass."""
+    config = world.root / PROJECT / "tapestry.yml"
+    original = config.read_text()
+    endpoint = next(line for line in original.splitlines() if line.startswith("  endpoint: "))
+    config.write_text(original.replace(endpoint, f"{endpoint}\n  resource_monitor: {{credit_quota: 20}}"))
+    try:
+        result = world.tapestry("doctor", "--project", PROJECT)
+    finally:
+        config.write_text(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if "snowflake credit cap" in line]
+    assert "FAIL" in line
+    assert "TAPESTRY_WH" in result.stdout and "tapestry snowflake-sql" in result.stdout
+    assert "snowflake syncer" in result.stdout
+
+
 def test_tapestry_run_on_the_aws_target_from_a_laptop_and_as_the_ecs_task(
     world: CloudWorld, deployed: dict[str, Any]
 ) -> None:

@@ -232,6 +232,8 @@ class Deploy:
         env = self.env
         objects = env.objects
         names = {k: v for k, v in asdict(objects).items() if isinstance(v, str)}
+        if objects.resource_monitor is None:
+            names.pop("resource_monitor_name")  # a name for a monitor that does not exist
         if env.snowflake.manage_objects:
             public_keys = {
                 role: public_key_of(env.resolver.require(env.private_key_ref(role), f"Snowflake {role} key"))
