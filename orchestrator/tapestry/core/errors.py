@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message (at most `limit` characters), or its type when it has none:
+    what a one-line report shows of a driver's or library's error."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:limit] if text else type(exc).__name__
+
+
 class TapestryError(Exception):
     """Base for errors shown to the user as one line: what is wrong, then how to fix it."""
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from tapestry.core.errors import TapestryError, WarehouseError
+from tapestry.core.errors import TapestryError, WarehouseError, first_line
 from tapestry.core.warehouse import Warehouse
 from tapestry.phases.context import ProjectContext
 from tapestry.project.config import ProjectConfig
@@ -99,8 +99,7 @@ class ProjectView:
         try:
             value = query(warehouse)
         except Exception as exc:  # a table dropped mid-query by a concurrent build, a driver error
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            return self._fallback(section, "unavailable", f"warehouse query failed ({first})")
+            return self._fallback(section, "unavailable", f"warehouse query failed ({first_line(exc)})")
         finally:
             warehouse.close()
         with self._lock:

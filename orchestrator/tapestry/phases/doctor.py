@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tapestry import __version__
-from tapestry.core.errors import TapestryError
+from tapestry.core.errors import TapestryError, first_line
 from tapestry.phases.context import ProjectContext
 
 
@@ -27,8 +27,7 @@ def _run(name: str, func: Callable[[], str], fix: str) -> Check:
     except TapestryError as exc:
         return Check(name, False, exc.message, exc.fix or fix)
     except Exception as exc:  # a check reports; it never crashes the doctor
-        text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        return Check(name, False, text, fix)
+        return Check(name, False, first_line(exc, 300), fix)
 
 
 def run_doctor(ctx: ProjectContext) -> list[Check]:

@@ -94,20 +94,19 @@ def project_section(project: Path) -> dict[str, Any]:
     return section if isinstance(section, dict) else {}
 
 
-def project_settings(project: Path) -> dict[str, str]:
-    """Hook: name settings from the project's tapestry.yml, when the command runs inside a project: keys prefix /
-    warehouse / raw_database / analytics_database of its Snowflake section become this command's defaults."""
-    section = project_section(project)
+def project_settings(section: dict[str, Any]) -> dict[str, str]:
+    """Name settings of the project's Snowflake section (keys prefix / warehouse / raw_database /
+    analytics_database): this command's defaults inside a project."""
     return {key: str(section[key]) for key in FLAGS if section.get(key) is not None}
 
 
-def monitor_settings(project: Path, flags: dict[str, Any]) -> dict[str, Any] | None:
-    """The resource monitor: the project's `resource_monitor:` mapping with the flags given on top, or None.
+def monitor_settings(section: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any] | None:
+    """The resource monitor: the section's `resource_monitor:` mapping with the flags given on top, or None.
 
     Monitor flags without a quota (on the command line or in tapestry.yml) are a mistake, not ignored."""
     from tapestry.core.errors import ConfigError
 
-    configured = project_section(project).get("resource_monitor")
+    configured = section.get("resource_monitor")
     settings: dict[str, Any] = dict(configured) if isinstance(configured, dict) else {}
     settings.update({key: value for key, value in flags.items() if value is not None and value != []})
     if not settings:
@@ -290,7 +289,8 @@ def snowflake_sql(
     from tapestry.core.errors import ConfigError
     from tapestry.engines.warehouse import snowflake_objects as sf
 
-    settings: dict[str, str] = project_settings(project)
+    section = project_section(project)  # read once: names and the monitor both come from it
+    settings: dict[str, str] = project_settings(section)
     origin = {key: f"warehouse {key} in {project / 'tapestry.yml'}" for key in settings}
     for key, value in (
         ("prefix", prefix),
@@ -303,7 +303,7 @@ def snowflake_sql(
             origin[key] = FLAGS[key]
 
     monitor = monitor_settings(
-        project,
+        section,
         {
             "credit_quota": credit_quota,
             "frequency": monitor_frequency,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tapestry.core.errors import WarehouseError
+from tapestry.core.errors import WarehouseError, first_line
 from tapestry.core.warehouse import Dialect, Row
 
 _PLACEHOLDER = re.compile(r"\?")
@@ -98,7 +98,7 @@ class SnowflakeWarehouse:
                 self._con = snowflake.connector.connect(**settings.connect_kwargs())
             except snowflake.connector.errors.Error as exc:
                 raise WarehouseError(
-                    f"cannot log in to Snowflake account {settings.account} as {settings.user}: {_first_line(exc)}",
+                    f"cannot log in to Snowflake account {settings.account} as {settings.user}: {first_line(exc, 300)}",
                     "check the account identifier, the user's public key and its role (tapestry doctor)",
                 ) from None
         self._in_transaction = False
@@ -177,8 +177,3 @@ class SnowflakeWarehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

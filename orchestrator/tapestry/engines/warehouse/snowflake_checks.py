@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from tapestry.core.errors import first_line
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, quote_literal, resource_monitor_problem
 
@@ -58,8 +59,7 @@ def check_role(warehouse: Warehouse, role: str, objects: SnowflakeObjects) -> li
         try:
             check(warehouse)
         except Exception as exc:  # the driver's message says which privilege is missing
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            problems.append(f"cannot {what}: {first}")
+            problems.append(f"cannot {what}: {first_line(exc)}")
     return problems
 
 
@@ -72,8 +72,7 @@ def check_warehouse(warehouse: ShowsRows, objects: SnowflakeObjects) -> list[str
     try:
         rows = warehouse.show(f"SHOW WAREHOUSES LIKE {quote_literal(objects.warehouse)}")
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        return [f"cannot look at warehouse {objects.warehouse}: {first}"]
+        return [f"cannot look at warehouse {objects.warehouse}: {first_line(exc)}"]
     problem = resource_monitor_problem(objects, rows)
     if problem is None:
         return []

@@ -924,8 +924,13 @@ def _norm(value: object) -> str:
     return str(value if value is not None else "").replace('"', "").strip().upper()
 
 
+def _normalised(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """SHOW rows with lower-case column names and `_norm`-ed values."""
+    return [{str(k).lower(): _norm(v) for k, v in row.items()} for row in rows]
+
+
 def _rows(results: Mapping[str, Sequence[Mapping[str, Any]]], key: str) -> list[dict[str, str]]:
-    return [{str(k).lower(): _norm(v) for k, v in row.items()} for row in results.get(key, ())]
+    return _normalised(results.get(key, ()))
 
 
 def _names(rows: Iterable[Mapping[str, str]]) -> set[str]:
@@ -940,7 +945,7 @@ def resource_monitor_problem(objects: SnowflakeObjects, warehouse_rows: Sequence
     """
     if objects.resource_monitor is None:
         return None
-    rows = [row for row in _rows({"w": warehouse_rows}, "w") if row.get("name") == objects.warehouse]
+    rows = [row for row in _normalised(warehouse_rows) if row.get("name") == objects.warehouse]
     if not rows:
         return f"warehouse {objects.warehouse} is not visible, so its resource monitor cannot be checked"
     assigned = rows[0].get("resource_monitor", "")

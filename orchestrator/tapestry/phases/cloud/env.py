@@ -123,10 +123,11 @@ def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
 def snowflake_stack_context(objects: SnowflakeObjects, public_keys: dict[str, str]) -> dict[str, Any]:
     """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones) and the
     resource monitor in the module's shape."""
+    monitor = objects.resource_monitor
     return {
         "public_keys": public_keys,
-        "resource_monitor": objects.tfvars()["resource_monitor"],
-        "resource_monitor_name": objects.resource_monitor_name if objects.resource_monitor else None,
+        "resource_monitor": monitor.tfvar() if monitor else None,
+        "resource_monitor_name": objects.resource_monitor_name if monitor else None,
     }
 
 
