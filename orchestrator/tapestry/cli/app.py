@@ -1,21 +1,16 @@
 """`tapestry`: deploy and run a user-data pipeline.
 
 Start-up stays fast: this module imports only typer; every command imports what it needs when it runs.
+Commands take their shared options from `tapestry.cli.common`, never from here (no import cycle).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from functools import wraps
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from tapestry import __version__
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="tapestry",
@@ -30,54 +25,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-ProjectOption = Annotated[
-    Path,
-    typer.Option(
-        "--project",
-        "-p",
-        help="Project folder (the one holding tapestry.yml). Default: the current folder, or $TAPESTRY_PROJECT.",
-        envvar="TAPESTRY_PROJECT",
-        file_okay=False,
-        show_default=False,
-    ),
-]
-
-
-def friendly_errors(func: F) -> F:
-    """Turn Tapestry errors into one line on stderr and a non-zero exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from tapestry.core.errors import TapestryError
-
-        try:
-            return func(*args, **kwargs)
-        except TapestryError as exc:
-            from tapestry.cli.console import print_error
-
-            print_error(exc.one_line())
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            from tapestry.cli.console import print_error
-
-            print_error("interrupted; nothing half-done was kept (rerun to resume)")
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except Exception as exc:
-            if os.environ.get("TAPESTRY_DEBUG"):
-                raise
-            from tapestry.cli.console import print_error
-
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            print_error(
-                f"unexpected {type(exc).__name__}: {first[:300]}. "
-                "Fix: rerun with TAPESTRY_DEBUG=1 for the traceback and report it"
-            )
-            raise typer.Exit(70) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -96,10 +43,6 @@ def root(
     """Tapestry command line."""
 
 
-def default_project() -> Path:
-    return Path(os.environ.get("TAPESTRY_PROJECT", "."))
-
-
 def register() -> None:
     from tapestry.cli.commands import (
         dashboard,
@@ -114,6 +57,7 @@ def register() -> None:
         snowflake_sql,
         status,
         sync,
+        upgrade,
     )
 
     for module in (
@@ -129,6 +73,7 @@ def register() -> None:
         secrets,
         demo_data,
         snowflake_sql,
+        upgrade,
     ):
         module.register(app)
     _reflow_help(app)
@@ -179,4 +124,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["ProjectOption", "app", "default_project", "friendly_errors", "main"]
+__all__ = ["app", "main"]

@@ -18,8 +18,8 @@ from tapestry.dashboard.access import RUN_HINT, ProjectView, WarehouseStatus
 from tapestry.dashboard.cloud import AwsReader, CloudContext, provider_panel, read_panel
 from tapestry.dashboard.dbt_artifacts import read_run_results
 from tapestry.dashboard.docs import list_docs
-from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
+from tapestry.phases.sources import source_streams
 from tapestry.project.state import PhaseRecord, ProjectState
 
 PIPELINE_PHASES: dict[str, tuple[str, dict[str, str]]] = {
@@ -141,22 +141,28 @@ class DashboardData:
         }
 
     def _links(self) -> list[dict[str, str]]:
+        from tapestry.destinations.mailchimp.config import MailchimpConfig
+
         links = []
-        mailchimp = self.view.config.sync.mailchimp
-        if mailchimp.list_id:
-            api_url = mailchimp.api_url or ""
-            match = MAILCHIMP_API.match(api_url)
-            if match or not api_url:
-                host = f"{match.group(1)}.admin.mailchimp.com" if match else "admin.mailchimp.com"
-                links.append(
-                    {"name": f"Mailchimp list {mailchimp.list_id}", "url": f"https://{host}/lists/", "note": ""}
-                )
-            else:  # a proxy or a test double: show where the sync writes, no admin UI to link to
-                links.append({"name": f"Mailchimp list {mailchimp.list_id}", "url": "", "note": f"via {api_url}"})
+        for sync in self.view.config.syncs:
+            mailchimp = sync.destination
+            if isinstance(mailchimp, MailchimpConfig) and mailchimp.list_id:
+                links.append(self._mailchimp_link(mailchimp.list_id, mailchimp.api_url))
         for key, url in (self.cloud.links if self.cloud else {}).items():
             safe = url if url.startswith(("https://", "http://")) else ""
             links.append({"name": LINK_TITLES.get(key, key), "url": safe, "note": "" if safe else url})
         return links
+
+    @staticmethod
+    def _mailchimp_link(list_id: str, api_url: str | None) -> dict[str, str]:
+        if True:
+            api_url = api_url or ""
+            match = MAILCHIMP_API.match(api_url)
+            if match or not api_url:
+                host = f"{match.group(1)}.admin.mailchimp.com" if match else "admin.mailchimp.com"
+                return {"name": f"Mailchimp list {list_id}", "url": f"https://{host}/lists/", "note": ""}
+        # a proxy or a test double: show where the sync writes, no admin UI to link to
+        return {"name": f"Mailchimp list {list_id}", "url": "", "note": f"via {api_url}"}
 
     def _overview_cloud(self) -> dict[str, Any] | None:
         if self.cloud is None or self.aws is None:
@@ -174,7 +180,8 @@ class DashboardData:
         state, state_error = self.view.state()
 
         def read(wh: Warehouse) -> dict[str, Any]:
-            return {"files": queries.loaded_files(wh), "raw_tables": queries.raw_tables(wh)}
+            streams = source_streams(self.view.config)
+            return {"files": queries.loaded_files(wh), "raw_tables": queries.raw_tables(wh, streams)}
 
         reading = self.view.read("ingestion", read)
         value: dict[str, Any] = reading.value or {}
@@ -197,8 +204,7 @@ class DashboardData:
             "cloud": self._ingestion_cloud(),
         }
 
-    @staticmethod
-    def _raw_tables_from_state(state: ProjectState) -> list[dict[str, Any]]:
+    def _raw_tables_from_state(self, state: ProjectState) -> list[dict[str, Any]]:
         ingest = state.phases.get("ingest")
         by_source = (ingest.summary.get("by_source") if ingest else None) or {}
         return [
@@ -209,7 +215,7 @@ class DashboardData:
                 "exists": source in by_source,
                 "rows": by_source.get(source, {}).get("rows_total"),
             }
-            for source, stream in STREAMS.items()
+            for source, stream in source_streams(self.view.config).items()
         ]
 
     def _ingestion_cloud(self) -> dict[str, Any] | None:
@@ -228,7 +234,7 @@ class DashboardData:
 
     def _layers(self) -> dict[str, str]:
         transform = self.view.config.transform
-        layers = {stream.source: "raw" for stream in STREAMS.values()}
+        layers = {name: "raw" for name in self.view.config.sources}
         layers.update({transform.analytics_schema: "transform", transform.marts_schema: "marts"})
         layers.update({SYNC_SCHEMA: "sync", "tapestry_meta": "meta"})
         return layers
@@ -236,7 +242,8 @@ class DashboardData:
     def warehouse(self) -> dict[str, Any]:
         state, state_error = self.view.state()
         config = self.view.config
-        marts, model = config.transform.marts_schema, config.sync.model
+        marts = config.transform.marts_schema
+        model = config.syncs[0].model if config.syncs else "audience"  # the first sync's model is the audience
         layers = self._layers()
 
         def read(wh: Warehouse) -> dict[str, Any]:
@@ -302,15 +309,20 @@ class DashboardData:
         reading = self.view.read("sync", read)
         value = reading.value
         record = state.phases.get("sync")
-        mailchimp = self.view.config.sync.mailchimp
         return {
             **self._header(state_error, reading.status),
-            "destination": {
-                "list_id": mailchimp.list_id,
-                "mode": self.view.config.sync.mode,
-                "model": self.view.config.sync.model,
-                "enabled": self.view.config.sync.enabled,
-            },
+            "destinations": [
+                {
+                    "name": sync.name,
+                    "type": sync.destination.type,
+                    "identity": sync.destination.identity(),
+                    "list_id": getattr(sync.destination, "list_id", None),
+                    "mode": sync.mode,
+                    "model": sync.model,
+                    "enabled": sync.enabled,
+                }
+                for sync in self.view.config.syncs
+            ],
             "runs": value["runs"] if value else [],
             "totals": value["totals"] if value else None,
             "rejections": value["rejections"] if value else {"total": 0, "by_reason": [], "latest": []},

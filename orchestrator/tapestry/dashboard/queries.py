@@ -13,7 +13,7 @@ from typing import Any
 
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.ingest.files import REGISTRY_SCHEMA
-from tapestry.engines.ingest.streams import STREAMS
+from tapestry.engines.ingest.streams import Stream
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
 
 FILES_SHOWN = 200
@@ -90,9 +90,9 @@ def loaded_files(warehouse: Warehouse) -> dict[str, Any] | None:
     return {"files": files, "total": int(total), "rows": int(total_rows), "bytes": int(total_bytes)}
 
 
-def raw_tables(warehouse: Warehouse) -> list[dict[str, Any]]:
+def raw_tables(warehouse: Warehouse, streams: dict[str, Stream]) -> list[dict[str, Any]]:
     tables = []
-    for source, stream in STREAMS.items():
+    for source, stream in streams.items():
         exists = warehouse.table_exists(stream.source, stream.name)
         tables.append(
             {

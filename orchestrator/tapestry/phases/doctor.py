@@ -7,10 +7,15 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tapestry import __version__
 from tapestry.core.errors import TapestryError, first_line
-from tapestry.phases.context import ProjectContext
+from tapestry.project.config import SyncConfig
+
+if TYPE_CHECKING:
+    from tapestry.phases.cloud.env import CloudEnv
+    from tapestry.phases.target import Target
 
 
 @dataclass
@@ -30,63 +35,82 @@ def _run(name: str, func: Callable[[], str], fix: str) -> Check:
         return Check(name, False, first_line(exc, 300), fix)
 
 
-def run_doctor(ctx: ProjectContext) -> list[Check]:
+def run_doctor(target: Target) -> list[Check]:
     checks = [Check("tapestry", True, f"{__version__} on Python {platform.python_version()}")]
-    config = ctx.config
-    if config.target == "local":
-        checks += _local_checks(ctx)
-    else:
-        checks += _cloud_checks(ctx)
+    checks += target.doctor_checks()
+    checks += destination_checks(target)
     return checks
 
 
-def _local_checks(ctx: ProjectContext) -> list[Check]:
+def local_checks(target: Target) -> list[Check]:
     from tapestry.engines.ingest.files import expand_patterns
-    from tapestry.phases.secrets import SecretResolver
 
-    config = ctx.config
+    ctx = target.ctx
     checks = []
-    for source in ("zoom", "salesforce"):
-        globs = getattr(config.sources, source).files
-        found = expand_patterns(globs, ctx.layout.root)
+    for name, source in ctx.config.sources.items():
+        found = expand_patterns(source.files, ctx.layout.root)
         checks.append(
             Check(
-                f"{source} files",
+                f"{name} files",
                 bool(found),
-                f"{len(found)} files match {', '.join(globs) or '(none)'}",
-                "point sources.{source}.files at your exports",
+                f"{len(found)} files match {', '.join(source.files) or '(none)'}",
+                f"point sources.{name}.files at your exports",
             )
         )
-    key = SecretResolver(config).get(config.sync.mailchimp.api_key)
-    if key and config.sync.mailchimp.list_id:
-        checks.append(_run("mailchimp", lambda: _mailchimp(ctx, key), "check the key and list id"))
-    else:
-        checks.append(Check("mailchimp", None, "no API key or list id: syncs are previews"))
     return checks
 
 
-def _mailchimp(ctx: ProjectContext, key: str) -> str:
+def destination_checks(target: Target) -> list[Check]:
+    """Every enabled sync's destination: credentials, the object it writes to, the mapped fields."""
+    from tapestry.destinations.mailchimp.config import MailchimpConfig
+
+    checks = []
+    for sync in target.ctx.config.active_syncs:
+        destination = sync.destination
+        assert isinstance(destination, MailchimpConfig)
+        name = f"sync {sync.name} (mailchimp)"
+        key = target.resolver.get(destination.api_key)
+        if key and destination.list_id:
+            api_key: str = key
+
+            def reachable(sync: SyncConfig = sync, key: str = api_key) -> str:
+                return _mailchimp(sync, key)
+
+            checks.append(_run(name, reachable, "check the key and list id"))
+        elif target.previews_without_credentials:
+            checks.append(Check(name, None, "no API key or list id: syncs are previews"))
+        else:
+            where = destination.api_key.describe()
+            checks.append(Check(name, False, f"no API key ({where})", "rerun the kickstart with mailchimp_api_key"))
+    return checks
+
+
+def _mailchimp(sync: SyncConfig, key: str) -> str:
+    from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
     from tapestry.engines.sync.mailchimp import MailchimpDestination
 
-    sync = ctx.config.sync
-    assert sync.mailchimp.list_id is not None
-    destination = MailchimpDestination(key, sync.mailchimp.list_id, api_url=sync.mailchimp.api_url)
+    destination_config, mapping = sync.destination, sync.mapping
+    assert isinstance(destination_config, MailchimpConfig) and isinstance(mapping, MailchimpMapping)
+    assert destination_config.list_id is not None
+    destination = MailchimpDestination(key, destination_config.list_id, api_url=destination_config.api_url)
     try:
-        destination.preflight(sync.mapping.merge_fields)
+        destination.preflight(mapping.merge_fields)
     finally:
         destination.close()
-    return f"list {sync.mailchimp.list_id} reachable, merge fields {', '.join(sync.mapping.merge_fields)} exist"
+    return f"list {destination_config.list_id} reachable, merge fields {', '.join(mapping.merge_fields)} exist"
 
 
-def _cloud_checks(ctx: ProjectContext) -> list[Check]:
+def cloud_checks(env: CloudEnv) -> list[Check]:
     from tapestry.engines.ingest.credentials import check_salesforce, check_zoom
     from tapestry.engines.terraform.runner import terraform_version
     from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
-    from tapestry.phases.cloud.env import ROLES, open_cloud
+    from tapestry.phases.cloud.env import ROLES
     from tapestry.phases.secrets import referenced_secrets
+    from tapestry.sources.salesforce.config import SalesforceSourceConfig
+    from tapestry.sources.zoom.config import ZoomSourceConfig
 
+    ctx = env.ctx
     config = ctx.config
-    env = open_cloud(ctx)
     checks: list[Check] = []
 
     version = terraform_version()
@@ -138,35 +162,33 @@ def _cloud_checks(ctx: ProjectContext) -> list[Check]:
             _run("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
         )
 
-    zoom, salesforce = config.sources.zoom, config.sources.salesforce
-    if zoom.client_secret is not None and zoom.account_id and zoom.client_id:
-        secret = env.resolver.get(zoom.client_secret) or ""
-        checks.append(
-            _run(
-                "zoom",
-                lambda: (
-                    f"token granted ({check_zoom(zoom.oauth_url, str(zoom.account_id), str(zoom.client_id), secret)})"
-                ),
-                "check the Server-to-Server OAuth app's account id, client id and secret",
+    for name, source in config.sources.items():
+        if isinstance(source, ZoomSourceConfig) and source.client_secret and source.account_id and source.client_id:
+            zoom_source, secret = source, env.resolver.get(source.client_secret) or ""
+
+            def zoom_token(zoom: ZoomSourceConfig = zoom_source, secret: str = secret) -> str:
+                scopes = check_zoom(zoom.oauth_url, str(zoom.account_id), str(zoom.client_id), secret)
+                return f"token granted ({scopes})"
+
+            checks.append(
+                _run(name, zoom_token, "check the Server-to-Server OAuth app's account id, client id and secret")
             )
-        )
-    if salesforce.client_secret is not None and salesforce.refresh_token is not None and salesforce.client_id:
-        sf_secret = env.resolver.get(salesforce.client_secret) or ""
-        sf_refresh = env.resolver.get(salesforce.refresh_token) or ""
+        if (
+            isinstance(source, SalesforceSourceConfig)
+            and source.client_secret is not None
+            and source.refresh_token is not None
+            and source.client_id
+        ):
+            sf_source = source
+            secrets = (env.resolver.get(source.client_secret) or "", env.resolver.get(source.refresh_token) or "")
 
-        def salesforce_token() -> str:
-            instance = check_salesforce(salesforce.token_url, str(salesforce.client_id), sf_secret, sf_refresh)
-            return f"refresh token valid for {instance}"
+            def salesforce_token(sf: SalesforceSourceConfig = sf_source, secrets: tuple[str, str] = secrets) -> str:
+                instance = check_salesforce(sf.token_url, str(sf.client_id), *secrets)
+                return f"refresh token valid for {instance}"
 
-        checks.append(
-            _run("salesforce", salesforce_token, "check the connected app's consumer key/secret and the refresh token")
-        )
-    if config.sync.enabled:
-        key = env.resolver.get(config.sync.mailchimp.api_key)
-        if key:
-            checks.append(_run("mailchimp", lambda: _mailchimp(ctx, key), "check the key and list id"))
-        else:
-            checks.append(Check("mailchimp", False, "no API key", "rerun the kickstart with mailchimp_api_key"))
+            checks.append(
+                _run(name, salesforce_token, "check the connected app's consumer key/secret and the refresh token")
+            )
     if "aws_ingestion" in ctx.state.phases:
         from tapestry.phases.cloud.pipeline import airbyte_client
 

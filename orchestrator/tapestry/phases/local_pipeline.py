@@ -1,58 +1,50 @@
-"""`tapestry run` on the local target: ingest files -> dbt build -> sync."""
+"""The local target's ingest (export files into raw tables) and transform (dbt build on DuckDB)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
 from tapestry.engines.ingest import files as file_ingest
-from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
 from tapestry.engines.warehouse.duckdb_adapter import connect_config
-from tapestry.phases.context import ProjectContext
-from tapestry.phases.runner import Phase, PhaseSkipped, run_phases
-from tapestry.phases.sync_phase import SyncRequest, sync_phase
-from tapestry.phases.warehouse import open_warehouse
-from tapestry.project.state import RunRecord, project_lock
+from tapestry.phases.marts import marts_summary
+from tapestry.phases.runner import PhaseSkipped
+from tapestry.phases.sources import source_streams
 
-AUDIENCE_MODEL = "mailchimp_audience"
-REJECTIONS_MODEL = "audience_rejected_records"
+if TYPE_CHECKING:
+    from tapestry.targets.local import LocalTarget
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    full_refresh: bool = False  # rebuild with dbt even when nothing changed
-    sync: SyncRequest = field(default_factory=SyncRequest)
-
-
-def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
+def ingest_phase(target: LocalTarget) -> dict[str, Any]:
+    ctx = target.ctx
+    streams = source_streams(ctx.config)
     items: list[file_ingest.InputFile] = []
-    patterns = {"zoom": ctx.config.sources.zoom.files, "salesforce": ctx.config.sources.salesforce.files}
-    for source, globs in patterns.items():
-        matched = file_ingest.expand_patterns(globs, ctx.layout.root)
-        if globs and not matched:
-            ctx.reporter.warn(f"{STREAMS[source].label}: no file matches {', '.join(globs)}")
-        items += [file_ingest.fingerprint(source, path, ctx.state.file_hashes) for path in matched]
+    for name, source in ctx.config.sources.items():
+        matched = file_ingest.expand_patterns(source.files, ctx.layout.root)
+        if source.files and not matched:
+            ctx.reporter.warn(f"sources.{name}: no file matches {', '.join(source.files)}")
+        items += [file_ingest.fingerprint(name, path, ctx.state.file_hashes) for path in matched]
     if not items:
+        listed = ", ".join(f"sources.{name}.files" for name in ctx.config.sources) or "no source is configured"
         raise IngestError(
-            "no input files: sources.zoom.files and sources.salesforce.files match nothing",
+            f"no input files: {listed} match nothing",
             "export the files, or point the globs in tapestry.yml at them",
         )
-    with open_warehouse(ctx) as warehouse:
+    with target.open_warehouse("loader") as warehouse:
         result = file_ingest.load_files(
             warehouse,
-            STREAMS,
+            streams,
             items,
             on_file=lambda item, rows: ctx.reporter.info(f"loaded {rows:,} rows from {item.path.name}"),
         )
         totals = {
             source: int(warehouse.query(f"select count(*) from {stream.table}")[0][0])
-            for source, stream in STREAMS.items()
+            for source, stream in streams.items()
         }
     ctx.store.save(ctx.state)  # keep the refreshed hash cache even if a later phase fails
     summary: dict[str, Any] = {
@@ -73,8 +65,9 @@ def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
     return summary
 
 
-def dbt_invocation(ctx: ProjectContext) -> DbtInvocation:
-    target = DuckDBTarget(
+def dbt_invocation(target: LocalTarget) -> DbtInvocation:
+    ctx = target.ctx
+    profile_target = DuckDBTarget(
         path=ctx.layout.warehouse_path(ctx.config),
         schema=ctx.config.transform.analytics_schema,
         threads=ctx.config.transform.threads,
@@ -82,16 +75,16 @@ def dbt_invocation(ctx: ProjectContext) -> DbtInvocation:
     )
     return DbtInvocation(
         project_dir=ctx.layout.dbt_project_dir(ctx.config),
-        profile_yaml=render_profile(target),
+        profile_yaml=render_profile(profile_target),
         work_dir=ctx.layout.dbt_dir,
-        target=target.name,
+        target=profile_target.name,
         vars={"marts_schema": ctx.config.transform.marts_schema},
     )
 
 
-def transform_inputs_fingerprint(ctx: ProjectContext, invocation: DbtInvocation) -> str:
+def transform_inputs_fingerprint(target: LocalTarget, invocation: DbtInvocation) -> str:
     """Changes when the loaded data, the dbt project or its profile change; nothing else matters."""
-    with open_warehouse(ctx) as warehouse:
+    with target.open_warehouse("transformer") as warehouse:
         loaded = warehouse.query(f"select source, sha256 from {file_ingest.REGISTRY_TABLE} order by 1, 2")
     digest = hashlib.sha256()
     digest.update(json.dumps([list(r) for r in loaded]).encode())
@@ -101,23 +94,27 @@ def transform_inputs_fingerprint(ctx: ProjectContext, invocation: DbtInvocation)
     return digest.hexdigest()
 
 
-def audience_built(ctx: ProjectContext) -> bool:
-    with open_warehouse(ctx) as warehouse:
-        return warehouse.table_exists(ctx.config.transform.marts_schema, AUDIENCE_MODEL)
+def marts_built(target: LocalTarget) -> bool:
+    models = [sync.model for sync in target.ctx.config.syncs]
+    with target.open_warehouse("transformer") as warehouse:
+        return all(warehouse.table_exists(target.marts_schema, model) for model in models)
 
 
-def transform_phase(ctx: ProjectContext, options: RunOptions) -> dict[str, Any]:
-    invocation = dbt_invocation(ctx)
-    fingerprint = transform_inputs_fingerprint(ctx, invocation)
+def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
+    ctx = target.ctx
+    invocation = dbt_invocation(target)
+    fingerprint = transform_inputs_fingerprint(target, invocation)
     last = ctx.state.phases.get("transform")
     if (
-        not options.full_refresh
+        not full_refresh
         and last is not None
         and last.status == "succeeded"
         and last.summary.get("inputs_fingerprint") == fingerprint
-        and audience_built(ctx)
+        and marts_built(target)
     ):
-        raise PhaseSkipped(audience_summary(ctx), "up to date (no new data, dbt project unchanged)")
+        with target.open_warehouse("transformer") as warehouse:
+            summary = marts_summary(warehouse, target.marts_schema, ctx.config)
+        raise PhaseSkipped(summary, "up to date (no new data, dbt project unchanged)")
 
     done = 0
 
@@ -127,6 +124,8 @@ def transform_phase(ctx: ProjectContext, options: RunOptions) -> dict[str, Any]:
         ctx.reporter.progress("dbt build", done, None)
 
     result: BuildResult = run_dbt("build", invocation, on_node=on_node)
+    with target.open_warehouse("transformer") as warehouse:
+        marts = marts_summary(warehouse, target.marts_schema, ctx.config)
     return {
         "inputs_fingerprint": fingerprint,
         "models_passed": result.models_passed,
@@ -135,30 +134,5 @@ def transform_phase(ctx: ProjectContext, options: RunOptions) -> dict[str, Any]:
             {"name": n.name, "type": n.resource_type, "status": n.status, "seconds": round(n.seconds, 3)}
             for n in result.nodes
         ],
-        **audience_summary(ctx),
+        **marts,
     }
-
-
-def audience_summary(ctx: ProjectContext) -> dict[str, Any]:
-    schema = ctx.config.transform.marts_schema
-    with open_warehouse(ctx) as warehouse:
-        if not warehouse.table_exists(schema, AUDIENCE_MODEL):
-            return {}
-        audience = int(warehouse.query(f"select count(*) from {schema}.{AUDIENCE_MODEL}")[0][0])
-        rejected = {
-            str(reason): int(count)
-            for reason, count in warehouse.query(
-                f"select reason, count(*) from {schema}.{REJECTIONS_MODEL} group by 1 order by 1"
-            )
-        }
-    return {"audience_size": audience, "rejected_records": rejected}
-
-
-def run_local_pipeline(ctx: ProjectContext, options: RunOptions) -> RunRecord:
-    phases = [
-        Phase("ingest", lambda: ingest_phase(ctx), "load new export files into the raw tables"),
-        Phase("transform", lambda: transform_phase(ctx, options), "dbt build: staging -> audience"),
-        Phase("sync", lambda: sync_phase(ctx, options.sync), "audience -> Mailchimp"),
-    ]
-    with project_lock(ctx.layout.lock_file):
-        return run_phases("run", phases, ctx.store, ctx.state, ctx.reporter)

@@ -92,7 +92,15 @@ def _run_one(
     except BaseException as exc:
         failure = exc
         message = exc.one_line() if isinstance(exc, TapestryError) else f"{type(exc).__name__}: {exc}"
-        result = PhaseRecord(name=phase.name, status="failed", started_at=started, finished_at=utcnow(), error=message)
+        partial = getattr(exc, "partial_summary", None)  # what a phase of several parts did before failing
+        result = PhaseRecord(
+            name=phase.name,
+            status="failed",
+            started_at=started,
+            finished_at=utcnow(),
+            error=message,
+            summary=dict(partial) if isinstance(partial, dict) else {},
+        )
     with lock:
         _finish(record, result, state, store)
     detail = result.error if result.error else str(result.summary.get("reason", ""))

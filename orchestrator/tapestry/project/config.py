@@ -1,74 +1,27 @@
 """`tapestry.yml`: the project's configuration, validated by a typed model.
 
-Secrets are never stored here, only references to them (`{env: NAME}` or `{secret: NAME}`).
+Secrets are never stored here, only references to them (`{env: NAME}` or `{secret: NAME}`). Sources and
+sync destinations are plugins: each entry's settings are validated by its plugin's own model (found by
+`type:`). A schema_version 1 file is migrated to version 2 when it is read (`tapestry upgrade` rewrites it).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from tapestry.core.errors import ConfigError
+from tapestry.core.settings import SLUG, SecretRef, Strict, find_secret_values
+from tapestry.destinations.base import DestinationConfig, MappingConfig
+from tapestry.project.migrate import migrate
+from tapestry.sources.base import SourceConfig
 
 CONFIG_FILE = "tapestry.yml"
-SCHEMA_VERSION = 1
-MERGE_TAG = re.compile(r"^[A-Z][A-Z0-9_]{0,9}$")
-SECRET_WORDS = re.compile(r"(api_?key|password|secret|token|private_key)$", re.IGNORECASE)
+SCHEMA_VERSION = 2
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SecretRef(Strict):
-    """Where a secret comes from: an environment variable or the secret store. Never the value."""
-
-    env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_./-]+$")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        if (self.env is None) == (self.secret is None):
-            raise ValueError("give exactly one of `env: VARIABLE_NAME` or `secret: NAME`")
-        return self
-
-    def describe(self) -> str:
-        return f"environment variable {self.env}" if self.env else f"secret store entry '{self.secret}'"
-
-
-class ZoomSource(Strict):
-    """Local target: export files. Cloud target: Airbyte's source-zoom with Server-to-Server OAuth."""
-
-    files: list[str] = Field(default_factory=list, description="Paths or globs, relative to the project")
-    account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
-    client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
-    client_secret: SecretRef | None = None
-    oauth_url: str = Field(default="https://zoom.us", pattern=r"^https?://[^\s/]+(:\d+)?$")
-
-
-class SalesforceSource(Strict):
-    """Local target: export files. Cloud target: Airbyte's source-salesforce (Contact, incremental)."""
-
-    files: list[str] = Field(default_factory=list, description="Paths or globs, relative to the project")
-    client_id: str | None = Field(default=None, min_length=10, max_length=256)
-    client_secret: SecretRef | None = None
-    refresh_token: SecretRef | None = None
-    start_date: str = Field(default="2020-01-01T00:00:00Z", pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-    is_sandbox: bool = False
-    login_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?$")  # My Domain, tests
-
-    @property
-    def token_url(self) -> str:
-        base = self.login_url or ("https://test.salesforce.com" if self.is_sandbox else "https://login.salesforce.com")
-        return f"{base}/services/oauth2/token"
-
-
-class Sources(Strict):
-    zoom: ZoomSource = ZoomSource()
-    salesforce: SalesforceSource = SalesforceSource()
+__all__ = ["CONFIG_FILE", "SCHEMA_VERSION", "ProjectConfig", "SecretRef", "load_config", "parse_config"]
 
 
 class LocalWarehouse(Strict):
@@ -210,60 +163,55 @@ class Transform(Strict):
     marts_schema: str = Field(default="marts", pattern=r"^[a-z_][a-z0-9_]*$")  # what the sync reads
 
 
-class TagMapping(Strict):
-    """A Mailchimp tag: a constant `name`, or the value of `column` (skipped when null/empty)."""
+class SyncConfig(Strict):
+    """One sync: a model kept equal in one destination. `destination` and `mapping` are the plugin's models."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    column: str | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> TagMapping:
-        if (self.name is None) == (self.column is None):
-            raise ValueError("a tag needs exactly one of `name` (constant) or `column`")
-        return self
-
-
-class Mapping(Strict):
-    email: str = "email_address"
-    merge_fields: dict[str, str] = Field(default_factory=lambda: {"FNAME": "first_name", "LNAME": "last_name"})
-    tags: list[TagMapping] = Field(default_factory=list)
-
-    @field_validator("merge_fields")
-    @classmethod
-    def _merge_tags(cls, value: dict[str, str]) -> dict[str, str]:
-        for tag in value:
-            if not MERGE_TAG.match(tag):
-                raise ValueError(f"merge field tag {tag!r} must be 1-10 upper-case letters, digits or _")
-        return value
-
-
-class Mailchimp(Strict):
-    list_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,64}$")
-    api_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/.*\d\.\d$")
-    api_key: SecretRef = SecretRef(env="MAILCHIMP_API_KEY")
-
-
-class Sync(Strict):
-    enabled: bool = True
-    model: str = Field(default="mailchimp_audience", pattern=r"^[a-z_][a-z0-9_]*$")
-    mode: Literal["upsert", "mirror"] = "upsert"
-    mailchimp: Mailchimp = Mailchimp()
-    mapping: Mapping = Mapping()
-    concurrency: Annotated[int, Field(ge=1, le=10)] = 8  # Mailchimp allows 10 connections per user
-    bulk_threshold: Annotated[int, Field(ge=1)] = 500  # this many operations or more use POST /batches
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 2_500
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    enabled: bool = True  # false: `tapestry run` skips this sync
+    model: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")  # a mart, named by entity (audience, people)
+    mode: Literal["upsert", "mirror"] = "upsert"  # mirror also removes people who left the model
+    destination: SerializeAsAny[DestinationConfig]
+    mapping: SerializeAsAny[MappingConfig]
 
 
 class ProjectConfig(Strict):
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     project: str = Field(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
     target: Literal["local", "aws"] = "local"
     template: str = "zoom_salesforce_mailchimp"
     warehouse: LocalWarehouse | SnowflakeWarehouseConfig = Field(default=LocalWarehouse(), discriminator="type")
     aws: AwsConfig | None = None
-    sources: Sources = Sources()
+    # name -> the source plugin's settings; the name is the raw schema its streams land in
+    sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
     transform: Transform = Transform()
-    sync: Sync = Sync()
+    syncs: list[SyncConfig] = Field(default_factory=list)  # run in this order by every `tapestry run`
+
+    @field_validator("sources")
+    @classmethod
+    def _source_keys(cls, value: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
+        import re
+
+        for key in value:
+            if not re.match(SLUG, key) or len(key) > 40:
+                raise ValueError(f"source name {key!r} must be lower-case letters, digits or _ (it names a schema)")
+        return value
+
+    @field_validator("syncs")
+    @classmethod
+    def _unique_syncs(cls, value: list[SyncConfig]) -> list[SyncConfig]:
+        names = [s.name for s in value]
+        if len(names) != len(set(names)):
+            raise ValueError(f"sync names must be unique (got {', '.join(names)})")
+        seen: dict[str, str] = {}
+        for sync in value:
+            identity = sync.destination.identity()
+            if identity in seen:
+                raise ValueError(
+                    f"syncs {seen[identity]} and {sync.name} write to the same destination ({identity}); "
+                    "one model per destination object"
+                )
+            seen[identity] = sync.name
+        return value
 
     @model_validator(mode="after")
     def _target_fits(self) -> ProjectConfig:
@@ -275,23 +223,13 @@ class ProjectConfig(Strict):
             raise ValueError("target aws needs an `aws:` section (region, allowed_cidrs, ...)")
         if not isinstance(self.warehouse, SnowflakeWarehouseConfig):
             raise ValueError("target aws uses warehouse.type snowflake")
-        if self.template == "blank":  # infrastructure only: no sources or sync to configure
-            return self
-        zoom, salesforce = self.sources.zoom, self.sources.salesforce
-        missing = [
-            name
-            for name, value in (
-                ("sources.zoom.account_id", zoom.account_id),
-                ("sources.zoom.client_id", zoom.client_id),
-                ("sources.zoom.client_secret", zoom.client_secret),
-                ("sources.salesforce.client_id", salesforce.client_id),
-                ("sources.salesforce.client_secret", salesforce.client_secret),
-                ("sources.salesforce.refresh_token", salesforce.refresh_token),
-            )
-            if value is None
+        missing = [f"sources.{key}.{name}" for key, source in self.sources.items() for name in source.cloud_missing()]
+        missing += [
+            f"syncs[{i}].destination.{name}"
+            for i, sync in enumerate(self.syncs)
+            if sync.enabled
+            for name in sync.destination.missing()
         ]
-        if self.sync.enabled and not self.sync.mailchimp.list_id:
-            missing.append("sync.mailchimp.list_id")
         if missing:
             raise ValueError(f"target aws needs {', '.join(missing)}")
         return self
@@ -307,57 +245,122 @@ class ProjectConfig(Strict):
         configured = self.aws.ssm_prefix if self.aws else None
         return configured or f"/tapestry/{self.project}"
 
+    @property
+    def active_syncs(self) -> list[SyncConfig]:
+        return [sync for sync in self.syncs if sync.enabled]
 
-def _find_secret_values(data: Any, path: str = "") -> list[str]:
-    """Keys that look like secrets but hold a plain value: the config must only reference secrets."""
-    found: list[str] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else str(key)
-            is_reference_field = key in {"env", "secret"}  # the `{env: ...}` / `{secret: ...}` reference itself
-            if SECRET_WORDS.search(str(key)) and not is_reference_field and isinstance(value, str | int):
-                found.append(where)
-            found += _find_secret_values(value, where)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found += _find_secret_values(value, f"{path}[{i}]")
-    return found
+    def sources_of_type(self, type_: str) -> dict[str, SourceConfig]:
+        return {key: source for key, source in self.sources.items() if source.type == type_}
+
+
+def _path(parts: tuple[Any, ...] | list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc = _path(err["loc"])
+        where = prefix + (loc if loc.startswith("[") or not prefix else f".{loc}") if loc else prefix
+        problems.append(f"{where or '(top level)'}: {err['msg']}")
+    return problems
+
+
+def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validate `sources` and each sync's `destination` and `mapping` with their plugins' own models.
+
+    Returns the data with those parts replaced by validated models, and the problems found (with paths).
+    """
+    from tapestry.plugins import destination_plugin, source_plugin
+
+    problems: list[str] = []
+    out = dict(data)
+    sources = data.get("sources")
+    if isinstance(sources, dict):
+        validated: dict[str, Any] = {}
+        for key, raw in sources.items():
+            where = f"sources.{key}"
+            if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+                problems.append(f"{where}: give the source's settings with its `type:` (e.g. type: zoom)")
+                continue
+            try:
+                validated[str(key)] = source_plugin(raw["type"]).config_model.model_validate(raw)
+            except ConfigError as exc:
+                problems.append(f"{where}.type: {exc.one_line()}")
+            except ValidationError as exc:
+                problems += _problems(exc, where)
+        out["sources"] = validated
+    syncs = data.get("syncs")
+    if isinstance(syncs, list):
+        checked: list[Any] = []
+        for i, raw in enumerate(syncs):
+            where = f"syncs[{i}]"
+            if not isinstance(raw, dict):
+                problems.append(f"{where}: expected the sync's settings (name, model, destination, mapping)")
+                continue
+            destination = raw.get("destination")
+            if not isinstance(destination, dict) or not isinstance(destination.get("type"), str):
+                problems.append(f"{where}.destination: give the destination's settings with its `type:`")
+                continue
+            try:
+                plugin = destination_plugin(destination["type"])
+            except ConfigError as exc:
+                problems.append(f"{where}.destination.type: {exc.one_line()}")
+                continue
+            item = dict(raw)
+            for part, model in (("destination", plugin.config_model), ("mapping", plugin.mapping_model)):
+                try:
+                    item[part] = model.model_validate(raw.get(part) or {})
+                except ValidationError as exc:
+                    problems += _problems(exc, f"{where}.{part}")
+            checked.append(item)
+        out["syncs"] = checked
+    return out, problems
 
 
 def parse_config(data: Any, origin: str) -> ProjectConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: expected a mapping of settings", "see the configuration reference in README.md")
-    leaked = _find_secret_values(data)
+    leaked = find_secret_values(data)
     if leaked:
         raise ConfigError(
             f"{origin}: {leaked[0]} holds a secret value; tapestry.yml may only reference secrets",
             f"remove the value and write `{leaked[0].rsplit('.', 1)[-1]}: {{env: VARIABLE_NAME}}`",
         )
+    data = migrate(data, origin)
+    data, problems = _plugin_settings(data)
+    if problems:  # report the rest of the file's problems too, with the plugin parts left out
+        try:
+            ProjectConfig.model_validate({**data, "sources": {}, "syncs": []})
+        except ValidationError as exc:
+            problems += _problems(exc)
+    else:
+        try:
+            return ProjectConfig.model_validate(data)
+        except ValidationError as exc:
+            problems = _problems(exc)
+    raise ConfigError(f"{origin}: {'; '.join(problems)}", "correct these settings (see the configuration reference)")
+
+
+def read_config_data(path: Path) -> Any:
+    import yaml
+
     try:
-        return ProjectConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            problems.append(f"{loc}: {err['msg']}")
-        raise ConfigError(
-            f"{origin}: {'; '.join(problems)}", "correct these settings (see the configuration reference)"
-        ) from None
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML", "fix the syntax") from None
 
 
 def load_config(project_dir: Path) -> ProjectConfig:
-    import yaml
-
     path = project_dir / CONFIG_FILE
     if not path.is_file():
         raise ConfigError(
             f"{project_dir} is not a Tapestry project (no {CONFIG_FILE})",
             "run `tapestry init DIR` first, or pass --project DIR",
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML", "fix the syntax") from None
-    return parse_config(data, str(path))
+    return parse_config(read_config_data(path), str(path))

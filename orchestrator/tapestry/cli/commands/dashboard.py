@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors
 
 HELP = """Serve a read-only web dashboard of the project: pipeline health, data and docs.
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import friendly_errors
+from tapestry.cli.common import friendly_errors
 
 HELP = """Write demo export files: [bold]OUT/zoom/*.csv[/] (one per webinar) and
 [bold]OUT/salesforce/contacts.jsonl[/].

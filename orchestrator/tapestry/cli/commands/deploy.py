@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
 HELP = """Deploy (or update) the project's cloud infrastructure and configuration, phase by phase.
 
@@ -35,12 +35,12 @@ def deploy_command(
 ) -> None:
     from tapestry.cli.console import RichReporter
     from tapestry.phases.cloud.deploy import DeployOptions, deploy
-    from tapestry.phases.cloud.env import open_cloud
-    from tapestry.phases.context import ProjectContext
+    from tapestry.targets.aws import cloud_env
 
-    ctx = ProjectContext.open(project, RichReporter(verbose=verbose))
-    env = open_cloud(ctx)
-    record = deploy(env, DeployOptions(plan_only=plan, refresh=refresh, poll_seconds=poll_interval))
+    target = open_project(project, RichReporter(verbose=verbose))
+    env = cloud_env(target)
+    ctx = env.ctx
+    record = deploy(target, env, DeployOptions(plan_only=plan, refresh=refresh, poll_seconds=poll_interval))
     print_deploy_summary(ctx, record)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
 HELP = """Remove the cloud deployment, in reverse order, and say what is kept and why.
 
@@ -35,11 +35,10 @@ def destroy_command(
     from tapestry.cli.console import RichReporter, console
     from tapestry.core.errors import ProjectError
     from tapestry.phases.cloud.destroy import DestroyOptions, destroy
-    from tapestry.phases.cloud.env import open_cloud
-    from tapestry.phases.context import ProjectContext
+    from tapestry.targets.aws import cloud_env
 
-    ctx = ProjectContext.open(project, RichReporter(verbose=verbose))
-    env = open_cloud(ctx)
+    env = cloud_env(open_project(project, RichReporter(verbose=verbose)))
+    ctx = env.ctx
     if not yes:
         if not sys.stdin.isatty():
             raise ProjectError("destroy needs confirmation", "rerun with --yes (non-interactive)")

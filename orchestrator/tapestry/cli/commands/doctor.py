@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
 HELP = """Check every credential and prerequisite the project needs, and say how to fix what fails.
 
@@ -23,11 +23,11 @@ def doctor(project: ProjectOption = default_project()) -> None:  # noqa: B008 - 
     from rich.table import Table
 
     from tapestry.cli.console import console
-    from tapestry.phases.context import ProjectContext
     from tapestry.phases.doctor import run_doctor
 
-    ctx = ProjectContext.open(project)
-    checks = run_doctor(ctx)
+    target = open_project(project)
+    ctx = target.ctx
+    checks = run_doctor(target)
     table = Table("check", "", "detail", "fix", title=f"tapestry doctor · {ctx.config.project}", title_justify="left")
     for check in checks:
         mark = {True: "[green]ok[/]", False: "[red]FAIL[/]", None: "[dim]skip[/]"}[check.ok]

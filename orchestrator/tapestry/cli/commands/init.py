@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.app import friendly_errors
+from tapestry.cli.common import friendly_errors
 
 DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
 

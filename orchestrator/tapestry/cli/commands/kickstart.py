@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import friendly_errors
+from tapestry.cli.common import friendly_errors
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
@@ -66,29 +66,30 @@ def kickstart(
     from tapestry.cli.console import RichReporter, console
     from tapestry.phases.context import ProjectContext
     from tapestry.phases.init_project import init_project
+    from tapestry.targets import open_target
 
     fixed = {"target": target} if target else {}
     spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive, fixed=fixed)
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     console.print(f"[green]Project {'ready' if result.created else 'unchanged'}[/] in {result.project_dir}")
-    ctx = ProjectContext.open(result.project_dir, RichReporter(verbose=verbose))
-    if ctx.config.target == "local":
-        from tapestry.phases.local_pipeline import RunOptions
-        from tapestry.phases.pipeline import run_pipeline
-
-        record = run_pipeline(ctx, RunOptions())
-        print_run_summary({p.name: p for p in record.phases})
-        return
-    from tapestry.cli.commands.deploy import print_deploy_summary
-    from tapestry.phases.cloud.deploy import DeployOptions, deploy
-    from tapestry.phases.cloud.env import open_cloud
-
     provided = {
         str(q.store_as): str(answers.values[q.id])
         for q in spec.questions
         if q.is_secret and q.store_as and answers.values.get(q.id)
     }
-    env = open_cloud(ctx, provided)
-    record = deploy(env, DeployOptions(plan_only=plan, poll_seconds=poll_interval))
+    project_target = open_target(ProjectContext.open(result.project_dir, RichReporter(verbose=verbose)), provided)
+    ctx = project_target.ctx
+    if project_target.name == "local":
+        from tapestry.phases.pipeline import RunOptions, run_pipeline
+
+        record = run_pipeline(project_target, RunOptions())
+        print_run_summary({p.name: p for p in record.phases})
+        return
+    from tapestry.cli.commands.deploy import print_deploy_summary
+    from tapestry.phases.cloud.deploy import DeployOptions, deploy
+    from tapestry.targets.aws import cloud_env
+
+    env = cloud_env(project_target)
+    record = deploy(project_target, env, DeployOptions(plan_only=plan, poll_seconds=poll_interval))
     print_deploy_summary(ctx, record)

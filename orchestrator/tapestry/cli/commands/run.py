@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
 HELP = """Run the pipeline once, in order: ingest → transform (dbt build) → sync.
 
@@ -31,13 +31,12 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
     from tapestry.cli.console import RichReporter, console
-    from tapestry.phases.context import ProjectContext
-    from tapestry.phases.local_pipeline import RunOptions
-    from tapestry.phases.pipeline import run_pipeline
+    from tapestry.phases.pipeline import RunOptions, run_pipeline
 
-    ctx = ProjectContext.open(project, RichReporter(verbose=verbose))
-    console.print(f"[bold]Tapestry run[/] · project [cyan]{ctx.config.project}[/] · target {ctx.config.target}")
-    record = run_pipeline(ctx, RunOptions(full_refresh=full_refresh))
+    target = open_project(project, RichReporter(verbose=verbose))
+    config = target.ctx.config
+    console.print(f"[bold]Tapestry run[/] · project [cyan]{config.project}[/] · target {config.target}")
+    record = run_pipeline(target, RunOptions(full_refresh=full_refresh))
     print_run_summary({p.name: p for p in record.phases})
 
 
@@ -63,8 +62,9 @@ def print_run_summary(phases: dict[str, Any]) -> None:
             table.add_row("dbt", f"{summary['models_passed']} models built, {summary['tests_passed']} tests passed")
         elif transform.status == "skipped":
             table.add_row("dbt", str(summary.get("reason", "skipped")))
-        if "audience_size" in summary:
-            table.add_row("audience", f"{summary['audience_size']:,} people (mailchimp_audience)")
+        for model, rows in (summary.get("marts") or {}).items():
+            table.add_row(model, f"{rows:,} rows (marts.{model})")
+        if "rejected_records" in summary:
             rejected = summary.get("rejected_records", {})
             detail = ", ".join(f"{count:,} {reason}" for reason, count in rejected.items()) or "none"
             table.add_row("rejected e-mails", f"{sum(rejected.values()):,} records ({detail})")

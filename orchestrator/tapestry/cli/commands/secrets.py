@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
 secrets_app = typer.Typer(
     short_help="Set, list and delete the project's secrets (never stored in the project folder).",
@@ -29,27 +29,17 @@ def register(app: typer.Typer) -> None:
 @secrets_app.command("set")
 @friendly_errors
 def set_secret(
-    name: Annotated[str, typer.Argument(help="Secret name, e.g. mailchimp_api_key.")],
+    name: Annotated[str, typer.Argument(help="Secret name, e.g. mailchimp/api_key.")],
     project: ProjectOption = default_project(),  # noqa: B008
 ) -> None:
     """Set a secret. The value is read from a hidden prompt, or from stdin when piped (never an argument)."""
     from tapestry.cli.console import console
-    from tapestry.engines.secrets.local_store import LocalSecretStore
-    from tapestry.project.config import load_config
 
-    config = load_config(project)
+    store = open_project(project).secret_store
     interactive = sys.stdin.isatty()
     value = typer.prompt(f"Value for {name}", hide_input=True) if interactive else sys.stdin.read().strip()
-    if config.target == "aws":
-        from tapestry.phases.cloud.env import open_cloud
-        from tapestry.phases.context import ProjectContext
-
-        store = open_cloud(ProjectContext.open(project)).store
-        changed = store.put(name, value, description=f"Tapestry {config.project}: {name}")
-        console.print(f"{'stored' if changed else 'unchanged'} {store.name(name)} (SSM SecureString)")
-        return
-    LocalSecretStore(config.project).set(name, value)
-    console.print(f"stored {name} for project {config.project}")
+    changed = store.put(name, value, description=f"Tapestry secret {name}")
+    console.print(f"{'stored' if changed else 'unchanged'} {name} in {store.location}")
 
 
 @secrets_app.command("list")
@@ -57,12 +47,10 @@ def set_secret(
 def list_secrets(project: ProjectOption = default_project()) -> None:  # noqa: B008
     """List secret names (never values)."""
     from tapestry.cli.console import console
-    from tapestry.engines.secrets.local_store import LocalSecretStore
-    from tapestry.project.config import load_config
 
-    config = load_config(project)
-    names = LocalSecretStore(config.project).names()
-    console.print("\n".join(names) if names else "no secrets stored")
+    store = open_project(project).secret_store
+    names = store.names()
+    console.print("\n".join(names) if names else f"no secrets stored in {store.location}")
 
 
 @secrets_app.command("delete")
@@ -73,9 +61,7 @@ def delete_secret(
 ) -> None:
     """Delete a secret."""
     from tapestry.cli.console import console
-    from tapestry.engines.secrets.local_store import LocalSecretStore
-    from tapestry.project.config import load_config
 
-    config = load_config(project)
-    found = LocalSecretStore(config.project).delete(name)
-    console.print(f"deleted {name}" if found else f"{name} was not stored")
+    store = open_project(project).secret_store
+    found = store.delete(name)
+    console.print(f"deleted {name} from {store.location}" if found else f"{name} was not stored in {store.location}")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors
 
 HELP = (
     "Print (or write) the SQL script that creates Tapestry's Snowflake objects and grants.\n\n"

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors
 
 HELP = """Show the last result of every phase (status, when, how long, what it did).
 

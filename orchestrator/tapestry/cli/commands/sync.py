@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.app import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
 
-HELP = """Keep the Mailchimp list equal to the audience model (the last phase of [bold]tapestry run[/]).
+HELP = """Run the project's syncs (the last phase of [bold]tapestry run[/]): keep each destination equal to its model.
 
-Tapestry diffs the model against what Mailchimp last acknowledged (kept in the warehouse schema
-tapestry_sync) and sends only new, changed and — in [bold]mirror[/] mode — removed members. Nobody is
+Each sync in tapestry.yml (syncs:) runs in order; [bold]--only NAME[/] runs one. Tapestry diffs the model
+against what the destination last acknowledged (kept in the warehouse schema tapestry_sync, per sync) and
+sends only new, changed and — in [bold]mirror[/] mode — removed members. Nobody is
 ever resubscribed: members who unsubscribed or were cleaned keep their status. Members Mailchimp
 refuses (invalid e-mail, compliance state, forgotten) land in tapestry_sync.rejections with the reason
 and are retried only when their row changes.
@@ -33,20 +34,26 @@ def sync(
     full_resync: Annotated[
         bool, typer.Option("--full-resync", help="Send every member again, whatever was acknowledged before.")
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", metavar="NAME", help="Run only this sync (repeat for several). Default: every enabled sync."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
     from tapestry.cli.console import RichReporter
-    from tapestry.phases.context import ProjectContext
     from tapestry.phases.runner import Phase, run_phases
     from tapestry.phases.sync_phase import SyncRequest, sync_phase
     from tapestry.project.state import project_lock
 
-    ctx = ProjectContext.open(project, RichReporter(verbose=verbose))
-    request = SyncRequest(preview=preview, full_resync=full_resync)
+    target = open_project(project, RichReporter(verbose=verbose))
+    ctx = target.ctx
+    request = SyncRequest(preview=preview, full_resync=full_resync, only=tuple(only or ()))
     with project_lock(ctx.layout.lock_file):
         record = run_phases(
             "sync",
-            [Phase("sync", lambda: sync_phase(ctx, request), "audience -> Mailchimp")],
+            [Phase("sync", lambda: sync_phase(target, request), "every sync, in order")],
             ctx.store,
             ctx.state,
             ctx.reporter,
@@ -55,15 +62,32 @@ def sync(
 
 
 def print_sync_summary(summary: dict[str, Any]) -> None:
+    """One line per sync (what it did), then each preview's sample and file."""
+    from tapestry.cli.console import console
+
+    syncs = summary.get("syncs") or {}
+    for name, result in syncs.items():
+        label = "sync" if len(syncs) == 1 else f"sync {name}"
+        console.print(f"{label}: {result.get('reason') or result.get('headline', '')}")
+    for name, result in syncs.items():
+        if not result.get("reason"):  # a skipped sync's sample was shown when it ran
+            _print_preview(name if len(syncs) > 1 else None, result)
+
+
+def _print_preview(name: str | None, summary: dict[str, Any]) -> None:
     from rich.table import Table
 
     from tapestry.cli.console import console
 
-    console.print(f"sync: {summary.get('headline', '')}")
     sample = summary.get("sample") or []
     if sample:
         table = Table(
-            "operation", "email", "merge fields", "tags", title="Sample of planned operations", title_justify="left"
+            "operation",
+            "email",
+            "merge fields",
+            "tags",
+            title=f"Sample of planned operations{f' ({name})' if name else ''}",
+            title_justify="left",
         )
         for item in sample:
             merge = ", ".join(f"{k}={v!r}" for k, v in (item.get("merge_fields") or {}).items())

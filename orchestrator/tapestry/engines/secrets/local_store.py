@@ -40,21 +40,29 @@ class LocalSecretStore:
             ) from None
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
+    @property
+    def location(self) -> str:
+        return f"the local secret store ({self.path})"
+
     def get(self, name: str) -> str | None:
         return self._read().get(name)
 
     def names(self) -> list[str]:
         return sorted(self._read())
 
-    def set(self, name: str, value: str) -> None:
+    def put(self, name: str, value: str, description: str = "") -> bool:
+        """Store a value (mode 0600, atomically); True when it changed."""
         if not _NAME.match(name):
             raise ConfigError(f"secret name {name!r} is not allowed", "use letters, digits, . _ / -")
         if not value:
             raise ConfigError(f"secret {name} is empty", "give a value")
         data = self._read()
+        if data.get(name) == value:
+            return False
         data[name] = value
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write_text(self.path, json.dumps(data, indent=2) + "\n", mode=0o600)
+        return True
 
     def delete(self, name: str) -> bool:
         data = self._read()

@@ -18,6 +18,10 @@ class SsmSecretStore:
         self.client = client
         self.tags = tags or {}
 
+    @property
+    def location(self) -> str:
+        return f"SSM Parameter Store under {self.prefix}"
+
     def name(self, key: str) -> str:
         return f"{self.prefix}/{key.strip('/')}"
 
@@ -79,14 +83,23 @@ class SsmSecretStore:
         return True
 
     def names(self) -> list[str]:
+        """Stored names relative to the prefix (`mailchimp/api_key`)."""
         paginator = self.client.get_paginator("get_parameters_by_path")
         found: list[str] = []
         for page in paginator.paginate(Path=self.prefix, Recursive=True, WithDecryption=False):
-            found += [str(p["Name"]) for p in page.get("Parameters", [])]
+            found += [str(p["Name"])[len(self.prefix) + 1 :] for p in page.get("Parameters", [])]
         return sorted(found)
 
+    def delete(self, key: str) -> bool:
+        try:
+            self._call("delete", key, self.client.delete_parameter, Name=self.name(key))
+        except KeyError:
+            return False
+        return True
+
     def delete_all(self) -> list[str]:
-        names = self.names()
+        """Remove every parameter under the prefix; returns their full names."""
+        names = [self.name(key) for key in self.names()]
         for start in range(0, len(names), 10):
             self.client.delete_parameters(Names=names[start : start + 10])
         return names

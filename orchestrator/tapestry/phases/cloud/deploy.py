@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapestry import __version__
 from tapestry.core.errors import ConfigError, TapestryError
@@ -31,6 +31,9 @@ from tapestry.phases.secrets import referenced_secrets, secret_env_name
 from tapestry.phases.sync_phase import SyncRequest, sync_phase
 from tapestry.project.config import SecretRef
 from tapestry.project.state import RunRecord, project_lock
+
+if TYPE_CHECKING:
+    from tapestry.phases.target import Target
 from tapestry.resources import bundled
 
 ALL_PHASES = (
@@ -60,8 +63,8 @@ PHASE_INPUTS: dict[str, tuple[str, ...]] = {
     ),
     "airbyte": ("project", "sources", "warehouse", "aws.airbyte.url"),
     "first_build": ("project", "warehouse", "transform"),
-    "ecs_runner": ("project", "aws", "warehouse", "sources", "sync"),
-    "first_sync": ("project", "warehouse", "sync"),
+    "ecs_runner": ("project", "aws", "warehouse", "sources", "syncs"),
+    "first_sync": ("project", "warehouse", "syncs"),
     "dashboard": ("project", "aws.airbyte.url"),
 }
 
@@ -98,7 +101,8 @@ class DeployOptions:
 
 
 class Deploy:
-    def __init__(self, env: CloudEnv, options: DeployOptions) -> None:
+    def __init__(self, target: Target, env: CloudEnv, options: DeployOptions) -> None:
+        self.target = target  # runs the first sync like any other
         self.env = env
         self.options = options
         self.ctx = env.ctx
@@ -342,7 +346,7 @@ class Deploy:
         secrets = {name: env.resolver.get(SecretRef(secret=name)) for name in names if name}
         return {
             "project": self.ctx.config.project,
-            "sources": self.ctx.config.sources.model_dump(),
+            "sources": {name: source.model_dump() for name, source in self.ctx.config.sources.items()},
             "secrets": secrets,
             "objects": asdict(env.objects),
             "snowflake_host": env.snowflake_host,
@@ -436,7 +440,7 @@ class Deploy:
 
     def first_sync(self) -> dict[str, Any]:
         self._plan_only("the first sync")
-        return sync_phase(self.ctx, SyncRequest(), env=self.env)
+        return sync_phase(self.target, SyncRequest())
 
     def dashboard(self) -> dict[str, Any]:
         self._plan_only("the dashboard")
@@ -488,5 +492,5 @@ def _docker(args: list[str], stdin: str | None = None) -> None:
         raise DeployError(f"docker {args[0]} failed: {last[-1] if last else result.returncode}", "fix Docker and rerun")
 
 
-def deploy(env: CloudEnv, options: DeployOptions) -> RunRecord:
-    return Deploy(env, options).run()
+def deploy(target: Target, env: CloudEnv, options: DeployOptions) -> RunRecord:
+    return Deploy(target, env, options).run()

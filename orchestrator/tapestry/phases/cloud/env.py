@@ -162,5 +162,5 @@ def open_cloud(ctx: ProjectContext, provided_secrets: dict[str, str] | None = No
 
     session = boto3.Session(profile_name=config.aws.profile, region_name=config.aws.region)
     store = SsmSecretStore(config.ssm_prefix, session.client("ssm"), tags={"Project": config.project})
-    resolver = SecretResolver(config, store, provided_secrets)
+    resolver = SecretResolver(store, provided_secrets)
     return CloudEnv(ctx=ctx, session=session, store=store, resolver=resolver, template=load_template(config.template))

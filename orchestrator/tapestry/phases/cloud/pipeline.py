@@ -13,10 +13,9 @@ from tapestry.engines.ingest.airbyte import AirbyteClient
 from tapestry.engines.transform.dbt_runner import DbtInvocation, run_dbt
 from tapestry.kickstart.render import render_json, render_runtime
 from tapestry.phases.cloud.env import CloudEnv
+from tapestry.phases.marts import marts_summary
 
 DBT_KEY_ENV = "TAPESTRY_DBT_PRIVATE_KEY"
-AUDIENCE_MODEL = "mailchimp_audience"
-REJECTIONS_MODEL = "audience_rejected_records"
 
 
 def airbyte_client(env: CloudEnv) -> AirbyteClient:
@@ -143,14 +142,6 @@ def transform_on_snowflake(env: CloudEnv) -> dict[str, Any]:
             for n in result.nodes
         ],
     }
-    objects = env.objects
     with env.open_snowflake("transformer") as warehouse:
-        marts = f"{objects.marts_schema}"
-        summary["audience_size"] = int(warehouse.query(f"select count(*) from {marts}.{AUDIENCE_MODEL}")[0][0])
-        summary["rejected_records"] = {
-            str(reason).lower(): int(count)
-            for reason, count in warehouse.query(
-                f"select reason, count(*) from {marts}.{REJECTIONS_MODEL} group by 1 order by 1"
-            )
-        }
+        summary.update(marts_summary(warehouse, env.objects.marts_schema, env.ctx.config))
     return summary

@@ -1,4 +1,4 @@
-{#- The audience Tapestry keeps in the Mailchimp list: one row per valid e-mail. -#}
+{#- The audience: one row per person (valid e-mail), named by what it is, not by the tool that reads it. -#}
 select
     email_key as email_address,
     first_name,

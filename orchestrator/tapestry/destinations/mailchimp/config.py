@@ -1,0 +1,66 @@
+"""`destination: {type: mailchimp, ...}` and the Mailchimp mapping of a sync."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from tapestry.core.settings import SecretRef, Strict
+from tapestry.destinations.base import DestinationConfig, MappingConfig
+
+MERGE_TAG = re.compile(r"^[A-Z][A-Z0-9_]{0,9}$")
+MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
+
+
+class MailchimpConfig(DestinationConfig):
+    type: Literal["mailchimp"] = "mailchimp"
+    list_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,64}$")
+    api_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/.*\d\.\d$")
+    api_key: SecretRef = SecretRef(env="MAILCHIMP_API_KEY")
+    concurrency: Annotated[int, Field(ge=1, le=MAX_CONNECTIONS)] = 8  # direct calls in parallel
+    bulk_threshold: Annotated[int, Field(ge=1)] = 500  # this many operations or more use POST /batches
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 2_500
+
+    def identity(self) -> str:
+        return f"mailchimp:{self.list_id or 'preview'}"
+
+    def missing(self) -> list[str]:
+        return [] if self.list_id else ["list_id"]
+
+
+class TagMapping(Strict):
+    """A Mailchimp tag: a constant `name`, or the value of `column` (skipped when null/empty)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    column: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TagMapping:
+        if (self.name is None) == (self.column is None):
+            raise ValueError("a tag needs exactly one of `name` (constant) or `column`")
+        return self
+
+
+class MailchimpMapping(MappingConfig):
+    email: str = "email_address"
+    merge_fields: dict[str, str] = Field(default_factory=lambda: {"FNAME": "first_name", "LNAME": "last_name"})
+    tags: list[TagMapping] = Field(default_factory=list)
+
+    @field_validator("merge_fields")
+    @classmethod
+    def _merge_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for tag in value:
+            if not MERGE_TAG.match(tag):
+                raise ValueError(f"merge field tag {tag!r} must be 1-10 upper-case letters, digits or _")
+        return value
+
+    @property
+    def key_column(self) -> str:
+        return self.email
+
+    @property
+    def model_columns(self) -> list[str]:
+        columns = [self.email, *self.merge_fields.values(), *(t.column for t in self.tags if t.column)]
+        return list(dict.fromkeys(columns))

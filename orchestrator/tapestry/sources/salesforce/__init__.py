@@ -1,0 +1,14 @@
+"""Salesforce contacts: export files locally, Airbyte's source-salesforce (Contact, incremental) on aws."""
+
+from __future__ import annotations
+
+from tapestry.sources.base import SourcePlugin
+from tapestry.sources.salesforce.config import SalesforceSourceConfig
+from tapestry.sources.salesforce.streams import CONTACT
+
+PLUGIN = SourcePlugin(
+    type="salesforce",
+    label="Salesforce contacts",
+    config_model=SalesforceSourceConfig,
+    streams=(CONTACT,),
+)
