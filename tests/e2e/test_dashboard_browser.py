@@ -100,7 +100,7 @@ def dashboard_cli(scenario: Scenario) -> Iterator[str]:
 
 def test_every_page_shows_the_warehouse_numbers(visit: Visit, scenario: Scenario, screenshots: Path) -> None:
     wh = scenario.warehouse
-    audience = scalar(wh, "select count(*) from marts.mailchimp_audience")
+    audience = scalar(wh, "select count(*) from marts.audience")
     page = visit.page
 
     visit.open("/")

@@ -15,7 +15,7 @@ from pydantic import Field, SerializeAsAny, ValidationError, field_validator, mo
 from tapestry.core.errors import ConfigError
 from tapestry.core.settings import SLUG, SecretRef, Strict, find_secret_values
 from tapestry.destinations.base import DestinationConfig, MappingConfig
-from tapestry.project.migrate import migrate
+from tapestry.project.migrate import migrate, v1_path, version_of
 from tapestry.sources.base import SourceConfig
 
 CONFIG_FILE = "tapestry.yml"
@@ -289,7 +289,7 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             try:
                 validated[str(key)] = source_plugin(raw["type"]).config_model.model_validate(raw)
             except ConfigError as exc:
-                problems.append(f"{where}.type: {exc.one_line()}")
+                problems.append(f"{where}.type: {exc.message} ({exc.fix})")
             except ValidationError as exc:
                 problems += _problems(exc, where)
         out["sources"] = validated
@@ -301,22 +301,30 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             if not isinstance(raw, dict):
                 problems.append(f"{where}: expected the sync's settings (name, model, destination, mapping)")
                 continue
+            item = dict(raw)
             destination = raw.get("destination")
             if not isinstance(destination, dict) or not isinstance(destination.get("type"), str):
                 problems.append(f"{where}.destination: give the destination's settings with its `type:`")
-                continue
-            try:
-                plugin = destination_plugin(destination["type"])
-            except ConfigError as exc:
-                problems.append(f"{where}.destination.type: {exc.one_line()}")
-                continue
-            item = dict(raw)
-            for part, model in (("destination", plugin.config_model), ("mapping", plugin.mapping_model)):
+                item["destination"] = DestinationConfig(type="?")
+                item["mapping"] = MappingConfig()
+            else:
                 try:
-                    item[part] = model.model_validate(raw.get(part) or {})
-                except ValidationError as exc:
-                    problems += _problems(exc, f"{where}.{part}")
-            checked.append(item)
+                    plugin = destination_plugin(destination["type"])
+                    parts = (("destination", plugin.config_model), ("mapping", plugin.mapping_model))
+                except ConfigError as exc:
+                    problems.append(f"{where}.destination.type: {exc.message} ({exc.fix})")
+                    parts = ()
+                    item["destination"], item["mapping"] = DestinationConfig(type="?"), MappingConfig()
+                for part, model in parts:
+                    try:
+                        item[part] = model.model_validate(raw.get(part) or {})
+                    except ValidationError as exc:
+                        problems += _problems(exc, f"{where}.{part}")
+                        item[part] = DestinationConfig(type="?") if part == "destination" else MappingConfig()
+            try:  # the sync's own settings (name, model, mode), whatever became of its plugin parts
+                checked.append(SyncConfig.model_validate(item))
+            except ValidationError as exc:
+                problems += _problems(exc, where)
         out["syncs"] = checked
     return out, problems
 
@@ -330,6 +338,7 @@ def parse_config(data: Any, origin: str) -> ProjectConfig:
             f"{origin}: {leaked[0]} holds a secret value; tapestry.yml may only reference secrets",
             f"remove the value and write `{leaked[0].rsplit('.', 1)[-1]}: {{env: VARIABLE_NAME}}`",
         )
+    from_v1 = version_of(data) == 1
     data = migrate(data, origin)
     data, problems = _plugin_settings(data)
     if problems:  # report the rest of the file's problems too, with the plugin parts left out
@@ -342,6 +351,8 @@ def parse_config(data: Any, origin: str) -> ProjectConfig:
             return ProjectConfig.model_validate(data)
         except ValidationError as exc:
             problems = _problems(exc)
+    if from_v1:
+        problems = [v1_path(problem) for problem in problems]
     raise ConfigError(f"{origin}: {'; '.join(problems)}", "correct these settings (see the configuration reference)")
 
 

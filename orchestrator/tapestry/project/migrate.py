@@ -103,11 +103,10 @@ def upgrade_file(path: Path) -> Path | None:
     from tapestry.project.config import parse_config, read_config_data
 
     data = read_config_data(path)
-    if not isinstance(data, dict) or version_of(data) == CURRENT:
-        parse_config(data, str(path))  # a current file is still checked
+    parse_config(data, str(path))  # nothing is written for a file that does not validate
+    if version_of(data) == CURRENT:
         return None
     upgraded = migrate(data, str(path))
-    parse_config(upgraded, f"{path} (upgraded)")
     backup = path.with_name(f"{path.name}.v{version_of(data)}.bak")
     atomic_write_text(backup, path.read_text(encoding="utf-8"), mode=path.stat().st_mode & 0o777)
     header = (
@@ -117,3 +116,17 @@ def upgrade_file(path: Path) -> Path | None:
     text = header + yaml.safe_dump(upgraded, sort_keys=False, allow_unicode=True, width=110)
     atomic_write_text(path, text, mode=path.stat().st_mode & 0o777)
     return backup
+
+
+def v1_path(problem: str) -> str:
+    """A problem found in migrated data, with the setting's path as a version 1 file spells it."""
+    path, sep, rest = problem.partition(": ")
+    prefix = "syncs[0]"
+    if not path.startswith(prefix):
+        return problem
+    tail = path[len(prefix) :].lstrip(".")
+    if tail.startswith("destination"):
+        knob = tail[len("destination") :].lstrip(".")
+        head = knob.split(".", 1)[0].split("[", 1)[0]
+        tail = knob if head in V1_SENDING_KNOBS else "mailchimp" + (f".{knob}" if knob else "")
+    return f"sync{'.' + tail if tail else ''}{sep}{rest}"

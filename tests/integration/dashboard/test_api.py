@@ -70,7 +70,7 @@ def test_overview_shows_every_pipeline_phase_with_its_last_result(base_url: str,
         "zoom": scalar(scenario.warehouse, "select count(*) from zoom.webinar_registrants"),
         "salesforce": scalar(scenario.warehouse, "select count(*) from salesforce.contact"),
     }
-    assert headlines["audience_size"] == scalar(scenario.warehouse, "select count(*) from marts.mailchimp_audience")
+    assert headlines["audience_size"] == scalar(scenario.warehouse, "select count(*) from marts.audience")
     assert [link["name"] for link in data["links"]] == ["Mailchimp list dashlist1"]
     assert data["cloud"] is None and data["hint"] is None
 
@@ -116,7 +116,7 @@ def test_warehouse_counts_every_table_of_the_pipeline(base_url: str, scenario: S
         "analytics.stg_salesforce__contacts": "staging",
         "analytics.int_people__unioned": "intermediate",
         "analytics.int_people__deduplicated": "intermediate",
-        "marts.mailchimp_audience": "marts",
+        "marts.audience": "marts",
         "marts.audience_rejected_records": "marts",
         "tapestry_sync.runs": "sync",
         "tapestry_sync.rejections": "sync",
@@ -132,7 +132,7 @@ def test_warehouse_counts_every_table_of_the_pipeline(base_url: str, scenario: S
 
 def test_warehouse_reports_the_audience_and_rejected_records_by_reason(base_url: str, scenario: Scenario) -> None:
     audience = api(base_url, "warehouse")["audience"]
-    assert audience["size"] == scalar(scenario.warehouse, "select count(*) from marts.mailchimp_audience")
+    assert audience["size"] == scalar(scenario.warehouse, "select count(*) from marts.audience")
     by_reason = dict(
         query(scenario.warehouse, "select reason, count(*) from marts.audience_rejected_records group by 1")
     )
@@ -156,7 +156,7 @@ def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -
         "stg_salesforce__contacts",
         "int_people__unioned",
         "int_people__deduplicated",
-        "mailchimp_audience",
+        "audience",
         "audience_rejected_records",
     }
     assert dbt["counts"]["model"] == {"success": 6}
@@ -192,12 +192,17 @@ def test_sync_runs_rejections_and_errors_match_the_sync_tables(base_url: str, sc
         (email, "rejected", 400) for email in FORGOTTEN
     }
     assert errors["failed_runs"] == []
-    assert data["destination"] == {
-        "list_id": "dashlist1",
-        "mode": "upsert",
-        "model": "mailchimp_audience",
-        "enabled": True,
-    }
+    assert data["destinations"] == [
+        {
+            "name": "newsletter",
+            "type": "mailchimp",
+            "identity": "mailchimp:dashlist1",
+            "list_id": "dashlist1",
+            "mode": "upsert",
+            "model": "audience",
+            "enabled": True,
+        }
+    ]
 
 
 # --- alarms, docs, health ---------------------------------------------------------------------------------

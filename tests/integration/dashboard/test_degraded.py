@@ -58,7 +58,7 @@ def test_while_a_run_holds_the_warehouse_the_state_still_shows(scenario: Scenari
     project = copy_project(scenario, tmp_path)
     warehouse = project / "warehouse.duckdb"
     zoom_rows = scalar(warehouse, "select count(*) from zoom.webinar_registrants")
-    audience = scalar(warehouse, "select count(*) from marts.mailchimp_audience")
+    audience = scalar(warehouse, "select count(*) from marts.audience")
     with write_lock_held(warehouse), running_dashboard(project) as server:  # nothing read before the lock
         base = server.url.rstrip("/")
         for name in API:

@@ -71,7 +71,7 @@ def test_the_shipped_docs_render_and_document_the_dashboard() -> None:
 
 
 def test_dbt_run_results_are_read_per_node(tmp_path: Path) -> None:
-    assert node_name("model.tapestry.mailchimp_audience") == ("model", "mailchimp_audience")
+    assert node_name("model.tapestry.audience") == ("model", "audience")
     assert node_name("test.tapestry.unique_x_id.1a2b3c") == ("test", "unique_x_id")
     assert node_name("unit_test.tapestry.int_people__deduplicated.ties_win") == ("unit_test", "ties_win")
     assert read_run_results(tmp_path / "missing.json")["available"] is False

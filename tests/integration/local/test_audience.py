@@ -24,7 +24,7 @@ def test_audience_matches_the_documented_rules_row_for_row(demo_project) -> None
     rows = _query(
         demo_project,
         "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
-        "first_seen_at, last_seen_at from marts.mailchimp_audience",
+        "first_seen_at, last_seen_at from marts.audience",
     )
     actual = {
         r[0]: {
@@ -60,7 +60,7 @@ def test_case_and_whitespace_variants_collapse_to_one_person(demo_project) -> No
     counts = dict(
         _query(
             demo_project,
-            "select email_address, count(*) from marts.mailchimp_audience "
+            "select email_address, count(*) from marts.audience "
             f"where email_address in ({placeholders}) group by 1",
         )
     )
@@ -74,7 +74,7 @@ def test_invalid_and_missing_emails_are_excluded_and_counted(demo_project) -> No
     assert counts == expected
     leaked = _query(
         demo_project,
-        "select count(*) from marts.mailchimp_audience a join marts.audience_rejected_records r "
+        "select count(*) from marts.audience a join marts.audience_rejected_records r "
         "on a.email_address = lower(trim(r.email_raw)) where r.reason = 'missing'",
     )
     assert leaked == [(0,)]
@@ -137,7 +137,7 @@ def test_survivorship_rule_on_crafted_exports(tmp_path) -> None:  # type: ignore
     with duckdb.connect(str(tmp_path / "p" / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
             "select email_address, first_name, last_name, webinar_count, in_zoom, in_salesforce "
-            "from marts.mailchimp_audience order by 1"
+            "from marts.audience order by 1"
         ).fetchall()
     assert rows == [
         ("bart@example.com", "Bart", "Simpson", 2, True, True),

@@ -20,7 +20,7 @@ def _snapshot(warehouse: Path) -> dict[str, object]:
             t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
             for t in ("zoom.webinar_registrants", "salesforce.contact", "tapestry_meta.loaded_files")
         }
-        audience = con.execute("select * from marts.mailchimp_audience order by email_address").fetchall()
+        audience = con.execute("select * from marts.audience order by email_address").fetchall()
     counts["audience_md5"] = hashlib.md5(repr(audience).encode()).hexdigest()
     return counts
 
@@ -40,7 +40,7 @@ def test_rerun_loads_nothing_and_keeps_the_audience_identical(tmp_path: Path) ->
     assert status["last_run"]["status"] == "succeeded"
     assert [p["status"] for p in status["last_run"]["phases"]] == ["skipped", "skipped", "skipped"]
     assert "preview unchanged" in status["last_run"]["phases"][2]["summary"]["reason"]  # no API key: a preview
-    assert status["phases"]["sync"]["summary"]["preview"] is True
+    assert status["phases"]["sync"]["summary"]["syncs"]["newsletter"]["preview"] is True
     assert status["phases"]["ingest"]["summary"]["rows_loaded"] > 0  # the last real load stays visible
 
 
@@ -56,7 +56,7 @@ def test_new_file_is_loaded_and_rebuilds_the_audience(tmp_path: Path) -> None:
     assert "1 new files" in out
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         assert con.execute(
-            "select first_name from marts.mailchimp_audience where email_address = 'newcomer@example.com'"
+            "select first_name from marts.audience where email_address = 'newcomer@example.com'"
         ).fetchall() == [("New",)]
 
 

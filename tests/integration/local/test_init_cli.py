@@ -54,7 +54,8 @@ def test_init_is_idempotent_and_refuses_silent_overwrites(cli: TapestryCLI) -> N
     assert "created tapestry.yml" in first.stdout
     config = yaml.safe_load((cli.cwd / "proj" / "tapestry.yml").read_text())
     assert config["sources"]["zoom"]["files"] == ["../exports/z.csv"]  # relative to the project folder
-    assert config["sync"]["mailchimp"]["api_key"] == {"env": "MAILCHIMP_API_KEY"}
+    assert config["schema_version"] == 2
+    assert config["syncs"][0]["destination"]["api_key"] == {"env": "MAILCHIMP_API_KEY"}
     (cli.cwd / "proj" / "dbt_project" / "models" / "my_model.sql").write_text("select 1 as x")
 
     again = cli.ok("init", "proj", "--non-interactive", "--answers", "answers.yml")

@@ -11,12 +11,12 @@ def test_failing_test_stops_the_run_with_its_name(tmp_path: Path) -> None:
     demo = make_project(tmp_path, rows=300, run=False)
     models = demo.project / "dbt_project" / "models" / "marts"
     # Break the one-row-per-email contract: the unique test on email_address must catch it.
-    audience = models / "mailchimp_audience.sql"
+    audience = models / "audience.sql"
     original = audience.read_text()
     audience.write_text(f"with a as (\n{original}\n)\nselect * from a\nunion all\n(select * from a limit 1)\n")
     result = demo.cli("run", "--project", "project")
     assert result.returncode == 1
-    assert "unique_mailchimp_audience_email_address" in result.stderr
+    assert "unique_audience_email_address" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

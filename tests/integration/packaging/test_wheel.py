@@ -28,7 +28,7 @@ def test_wheel_contains_the_bundled_folders(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "tapestry/_bundled/dbt_project/dbt_project.yml",
-        "tapestry/_bundled/dbt_project/models/marts/mailchimp_audience.sql",
+        "tapestry/_bundled/dbt_project/models/marts/audience.sql",
         "tapestry/_bundled/kickstart_templates/zoom_salesforce_mailchimp/template.yml",
         "tapestry/cli/app.py",
     ):

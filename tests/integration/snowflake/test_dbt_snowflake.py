@@ -47,7 +47,7 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
             }
         expected = con.execute(
             "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
-            "first_seen_at, last_seen_at from marts.mailchimp_audience"
+            "first_seen_at, last_seen_at from marts.audience"
         ).fetchall()
         expected_rejected = dict(
             con.execute("select reason, count(*) from marts.audience_rejected_records group by 1").fetchall()

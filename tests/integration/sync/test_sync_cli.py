@@ -35,7 +35,7 @@ def _project(tmp_path: Path, fake: FakeMailchimp, rows: int = 400, **answers: ob
 
 def _audience(demo: DemoProject) -> set[str]:
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        return {r[0] for r in con.execute("select email_address from marts.mailchimp_audience").fetchall()}
+        return {r[0] for r in con.execute("select email_address from marts.audience").fetchall()}
 
 
 def _listed(fake: FakeMailchimp) -> set[str]:
@@ -53,7 +53,7 @@ def test_run_syncs_the_audience_and_a_rerun_writes_nothing(tmp_path: Path, fake:
     assert fake.requests_by_route.get("PUT /lists/{id}/members/{hash}", 0) == writes
     status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
     assert status["phases"]["sync"]["status"] == "succeeded"
-    assert status["phases"]["sync"]["summary"]["planned"] == {"create": 0, "update": 0, "archive": 0}
+    assert status["phases"]["sync"]["summary"]["syncs"]["newsletter"]["planned"] == {"create": 0, "update": 0, "archive": 0}
     assert f"{len(_audience(demo)):,} created" in first.stdout
 
 
@@ -64,7 +64,7 @@ def test_without_an_api_key_the_local_sync_is_a_preview(tmp_path: Path, fake: Fa
     assert "previewing the sync instead" in result.stderr
     assert "nothing sent" in result.stdout
     assert fake.request_count == 0
-    previews_dir = demo.project / ".tapestry" / "previews"
+    previews_dir = demo.project / ".tapestry" / "previews" / "newsletter"  # one folder per sync
     previews = list(previews_dir.glob("sync-*.jsonl"))
     assert len(previews) == 1
     assert sum(1 for _ in previews[0].open()) == len(_audience(demo))
@@ -188,9 +188,8 @@ def test_sigkill_mid_sync_then_rerun_converges_without_resending_acknowledged_me
         assert {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()} == audience
         assert con.execute("select count(*) from tapestry_sync.inflight").fetchone() == (0,)
     if path == "bulk":
-        summary = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)["phases"]["sync"][
-            "summary"
-        ]
+        status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
+        summary = status["phases"]["sync"]["summary"]["syncs"]["newsletter"]
         resent_bulk = fake.batch_operations_by_route.get("PUT /lists/{id}/members/{hash}", 0) - puts_before
         # everything Mailchimp processed before the kill is either committed or recovered, never resent
         assert resent_bulk == len(audience) - len(committed) - summary["recovered"]

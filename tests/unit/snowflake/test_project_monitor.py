@@ -62,9 +62,9 @@ def test_a_configured_monitor_reaches_the_objects() -> None:
         ({}, "resource_monitor.credit_quota"),
         ({"credit_quota": 5, "frequency": "DAILY"}, "go together"),
         ({"credit_quota": 5, "frequency": "HOURLY", "start_timestamp": "2027-01-01"}, "resource_monitor.frequency"),
-        ({"credit_quota": 5, "notify_triggers": [0, 90]}, "resource_monitor.notify_triggers.0"),
+        ({"credit_quota": 5, "notify_triggers": [0, 90]}, "resource_monitor.notify_triggers[0]"),
         ({"credit_quota": 5, "suspend_trigger": 150}, "suspend_trigger must not be above"),
-        ({"credit_quota": 5, "notify_users": ["bob smith"]}, "resource_monitor.notify_users.0"),
+        ({"credit_quota": 5, "notify_users": ["bob smith"]}, "resource_monitor.notify_users[0]"),
         ({"credit_quota": 5, "quota": 5}, "resource_monitor.quota"),
     ],
 )
