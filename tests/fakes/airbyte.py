@@ -260,7 +260,9 @@ STREAM_CATALOGS: Final[dict[str, tuple[StreamDef, ...]]] = {
             primary_key=(("id",),),
         ),
         # source-zoom's manifest: no primary key, no cursor, full refresh only (catalog-facts.json).
-        StreamDef("webinar_registrants", FULL_ONLY, tuple(_CATALOG["streams"]["zoom"]["webinar_registrants"]["fields"])),
+        StreamDef(
+            "webinar_registrants", FULL_ONLY, tuple(_CATALOG["streams"]["zoom"]["webinar_registrants"]["fields"])
+        ),
         StreamDef("webinar_panelists", FULL_ONLY, ("id", "webinar_id", "name", "email", "join_url")),
         StreamDef(
             "meetings",

@@ -90,7 +90,10 @@ def test_zoom_sends_its_required_authorization_endpoint(tmp_path: Path) -> None:
     [
         (None, "acme-analytics.snowflakecomputing.com"),
         ("http://127.0.0.1:8085", "acme-analytics.snowflakecomputing.com"),  # Tapestry's test double only
-        ("https://acme-analytics.privatelink.snowflakecomputing.com", "acme-analytics.privatelink.snowflakecomputing.com"),
+        (
+            "https://acme-analytics.privatelink.snowflakecomputing.com",
+            "acme-analytics.privatelink.snowflakecomputing.com",
+        ),
     ],
 )
 def test_the_destination_host_is_one_the_connector_accepts(tmp_path: Path, endpoint: str | None, host: str) -> None:

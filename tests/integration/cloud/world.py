@@ -163,7 +163,7 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
             rows = [
                 r for p in sorted((exports / "zoom").glob("*.csv")) for r in csv.DictReader(p.open(encoding="utf-8"))
             ]
-            # CREATE_TIME VARCHAR: source-zoom declares create_time a plain string (contracts/airbyte/catalog-facts.json)
+            # CREATE_TIME VARCHAR: source-zoom declares create_time a plain string (contracts catalog-facts.json)
             cursor.execute(
                 "create or replace table TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS (ID VARCHAR, WEBINAR_ID VARCHAR, "
                 "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, STATUS VARCHAR, CREATE_TIME VARCHAR, "

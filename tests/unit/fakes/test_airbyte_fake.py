@@ -597,7 +597,11 @@ def test_snowflake_credentials_follow_the_spec_one_of(fake: FakeAirbyte, api: re
     def create(credentials: dict[str, Any]) -> requests.Response:
         return api.post(
             f"{fake.base_url}/destinations",
-            json={"name": "s", "workspaceId": fake.workspace_id, "configuration": {**SNOWFLAKE, "credentials": credentials}},
+            json={
+                "name": "s",
+                "workspaceId": fake.workspace_id,
+                "configuration": {**SNOWFLAKE, "credentials": credentials},
+            },
             timeout=5,
         )
 
