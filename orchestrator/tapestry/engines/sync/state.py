@@ -90,7 +90,7 @@ class Ack:
 class Change:
     key: str
     operation: str
-    result: str  # ok, rejected, failed
+    result: str  # ok, kept, rejected, failed
     status_code: int | None
     error: str | None
 
