@@ -328,7 +328,7 @@ def _problem(response: Any) -> str:
     except ValueError:
         return f"HTTP {response.status_code}"
     if isinstance(body, dict):
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        data = body["data"] if isinstance(body.get("data"), dict) else {}
         # data.message says what was wrong (422: which property of the connector's spec); detail is generic
         detail = data.get("message") or body.get("detail") or body.get("message") or ""
         title = body.get("title") or ""
