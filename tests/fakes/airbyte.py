@@ -443,7 +443,7 @@ class _Connection:
     created_at: int
 
     def render(self) -> dict[str, Any]:
-        return {
+        doc = {
             "connectionId": self.id,
             "name": self.name,
             "sourceId": self.source_id,
@@ -460,6 +460,9 @@ class _Connection:
             "createdAt": self.created_at,
             "tags": [],
         }
+        if self.namespace_format is None:  # ConnectionResponse: a string when present, never null
+            del doc["namespaceFormat"]
+        return doc
 
 
 @dataclass

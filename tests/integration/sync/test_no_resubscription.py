@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from fakes.mailchimp import R_MEMBER, subscriber_hash
+from tapestry.engines.sync.spec import TagSource
 
 from .conftest import LIST_ID, MODEL, Audience
 
@@ -176,3 +177,26 @@ def _put_bodies(audience: Audience) -> list[dict[str, Any]]:
         elif entry["route"] == "POST /batches":
             bodies += [json.loads(op["body"]) for op in entry["body"]["operations"] if op["method"] == "PUT"]
     return bodies
+
+
+def test_every_call_the_sync_makes_is_a_published_sdk_operation(audience: Audience, path: dict[str, Any]) -> None:
+    """Direct calls and batch operations alike (tests/contracts/mailchimp/mailchimp-sdk-operations.json); the
+    fake checks each body against its shape (strict_requests)."""
+    import re
+
+    from contracts import mailchimp_operations
+
+    audience.mode = "mirror"
+    audience.tags = (*audience.tags, TagSource(column="segment"))
+    audience.add(6)
+    audience.sync(**path)
+    leave(audience, "person1@example.com")
+    audience.warehouse.execute(f"update {MODEL} set segment = 'vip' where email_address = 'person2@example.com'")
+    audience.sync(**path)
+    published = {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p in mailchimp_operations().values()}
+    used = {
+        (route.split(" ", 1)[0], re.sub(r"\{\w+\}", "{}", route.split(" ", 1)[1]))
+        for route in (*audience.fake.requests_by_route, *audience.fake.batch_operations_by_route)
+    }
+    assert used <= published, used - published
+    assert audience.fake.responses_by_status.keys() <= {"200", "204"}
