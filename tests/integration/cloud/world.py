@@ -246,7 +246,9 @@ def start_world(root: Path) -> tuple[CloudWorld, list[Any]]:
         strict_requests=True, on_job_succeeded=lambda connection, job: _land_rows(snow, exports, connection)
     ).start()
     stoppers.append(airbyte.stop)
-    mailchimp = FakeMailchimp(list_ids=[LIST_ID], seed=5, api_key="5f0c1d2e3b4a59687766554433221100-us1").start()
+    mailchimp = FakeMailchimp(
+        list_ids=[LIST_ID], seed=5, api_key="5f0c1d2e3b4a59687766554433221100-us1", strict_requests=True
+    ).start()
     stoppers.append(mailchimp.stop)
 
     cli_config = write_cli_config(root / "terraformrc", find_provider_mirror())

@@ -200,3 +200,20 @@ def test_every_call_the_sync_makes_is_a_published_sdk_operation(audience: Audien
     }
     assert used <= published, used - published
     assert audience.fake.responses_by_status.keys() <= {"200", "204"}
+
+
+def test_a_leaver_someone_already_archived_is_kept_and_never_remembered_as_archived(
+    audience: Audience, path: dict[str, Any]
+) -> None:
+    audience.mode = "mirror"
+    audience.add(3)
+    audience.sync(**path)
+    audience.fake.set_member_status(LIST_ID, "person1@example.com", "archived")
+    leave(audience, "person1@example.com")
+    report = audience.sync(**path)
+    assert (report.archived, report.kept, report.rejected) == (0, 1, 0)
+    statuses = dict(rows(audience, "select key, status from tapestry_sync.members"))
+    assert statuses["person1@example.com"] == "subscribed"  # what it was when Tapestry last saw it
+    come_back(audience, 1)
+    assert audience.sync(**path).rejected == 1  # archived by someone else: left archived
+    assert status(audience, "person1@example.com") == "archived"

@@ -21,7 +21,7 @@ LIST_ID = "demolist1"
 
 @pytest.fixture
 def fake() -> Iterator[FakeMailchimp]:
-    with FakeMailchimp(list_ids=[LIST_ID], seed=99) as server:
+    with FakeMailchimp(list_ids=[LIST_ID], seed=99, strict_requests=True) as server:
         yield server
 
 

@@ -112,6 +112,8 @@ def archive_verdict(op: MemberOp, status: str | None) -> OpResult | None:
     """What the status read before an archive decides: None (archive it) when subscribed, else keep it."""
     if status is None:
         return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
+    if status == "archived":  # by someone else; what it was before is hidden, so nothing is remembered
+        return OpResult(op, "kept", 200, "already archived in Mailchimp")
     if status != "subscribed":
         return OpResult(op, "kept", 200, f"{status}: not archived (Tapestry archives only subscribed members)", status)
     return None
