@@ -217,3 +217,18 @@ def test_a_leaver_someone_already_archived_is_kept_and_never_remembered_as_archi
     come_back(audience, 1)
     assert audience.sync(**path).rejected == 1  # archived by someone else: left archived
     assert status(audience, "person1@example.com") == "archived"
+
+
+def test_the_archived_members_are_read_page_by_page(fake: Any) -> None:
+    from tapestry.engines.sync.mailchimp import MailchimpDestination
+
+    emails = [f"old{i}@example.com" for i in range(2_345)]
+    fake.add_members(LIST_ID, emails, status="archived")
+    fake.add_members(LIST_ID, ["active@example.com"])
+    destination = MailchimpDestination(fake.api_key, LIST_ID, api_url=fake.base_url)
+    try:
+        archived = destination.archived_members()
+    finally:
+        destination.close()
+    assert archived == {subscriber_hash(e) for e in emails}
+    assert fake.requests_by_route["GET /lists/{id}/members"] == 3  # 1,000 per page

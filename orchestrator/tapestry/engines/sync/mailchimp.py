@@ -366,17 +366,23 @@ class MailchimpDestination:
         found: set[str] = set()
         offset = 0
 
+        fields = ["members.id", "members.email_address", "total_items"]
+
         def page_at(start: int) -> Callable[[_Client], Any]:
             return lambda c: c.lists.get_list_members_info(
-                self.list_id, status="archived", fields=["members.id", "total_items"], count=ARCHIVED_PAGE, offset=start
+                self.list_id, status="archived", fields=fields, count=ARCHIVED_PAGE, offset=start
             )
 
         while True:
-            page = self._with_retries(page_at(offset))
-            members = (page or {}).get("members") or []
-            found.update(str(m.get("id")) for m in members if m.get("id"))
+            page = self._with_retries(page_at(offset)) or {}
+            members = page.get("members") or []
+            for member in members:  # the id is the subscriber hash; the address gives it too
+                found.update(str(v) for v in (member.get("id"),) if v)
+                if member.get("email_address"):
+                    found.add(subscriber_hash(str(member["email_address"])))
             offset += len(members)
-            if not members or offset >= int((page or {}).get("total_items") or 0):
+            total = page.get("total_items")
+            if len(members) < ARCHIVED_PAGE or (total is not None and offset >= int(total)):
                 return found
 
     # --- bulk path -------------------------------------------------------------------------------------
