@@ -44,7 +44,7 @@ from tapestry.engines.sync.state import Ack, Change, Rejection, SyncState, ensur
 PREVIEWS_KEPT = 20
 ARCHIVED_ELSEWHERE = (
     "Archived in Mailchimp: archived outside Tapestry, which re-adds only contacts it archived itself "
-    "(unarchive the contact in Mailchimp to sync it again)"
+    "(to sync it, unarchive it in Mailchimp; it is sent again when its row changes or with --full-resync)"
 )
 
 
@@ -279,8 +279,8 @@ class SyncRun:
         by someone else (its status before the archive is unknown, so re-adding it could resubscribe it)."""
         if op.operation == "archive" or op.hash not in self._archived_in_mailchimp:
             return None
-        if op.archived_by_tapestry and op.status_if_new:
-            return None  # Tapestry archived it: re-added with the status it had then
+        if op.archived_by_tapestry:
+            return None  # Tapestry archived it: re-added with the status it had then (status_if_new)
         return OpResult(op, "rejected", None, ARCHIVED_ELSEWHERE)
 
     def _tick(self, n: int = 1) -> None:
