@@ -365,7 +365,6 @@ class MailchimpDestination:
         """Subscriber hashes of every archived member of the list (read once per run that upserts)."""
         found: set[str] = set()
         offset = 0
-
         fields = ["members.id", "members.email_address", "total_items"]
 
         def page_at(start: int) -> Callable[[_Client], Any]:
@@ -377,7 +376,8 @@ class MailchimpDestination:
             page = self._with_retries(page_at(offset)) or {}
             members = page.get("members") or []
             for member in members:  # the id is the subscriber hash; the address gives it too
-                found.update(str(v) for v in (member.get("id"),) if v)
+                if member.get("id"):
+                    found.add(str(member["id"]))
                 if member.get("email_address"):
                     found.add(subscriber_hash(str(member["email_address"])))
             offset += len(members)
