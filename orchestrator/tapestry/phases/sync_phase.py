@@ -96,16 +96,22 @@ def sync_phase(ctx: ProjectContext, request: SyncRequest, env: CloudEnv | None =
         prune_previews(ctx.layout.previews_dir)
     if report.sample:
         summary["sample"] = report.sample
+    if report.kept:
+        ctx.reporter.info(
+            f"{report.kept:,} members who left the audience were not archived: they are not subscribed in "
+            "Mailchimp (Tapestry archives only subscribed members, so a return cannot resubscribe anyone)"
+        )
     if report.rejected:
         ctx.reporter.warn(
-            f"{report.rejected:,} members were rejected by Mailchimp "
+            f"{report.rejected:,} members were rejected by Mailchimp for good "
             f"({', '.join(f'{n:,} {reason}' for reason, n in report.rejection_reasons.items())}); "
-            "they are listed in tapestry_sync.rejections and retried when their row changes"
+            "they are listed in tapestry_sync.rejections and sent again only when their row changes"
         )
     if report.failed:
         raise SyncError(
-            f"{report.failed:,} members could not be sent after retries ({report.headline})",
-            "rerun `tapestry sync`; acknowledged members are not sent again",
+            f"{report.failed:,} members failed for a transient reason (429, 5xx, timeouts) after retries "
+            f"({report.headline})",
+            "rerun `tapestry sync` (the next run sends them again; acknowledged members are not sent twice)",
         )
     return summary
 

@@ -1,7 +1,10 @@
 """Mailchimp destination, on the official `mailchimp-marketing` SDK.
 
 Writes never resubscribe anyone: members are upserted with `PUT /lists/{id}/members/{hash}` carrying
-`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used).
+`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used), and
+`status_if_new` is the member's last known status, not blindly `subscribed`. Only subscribed members
+are archived, and each one's status is read right before (a GET, or a batch of GETs): an unsubscribed
+or cleaned person stays in the list with that status, so coming back later cannot resubscribe them.
 Small diffs go out as concurrent direct calls (at most 10 connections, Mailchimp's limit); large ones
 as `POST /batches` of the same calls, whose results archive is read back per operation.
 429, 5xx, timeouts and dropped connections are retried with backoff and jitter, honouring Retry-After.
@@ -24,7 +27,7 @@ from tapestry.core.errors import SyncError
 from tapestry.engines.sync.retry import RetryPolicy, parse_retry_after
 
 MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
-PERMANENT_MEMBER_STATUSES = {400, 404, 405, 422}
+ARCHIVED_PAGE = 1000  # the members listing's largest page
 
 
 def subscriber_hash(email: str) -> str:
@@ -53,6 +56,8 @@ class MemberOp:
     tags_inactive: list[str] = field(default_factory=list)
     row_hash: str | None = None
     tags_state: str | None = None  # the tags the snapshot will hold once acknowledged
+    status_if_new: str = "subscribed"  # the member's last known status when Tapestry has seen it
+    archived_by_tapestry: bool = False  # Tapestry archived this member (status_if_new is its status then)
 
     @property
     def hash(self) -> str:
@@ -66,10 +71,14 @@ class MemberOp:
         path = f"/lists/{list_id}/members/{self.hash}"
         if self.operation == "archive":
             return "DELETE", path, None
-        body: dict[str, Any] = {"email_address": self.email, "status_if_new": "subscribed"}
+        body: dict[str, Any] = {"email_address": self.email, "status_if_new": self.status_if_new}
         if self.merge_fields:
             body["merge_fields"] = self.merge_fields
         return "PUT", path, body
+
+    def status_call(self, list_id: str) -> tuple[str, str, dict[str, str]]:
+        """The read before an archive: method, path and query parameters."""
+        return "GET", f"/lists/{list_id}/members/{self.hash}", {"fields": "status"}
 
     def tags_call(self, list_id: str) -> tuple[str, str, dict[str, Any]]:
         tags = [{"name": t, "status": "active"} for t in self.tags_active]
@@ -80,9 +89,34 @@ class MemberOp:
 @dataclass
 class OpResult:
     op: MemberOp
-    result: str  # ok, rejected, failed
+    # ok; kept (an archive not done: the member is not subscribed, or is gone); rejected (permanent:
+    # Mailchimp will refuse it again); failed (transient: 429, 5xx, network; the next run retries)
+    result: str
     status_code: int | None = None
     error: str | None = None
+    member_status: str | None = None  # the member's status as Mailchimp reported it
+
+
+def member_status_of(body: Any) -> str | None:
+    """`status` of a member document (a dict, or the JSON text a batch result carries)."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    status = body.get("status") if isinstance(body, dict) else None
+    return str(status) if status else None
+
+
+def archive_verdict(op: MemberOp, status: str | None) -> OpResult | None:
+    """What the status read before an archive decides: None (archive it) when subscribed, else keep it."""
+    if status is None:
+        return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
+    if status == "archived":  # by someone else; what it was before is hidden, so nothing is remembered
+        return OpResult(op, "kept", 200, "already archived in Mailchimp")
+    if status != "subscribed":
+        return OpResult(op, "kept", 200, f"{status}: not archived (Tapestry archives only subscribed members)", status)
+    return None
 
 
 class CallFailed(Exception):
@@ -297,20 +331,59 @@ class MailchimpDestination:
         method, _, body = op.member_call(self.list_id)
         try:
             if method == "DELETE":
-                try:
-                    self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
-                except CallFailed as failure:
-                    if failure.status not in (404, 405):  # already archived or gone: nothing left to do
-                        raise
-            else:
-                self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
-                if op.needs_tags_call:
-                    _, _, tags_body = op.tags_call(self.list_id)
-                    self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
+                return self._archive_one(op)
+            member = self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
+            if op.needs_tags_call:
+                _, _, tags_body = op.tags_call(self.list_id)
+                self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
         except CallFailed as failure:
             result = "failed" if failure.transient else "rejected"
             return OpResult(op, result, failure.status, failure.detail)
-        return OpResult(op, "ok", 200)
+        return OpResult(op, "ok", 200, member_status=member_status_of(member))
+
+    def _archive_one(self, op: MemberOp) -> OpResult:
+        """Read the member's status, and archive only a subscribed member."""
+        try:
+            member = self._with_retries(lambda c: c.lists.get_list_member(self.list_id, op.hash, fields=["status"]))
+            status = member_status_of(member)
+        except CallFailed as failure:
+            if failure.status != 404:
+                raise
+            status = None
+        kept = archive_verdict(op, status)
+        if kept is not None:
+            return kept
+        try:
+            self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
+        except CallFailed as failure:
+            if failure.status == 404:  # deleted meanwhile
+                return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
+            raise  # 405 and the like: a permanent refusal, recorded with Mailchimp's reason
+        return OpResult(op, "ok", 204, member_status="subscribed")
+
+    def archived_members(self) -> set[str]:
+        """Subscriber hashes of every archived member of the list (read once per run that upserts)."""
+        found: set[str] = set()
+        offset = 0
+        fields = ["members.id", "members.email_address", "total_items"]
+
+        def page_at(start: int) -> Callable[[_Client], Any]:
+            return lambda c: c.lists.get_list_members_info(
+                self.list_id, status="archived", fields=fields, count=ARCHIVED_PAGE, offset=start
+            )
+
+        while True:
+            page = self._with_retries(page_at(offset)) or {}
+            members = page.get("members") or []
+            for member in members:  # the id is the subscriber hash; the address gives it too
+                if member.get("id"):
+                    found.add(str(member["id"]))
+                if member.get("email_address"):
+                    found.add(subscriber_hash(str(member["email_address"])))
+            offset += len(members)
+            total = page.get("total_items")
+            if len(members) < ARCHIVED_PAGE or (total is not None and offset >= int(total)):
+                return found
 
     # --- bulk path -------------------------------------------------------------------------------------
 
@@ -365,8 +438,17 @@ class MailchimpDestination:
                     )
         return results
 
-    def batch_operation(self, method: str, path: str, body: dict[str, Any] | None, operation_id: str) -> dict[str, Any]:
+    def batch_operation(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        operation_id: str,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         operation: dict[str, Any] = {"method": method, "path": path, "operation_id": operation_id}
+        if params:
+            operation["params"] = params
         if body is not None:
             operation["body"] = json.dumps(body)
         return operation
