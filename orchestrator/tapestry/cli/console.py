@@ -49,8 +49,8 @@ class RichReporter:
             self._status.stop()
             self._status = None
         seconds = time.monotonic() - self._started.pop(name, time.monotonic())
-        style = {"succeeded": "green", "skipped": "cyan", "failed": "red"}.get(status, "white")
-        extra = f": {detail}" if detail and status != "failed" else ""
+        style = {"succeeded": "green", "skipped": "cyan", "failed": "red", "interrupted": "yellow"}.get(status, "white")
+        extra = f": {detail}" if detail and status not in {"failed", "interrupted"} else ""
         console.print(f"  [{style}]{status}[/] in {seconds:.1f}s{extra}")
 
     def info(self, message: str) -> None:

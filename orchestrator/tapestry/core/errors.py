@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+
+MESSAGE_LIMIT = 4000
+PROBLEMS_SHOWN = 20  # a one-line error stays readable whatever value a user's file put into it
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """`text` cut to `limit` characters (with an ellipsis): for echoing values from user files."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def first_line(exc: BaseException, limit: int = 200) -> str:
     """The first line of an exception's message (at most `limit` characters), or its type when it has none:
@@ -21,8 +31,8 @@ class TapestryError(Exception):
         self.fix = fix
 
     def one_line(self) -> str:
-        text = self.message.rstrip(".")
-        return f"{text}. Fix: {self.fix}" if self.fix else text
+        text = clip(" ".join(self.message.split("\n")).rstrip("."), MESSAGE_LIMIT)
+        return f"{text}. Fix: {clip(self.fix, 1000)}" if self.fix else text
 
 
 class ConfigError(TapestryError):
@@ -37,8 +47,11 @@ class AnswersError(TapestryError):
     exit_code = 2
 
     def __init__(self, problems: dict[str, str]) -> None:
-        self.problems = dict(problems)
-        listing = "; ".join(f"{key}: {why}" for key, why in self.problems.items())
+        self.problems = {clip(str(key), 80): clip(why) for key, why in problems.items()}
+        shown = list(self.problems.items())[:PROBLEMS_SHOWN]
+        listing = "; ".join(f"{key}: {why}" for key, why in shown)
+        if len(self.problems) > PROBLEMS_SHOWN:
+            listing += f"; and {len(self.problems) - PROBLEMS_SHOWN} more"
         noun = "answer is" if len(self.problems) == 1 else "answers are"
         super().__init__(
             f"{len(self.problems)} {noun} invalid: {listing}",
@@ -66,3 +79,33 @@ class SyncError(TapestryError):
 
 class WarehouseError(TapestryError):
     """The warehouse could not be reached or refused a statement."""
+
+
+class AccessError(TapestryError):
+    """A file or folder Tapestry needs cannot be read or written (permissions, read-only disk, full disk)."""
+
+
+_GRANT = "give your user access to it (ls -ld shows the owner), or use a folder you own"
+_ACCESS_FIXES = {
+    errno.EACCES: ("permission denied", _GRANT),
+    errno.EPERM: ("operation not permitted", _GRANT),
+    errno.EROFS: ("read-only file system", "use a project folder on a writable disk (or set TAPESTRY_STATE_DIR)"),
+    errno.ENOSPC: ("no space left on the device", "free some disk space, then rerun"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space within your quota, then rerun"),
+}
+
+
+def explain(exc: BaseException) -> TapestryError | None:
+    """A library or OS error that the user's environment caused, as a one-line TapestryError; None for a bug."""
+    if isinstance(exc, TapestryError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return TapestryError(
+            "out of memory",
+            "close other programs, or split very large input files, then rerun (nothing half-done was kept)",
+        )
+    if isinstance(exc, OSError) and exc.errno in _ACCESS_FIXES:
+        what, fix = _ACCESS_FIXES[exc.errno]
+        path = exc.filename if exc.filename is not None else None
+        return AccessError(f"cannot use {path}: {what}" if path else f"a file operation failed: {what}", fix)
+    return None

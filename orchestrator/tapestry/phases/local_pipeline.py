@@ -32,16 +32,23 @@ class RunOptions:
 
 def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
     items: list[file_ingest.InputFile] = []
-    patterns = {"zoom": ctx.config.sources.zoom.files, "salesforce": ctx.config.sources.salesforce.files}
-    for source, globs in patterns.items():
-        matched = file_ingest.expand_patterns(globs, ctx.layout.root)
-        if globs and not matched:
-            ctx.reporter.warn(f"{STREAMS[source].label}: no file matches {', '.join(globs)}")
-        items += [file_ingest.fingerprint(source, path, ctx.state.file_hashes) for path in matched]
+    unmatched: list[str] = []
+    for source in ("zoom", "salesforce"):
+        settings = getattr(ctx.config.sources, source)
+        for pattern in settings.files:  # each configured file or glob must find something
+            if not file_ingest.expand_patterns([pattern], ctx.layout.root):
+                unmatched.append(f"sources.{source}.files {pattern!r}")
+        matched = file_ingest.expand_patterns(settings.files, ctx.layout.root)
+        items += [file_ingest.fingerprint(source, path, ctx.state.file_hashes, settings.encoding) for path in matched]
+    if unmatched:
+        raise IngestError(
+            f"no file matches {', '.join(unmatched)} (relative to {ctx.layout.root})",
+            "export the files there, or correct the paths in tapestry.yml",
+        )
     if not items:
         raise IngestError(
-            "no input files: sources.zoom.files and sources.salesforce.files match nothing",
-            "export the files, or point the globs in tapestry.yml at them",
+            "no input files: sources.zoom.files and sources.salesforce.files are empty",
+            "list your export files (paths or globs) in tapestry.yml",
         )
     with open_warehouse(ctx) as warehouse:
         result = file_ingest.load_files(

@@ -104,16 +104,10 @@ def collect_answers(
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
-    import yaml
-
     from tapestry.core.errors import ConfigError
+    from tapestry.core.yamlfile import read_yaml_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"answers file {path}: {exc.strerror}", "check the path") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"answers file {path} is not valid YAML", "fix its syntax") from None
+    data = read_yaml_file(path, f"answers file {path}")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -122,16 +116,17 @@ def _read_answers(path: Path) -> dict[str, Any]:
 
 
 def _parse_overrides(items: list[str]) -> dict[str, Any]:
-    import yaml
-
-    from tapestry.core.errors import ConfigError
+    from tapestry.core.errors import ConfigError, clip
+    from tapestry.core.yamlfile import parse_yaml
 
     parsed: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r} is not id=value", "write it like --set mailchimp_list_id=1a2b3c")
-        parsed[key.strip()] = yaml.safe_load(value) if value.strip() else None
+            raise ConfigError(
+                f"--set {clip(item, 80)!r} is not id=value", "write it like --set mailchimp_list_id=1a2b3c"
+            )
+        parsed[key.strip()] = parse_yaml(value, f"--set {clip(key.strip(), 60)}") if value.strip() else None
     return parsed
 
 

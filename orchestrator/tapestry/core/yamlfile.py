@@ -1,0 +1,104 @@
+"""YAML a user wrote (tapestry.yml, answers files, --set values), read so that no file can hang or exhaust
+Tapestry: aliases are refused (a 1 KB "billion laughs" expands to gigabytes), files above a size are refused
+before reading, duplicate keys are errors instead of a silent last-one-wins, and every syntax error names
+the line where the mistake is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tapestry.core.errors import ConfigError, clip
+
+MAX_BYTES = 1024 * 1024  # a tapestry.yml or answers file is a few KB; 1 MiB leaves ample room
+
+
+class _UserYamlLoader(yaml.SafeLoader):
+    """SafeLoader without aliases and with duplicate keys refused."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not accepted; write the value out instead",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in seen:
+                    twice = f"key {clip(str(key), 60)!r} appears twice (first on line {seen[key]})"
+                    raise yaml.constructor.ConstructorError(None, None, twice, key_node.start_mark)
+                seen[key] = key_node.start_mark.line + 1
+            except TypeError:  # an unhashable key: the constructor below reports it
+                break
+        return super().construct_mapping(node, deep=deep)
+
+
+def _where(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """(line, description) of a YAML error: the line of the mistake, not where the parser gave up."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    unclosed = context is not None and any(word in context for word in ("quoted scalar", "flow", "block scalar", "simple key"))
+    if unclosed and context_mark is not None:
+        # an unclosed quote or bracket: the parser notices lines later; the mistake is where it opened
+        opened = context.replace("while scanning", "").replace("while parsing", "").strip()
+        later = f" (noticed at line {mark.line + 1}: {problem})" if mark is not None else f" ({problem})"
+        return context_mark.line + 1, f"{opened} starting here is not closed{later}"
+    if mark is not None:
+        detail = f"{problem} ({context} at line {context_mark.line + 1})" if context and context_mark else problem
+        return mark.line + 1, detail
+    return None, problem
+
+
+def parse_yaml(text: str, origin: str) -> Any:
+    """Parse `text` (named `origin` in errors) with the rules above; ConfigError on any problem."""
+    try:
+        return yaml.load(text, Loader=_UserYamlLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        line, detail = _where(exc)
+        where = f" line {line}" if line is not None else ""
+        raise ConfigError(
+            f"{origin}{where}: not valid YAML: {clip(detail, 300)}", "fix the syntax on that line"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{origin}: nested too deeply to be a configuration", "flatten the file") from None
+
+
+def read_yaml_file(path: Path, origin: str | None = None, max_bytes: int = MAX_BYTES) -> Any:
+    """Read and parse a user's YAML file; `origin` names it in errors (default: the path)."""
+    origin = origin or str(path)
+    try:
+        if not path.is_file():
+            raise ConfigError(f"{origin} is not a file", "pass the path of a YAML file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ConfigError(
+                f"{origin} is {size:,} bytes; Tapestry reads at most {max_bytes:,}",
+                "pass the right file (a configuration is a few KB)",
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ConfigError(f"{origin}: {exc.strerror or exc}", "check the path and its permissions") from None
+    if len(raw) > max_bytes:
+        raise ConfigError(f"{origin} is larger than {max_bytes:,} bytes", "pass the right file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{origin} line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8"
+        ) from None
+    return parse_yaml(text, origin)
