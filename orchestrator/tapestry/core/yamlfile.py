@@ -47,10 +47,10 @@ class _UserYamlLoader(yaml.SafeLoader):
 def _where(exc: yaml.YAMLError) -> tuple[int | None, str]:
     """(line, description) of a YAML error: the line of the mistake, not where the parser gave up."""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
+    context: str = getattr(exc, "context", None) or ""
     mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
-    unclosed = context is not None and any(word in context for word in ("quoted scalar", "flow", "block scalar", "simple key"))
+    unclosed = any(word in context for word in ("quoted scalar", "flow", "block scalar", "simple key"))
     if unclosed and context_mark is not None:
         # an unclosed quote or bracket: the parser notices lines later; the mistake is where it opened
         opened = context.replace("while scanning", "").replace("while parsing", "").strip()
