@@ -95,6 +95,18 @@ _ACCESS_FIXES = {
 }
 
 
+def _blocked(filename: str) -> str:
+    """`cannot use PATH`, or for a file that could not be created, the folder that refused it."""
+    import os
+
+    if os.path.lexists(filename):
+        return f"cannot use {filename}"
+    folder = os.path.dirname(os.path.abspath(filename))
+    while folder and not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return f"cannot create files in {folder}"
+
+
 def explain(exc: BaseException) -> TapestryError | None:
     """A library or OS error that the user's environment caused, as a one-line TapestryError; None for a bug."""
     if isinstance(exc, TapestryError):
@@ -106,6 +118,7 @@ def explain(exc: BaseException) -> TapestryError | None:
         )
     if isinstance(exc, OSError) and exc.errno in _ACCESS_FIXES:
         what, fix = _ACCESS_FIXES[exc.errno]
-        path = exc.filename if exc.filename is not None else None
-        return AccessError(f"cannot use {path}: {what}" if path else f"a file operation failed: {what}", fix)
+        if exc.filename is None:
+            return AccessError(f"a file operation failed: {what}", fix)
+        return AccessError(f"{_blocked(str(exc.filename))}: {what}", fix)
     return None

@@ -58,7 +58,9 @@ def init(
     from tapestry.cli.console import console
     from tapestry.phases.init_project import init_project
 
-    spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive)
+    spec, answers = collect_answers(
+        template, answers_file, overrides or [], non_interactive, defaults=folder_defaults(directory)
+    )
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     if result.created:
@@ -80,13 +82,15 @@ def collect_answers(
     overrides: list[str],
     non_interactive: bool,
     fixed: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
-    """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts."""
+    """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts.
+    `defaults` replace the template's defaults (the project name from the folder given)."""
     from tapestry.cli.console import console, print_warning
     from tapestry.kickstart.answers import validate_answers
     from tapestry.kickstart.spec import load_template
 
-    spec = load_template(template)
+    spec = load_template(template).with_defaults(defaults or {})
     raw = _read_answers(answers_file) if answers_file else {}
     raw.update(_parse_overrides(overrides))
     raw.update(fixed or {})
@@ -101,6 +105,18 @@ def collect_answers(
     for warning in answers.warnings:
         print_warning(warning)
     return spec, answers
+
+
+def folder_defaults(directory: Path | None) -> dict[str, Any]:
+    """`tapestry init acme-audience` names the project `acme-audience` unless answered otherwise: two
+    projects never share a name (the local secret store and cloud resources are keyed by it)."""
+    import re
+
+    if directory is None:
+        return {}
+    name = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower())
+    name = re.sub(r"^[^a-z]+", "", name)[:40].strip("-")
+    return {"project_name": name} if re.fullmatch(r"[a-z][a-z0-9-]{0,38}[a-z0-9]", name) else {}
 
 
 def _read_answers(path: Path) -> dict[str, Any]:

@@ -61,14 +61,16 @@ def kickstart(
     ] = 10.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
-    from tapestry.cli.commands.init import collect_answers
+    from tapestry.cli.commands.init import collect_answers, folder_defaults
     from tapestry.cli.commands.run import print_run_summary
     from tapestry.cli.console import RichReporter, console
     from tapestry.phases.context import ProjectContext
     from tapestry.phases.init_project import init_project
 
     fixed = {"target": target} if target else {}
-    spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive, fixed=fixed)
+    spec, answers = collect_answers(
+        template, answers_file, overrides or [], non_interactive, fixed=fixed, defaults=folder_defaults(directory)
+    )
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     console.print(f"[green]Project {'ready' if result.created else 'unchanged'}[/] in {result.project_dir}")
