@@ -12,7 +12,8 @@ from tapestry.cli.app import friendly_errors
 
 DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
 
-HELP = """Create a Tapestry project in DIR (default: a folder named after the project).
+HELP = """Create a Tapestry project in DIR (default: a folder named after the project). The project is
+named after DIR unless project_name is answered.
 
 Asks its questions interactively when attached to a terminal. In pipelines, answer them from a YAML
 file whose keys are the question ids:
@@ -52,7 +53,9 @@ def init(
     ] = False,
     overrides: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Answer one question: --set id=value (repeatable; wins over --answers)."),
+        typer.Option(
+            "--set", metavar="ID=VALUE", help="Answer one question: --set id=value (repeatable; wins over --answers)."
+        ),
     ] = None,
 ) -> None:
     from tapestry.cli.console import console

@@ -42,7 +42,10 @@ def kickstart(
         Path | None, typer.Argument(help="Folder to create the project in.", show_default=False)
     ] = None,
     target: Annotated[
-        str | None, typer.Option("--target", help="local or aws (otherwise asked, or taken from the answers).")
+        str | None,
+        typer.Option(
+            "--target", metavar="local|aws", help="local or aws (otherwise asked, or taken from the answers)."
+        ),
     ] = None,
     template: Annotated[str, typer.Option(help="Kickstart template to use.")] = "zoom_salesforce_mailchimp",
     answers_file: Annotated[
@@ -50,7 +53,8 @@ def kickstart(
     ] = None,
     non_interactive: Annotated[bool, typer.Option("--non-interactive", help="Never prompt.")] = False,
     overrides: Annotated[
-        list[str] | None, typer.Option("--set", help="Answer one question: --set id=value (repeatable).")
+        list[str] | None,
+        typer.Option("--set", metavar="ID=VALUE", help="Answer one question: --set id=value (repeatable)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a tapestry.yml that differs from the answers.")
