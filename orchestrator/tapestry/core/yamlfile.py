@@ -44,22 +44,29 @@ class _UserYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _where(exc: yaml.YAMLError) -> tuple[int | None, str]:
+UNCLOSED = ("quoted scalar", "flow sequence", "flow mapping", "block scalar", "simple key")
+
+
+def _where(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
     """(line, description) of a YAML error: the line of the mistake, not where the parser gave up."""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context: str = getattr(exc, "context", None) or ""
     mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
-    unclosed = any(word in context for word in ("quoted scalar", "flow", "block scalar", "simple key"))
-    if unclosed and context_mark is not None:
+    if context_mark is not None and any(word in context for word in UNCLOSED):
         # an unclosed quote or bracket: the parser notices lines later; the mistake is where it opened
         opened = context.replace("while scanning", "").replace("while parsing", "").strip()
         later = f" (noticed at line {mark.line + 1}: {problem})" if mark is not None else f" ({problem})"
         return context_mark.line + 1, f"{opened} starting here is not closed{later}"
-    if mark is not None:
-        detail = f"{problem} ({context} at line {context_mark.line + 1})" if context and context_mark else problem
-        return mark.line + 1, detail
-    return None, problem
+    if mark is None:
+        return None, problem
+    # the end of the file is where a parser notices what is missing; the mistake is on the last line written
+    last_written = max((i for i, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
+    line = min(mark.line + 1, last_written)
+    detail = problem
+    if context and context_mark is not None and context_mark.line < last_written:
+        detail = f"{problem} ({context} at line {context_mark.line + 1})"
+    return line, detail
 
 
 def parse_yaml(text: str, origin: str) -> Any:
@@ -67,7 +74,7 @@ def parse_yaml(text: str, origin: str) -> Any:
     try:
         return yaml.load(text, Loader=_UserYamlLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
-        line, detail = _where(exc)
+        line, detail = _where(exc, text)
         where = f" line {line}" if line is not None else ""
         raise ConfigError(
             f"{origin}{where}: not valid YAML: {clip(detail, 300)}", "fix the syntax on that line"

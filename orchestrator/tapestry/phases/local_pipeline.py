@@ -9,6 +9,7 @@ from typing import Any
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
+from tapestry.core.humanize import count
 from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
@@ -55,7 +56,7 @@ def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
             warehouse,
             STREAMS,
             items,
-            on_file=lambda item, rows: ctx.reporter.info(f"loaded {rows:,} rows from {item.path.name}"),
+            on_file=lambda item, rows: ctx.reporter.info(f"loaded {count(rows, 'row')} from {item.path.name}"),
         )
         totals = {
             source: int(warehouse.query(f"select count(*) from {stream.table}")[0][0])
