@@ -49,6 +49,16 @@ def default_api_url(api_key: str) -> str:
     return f"https://{match.group(1)}.api.mailchimp.com/3.0"
 
 
+def _never_connected(error: object) -> bool:
+    """A connection that could not be opened (unlike one dropped mid-request, which a retry may fix)."""
+    import requests
+
+    text = str(error)
+    return isinstance(error, requests.ConnectTimeout) or any(
+        kind in text for kind in ("NewConnectionError", "NameResolutionError", "ConnectTimeout")
+    )
+
+
 def network_reason(error: object, host: str) -> str:
     """What went wrong reaching `host`, in a few words (requests nests it several exceptions deep)."""
     text = str(error)
@@ -110,11 +120,14 @@ class OpResult:
 
 
 class CallFailed(Exception):
-    def __init__(self, status: int | None, detail: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int | None, detail: str, retry_after: float | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.retry_after = retry_after
+        self.unreachable = unreachable  # no connection could be opened at all (refused, unknown host, no answer)
 
     @property
     def transient(self) -> bool:
@@ -251,8 +264,10 @@ class MailchimpDestination:
         try:
             result = call(client)
         except ApiClientError as exc:
-            if exc.status_code is None and isinstance(exc.text, Exception):  # no answer at all
-                raise CallFailed(None, network_reason(exc.text, urlsplit(self.api_url).netloc)) from None
+            if exc.status_code is None and isinstance(exc.text, Exception):  # no HTTP answer
+                error = exc.text
+                reason = network_reason(error, urlsplit(self.api_url).netloc)
+                raise CallFailed(None, reason, unreachable=_never_connected(error)) from None
             response = client.api.last_response
             retry_after = parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
             raise CallFailed(exc.status_code, _describe_error(exc.status_code, exc.text), retry_after) from None
@@ -276,7 +291,7 @@ class MailchimpDestination:
                     ) from None
                 if not failure.transient or attempt >= self.retry.attempts:
                     raise
-                if failure.status is None and network_attempts is not None and attempt >= network_attempts:
+                if failure.unreachable and network_attempts is not None and attempt >= network_attempts:
                     raise
                 self.sleep(self.retry.delay(attempt, failure.retry_after))
 
