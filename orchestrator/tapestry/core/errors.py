@@ -46,15 +46,17 @@ class AnswersError(TapestryError):
 
     exit_code = 2
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        self.problems = {clip(str(key), 80): clip(why) for key, why in problems.items()}
+    def __init__(self, problems: dict[str, str], origin: str | None = None) -> None:
+        self.problems = {clip(str(key), 80): clip(why, 800) for key, why in problems.items()}
+        self.origin = origin
         shown = list(self.problems.items())[:PROBLEMS_SHOWN]
         listing = "; ".join(f"{key}: {why}" for key, why in shown)
         if len(self.problems) > PROBLEMS_SHOWN:
             listing += f"; and {len(self.problems) - PROBLEMS_SHOWN} more"
         noun = "answer is" if len(self.problems) == 1 else "answers are"
+        where = f"{origin}: " if origin else ""
         super().__init__(
-            f"{len(self.problems)} {noun} invalid: {listing}",
+            f"{where}{len(self.problems)} {noun} invalid: {listing}",
             "correct these ids in the answers file (see `tapestry init --help`) and run again",
         )
 

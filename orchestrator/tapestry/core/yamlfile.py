@@ -6,6 +6,7 @@ the line where the mistake is.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,18 @@ def _where(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
         return context_mark.line + 1, f"{opened} starting here is not closed{later}"
     if mark is None:
         return None, problem
+    if "expected <block end>" in problem:
+        first_child = _over_indented_first_child(text.splitlines(), mark.line)
+        if first_child is not None:
+            return first_child + 1, (
+                f"this line is indented differently from the next ones of its section (line {mark.line + 1}: {problem})"
+            )
+    runaway = _runaway_quote(text, mark.line)
+    if runaway is not None:
+        return runaway + 1, (
+            f"a quoted value starting here runs on to line {mark.line + 1}, where {problem}; "
+            "its closing quote is probably missing"
+        )
     # the end of the file is where a parser notices what is missing; the mistake is on the last line written
     last_written = max((i for i, line in enumerate(text.splitlines(), 1) if line.strip()), default=1)
     line = min(mark.line + 1, last_written)
@@ -67,6 +80,48 @@ def _where(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
     if context and context_mark is not None and context_mark.line < last_written:
         detail = f"{problem} ({context} at line {context_mark.line + 1})"
     return line, detail
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _over_indented_first_child(lines: list[str], error_line: int) -> int | None:
+    """`section:` whose first key is indented more than the file's unit, the next key correctly: the parser
+    blames the correct next key. Returns the first key's line (0-based) in that case."""
+    content = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    if error_line not in content or content.index(error_line) < 2:
+        return None
+    position = content.index(error_line)
+    opener, first = content[position - 2], content[position - 1]
+    steps = [
+        _indent(lines[b]) - _indent(lines[a])
+        for a, b in itertools.pairwise(content)
+        if _indent(lines[b]) > _indent(lines[a])
+    ]
+    unit = max(set(steps), key=steps.count) if steps else 2
+    expected = _indent(lines[opener]) + unit
+    if lines[opener].rstrip().endswith(":") and _indent(lines[error_line]) == expected != _indent(lines[first]):
+        return first
+    return None
+
+
+def _runaway_quote(text: str, error_line: int) -> int | None:
+    """The line where a quoted value began that spans lines and ends on the error's line: a missing closing
+    quote swallows the next lines up to the next quote, and the parser only trips over what follows."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > error_line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == error_line
+            ):
+                return int(token.start_mark.line)
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def parse_yaml(text: str, origin: str) -> Any:

@@ -90,6 +90,7 @@ def collect_answers(
     """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts.
     `defaults` replace the template's defaults (the project name from the folder given)."""
     from tapestry.cli.console import console, print_warning
+    from tapestry.core.errors import AnswersError
     from tapestry.kickstart.answers import validate_answers
     from tapestry.kickstart.spec import load_template
 
@@ -104,7 +105,10 @@ def collect_answers(
 
         console.print(f"[bold]Tapestry[/] · template [cyan]{spec.name}[/]: {spec.description.strip()}")
         raw = {**raw, **ask_all(spec, raw, base_dir, fixed=fixed or {})}
-    answers = validate_answers(spec, raw, base_dir)
+    try:
+        answers = validate_answers(spec, raw, base_dir)
+    except AnswersError as exc:  # name the file the answers came from
+        raise AnswersError(exc.problems, f"answers file {answers_file}" if answers_file else None) from None
     for warning in answers.warnings:
         print_warning(warning)
     return spec, answers
