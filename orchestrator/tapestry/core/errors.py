@@ -118,9 +118,16 @@ def explain(exc: BaseException) -> TapestryError | None:
             "out of memory",
             "close other programs, or split very large input files, then rerun (nothing half-done was kept)",
         )
+    if type(exc).__name__ == "OutOfMemoryException":  # DuckDB's, past its memory_limit and spill space
+        return TapestryError(
+            f"the warehouse ran out of memory ({first_line(exc, 200)})",
+            "free disk space for DuckDB to spill to, or close other programs, then rerun",
+        )
     if isinstance(exc, OSError) and exc.errno in _ACCESS_FIXES:
         what, fix = _ACCESS_FIXES[exc.errno]
         if exc.filename is None:
             return AccessError(f"a file operation failed: {what}", fix)
-        return AccessError(f"{_blocked(str(exc.filename))}: {what}", fix)
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return AccessError(f"{_blocked(str(exc.filename))}: {what}", fix)
+        return AccessError(f"cannot write {exc.filename}: {what}", fix)
     return None
