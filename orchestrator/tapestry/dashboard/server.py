@@ -218,6 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         return bool(self.headers.get("Transfer-Encoding")) or (length is not None and length.strip() not in {"", "0"})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # A malformed request line leaves http.server in HTTP/0.9 mode, which answers without any header;
+        # answer as HTTP/1.0 instead, so the security headers go out with it too.
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        super().send_error(code, message, explain)
+
     def end_headers(self) -> None:
         """Every answer carries the security headers, also the ones http.server writes itself (400, 501...)."""
         for name, value in SECURITY_HEADERS:
