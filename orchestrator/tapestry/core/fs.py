@@ -8,11 +8,22 @@ import tempfile
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it (os.umask sets it, which would race other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o077)  # elsewhere: briefly the strictest mask, never a permissive one
+    os.umask(current)
+    return current
+
+
 def umask_mode(mode: int = 0o666) -> int:
     """`mode` as the user's umask allows it: what `open()` would have created (mkstemp makes files 0600)."""
-    current = os.umask(0)
-    os.umask(current)
-    return mode & ~current
+    return mode & ~current_umask()
 
 
 def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
