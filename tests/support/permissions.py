@@ -31,9 +31,9 @@ def _tree(path: Path) -> list[Path]:
     return [path, *path.rglob("*")] if path.is_dir() else [path]
 
 
-def deny_writes(path: Path) -> None:
+def deny_writes(path: Path, recursive: bool = True) -> None:
     """Nobody but another user may write `path` (and everything under it); reading stays allowed."""
-    for item in _tree(path):
+    for item in _tree(path) if recursive else [path]:
         if os.geteuid() == 0:
             os.chown(item, OTHER_UID, OTHER_UID, follow_symlinks=False)
         if not item.is_symlink():

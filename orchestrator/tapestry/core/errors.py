@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 
 MESSAGE_LIMIT = 4000
 PROBLEMS_SHOWN = 20  # a one-line error stays readable whatever value a user's file put into it
@@ -97,6 +98,12 @@ _ACCESS_FIXES = {
 }
 
 
+_QUOTED_OS_ERROR = re.compile(
+    r'"([^"]+)": (permission denied|operation not permitted|read-only file system|no space left on (?:the )?device)',
+    re.IGNORECASE,
+)
+
+
 def _blocked(filename: str) -> str:
     """`cannot use PATH`, or for a file that could not be created, the folder that refused it."""
     import os
@@ -123,6 +130,12 @@ def explain(exc: BaseException) -> TapestryError | None:
             f"the warehouse ran out of memory ({first_line(exc, 200)})",
             "free disk space for DuckDB to spill to, or close other programs, then rerun",
         )
+    quoted = _QUOTED_OS_ERROR.search(str(exc)) if not isinstance(exc, OSError) else None
+    if quoted:  # a driver's own I/O error (DuckDB's WAL or spill file, say), with the path in quotes
+        path, reason = quoted.groups()
+        kinds = {"permission": errno.EACCES, "permitted": errno.EPERM, "read-only": errno.EROFS, "space": errno.ENOSPC}
+        number = next(code for word, code in kinds.items() if word in reason.lower())
+        return explain(OSError(number, reason, path))
     if isinstance(exc, OSError) and exc.errno in _ACCESS_FIXES:
         what, fix = _ACCESS_FIXES[exc.errno]
         if exc.filename is None:

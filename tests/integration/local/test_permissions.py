@@ -54,6 +54,17 @@ def test_an_unwritable_part_of_the_project_is_named(copy: Path, denied: str, com
     _assert_one_line_naming(result, (copy / named).resolve())
 
 
+def test_a_project_folder_whose_files_are_writable_but_not_the_folder_itself(copy: Path) -> None:
+    """DuckDB then opens the warehouse, loads, and fails to create its write-ahead log at commit."""
+    (copy.parent / "exports" / "zoom" / "new.csv").write_text(
+        "id,webinar_id,email,create_time\nn1,w1,new@example.com,2026-01-01T00:00:00Z\n"
+    )
+    deny_writes(copy, recursive=False)
+    result = run_unprivileged(["run", "--project", str(copy)], copy.parent, TapestryCLI(copy.parent).env)
+    _assert_one_line_naming(result, copy.resolve())
+    assert "new.csv" not in result.stderr, "the file is not blamed"
+
+
 def test_init_into_a_folder_the_user_cannot_write_names_it(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()

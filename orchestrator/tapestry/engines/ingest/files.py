@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tapestry.core import interrupts
-from tapestry.core.errors import IngestError, clip
+from tapestry.core.errors import IngestError, clip, explain
 from tapestry.core.fs import sha256_file
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.ingest.encoding import as_utf8, locate, unreadable
@@ -193,8 +193,8 @@ def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_a
                 f"create or replace temp table {_STAGE} as select * from {_reader_sql(fmt)}", [str(readable)]
             )
         except Exception as exc:  # the driver's own error says why the bytes are unreadable
-            if isinstance(exc, IngestError) or interrupts.is_interrupt(exc):
-                raise
+            if isinstance(exc, IngestError) or interrupts.is_interrupt(exc) or explain(exc) is not None:
+                raise  # an interrupt, a full disk or a folder it cannot write is not the file's fault
             raise unreadable(item, fmt, stream.label, exc) from exc
         try:
             return _insert_stage(warehouse, stream, item, readable, extracted_at)
