@@ -302,6 +302,7 @@ class DashboardData:
         reading = self.view.read("sync", read)
         value = reading.value
         record = state.phases.get("sync")
+        previews = self._preview_count(state)
         mailchimp = self.view.config.sync.mailchimp
         return {
             **self._header(state_error, reading.status),
@@ -316,8 +317,30 @@ class DashboardData:
             "rejections": value["rejections"] if value else {"total": 0, "by_reason": [], "latest": []},
             "errors": value["errors"] if value else {"changelog": [], "failed_runs": []},
             "last_sync": {**self._phase("sync", record, "pipeline", ""), "summary": record.summary} if record else None,
-            "hint": None if value and value["runs"] else f"No sync run yet: {RUN_HINT}.",
+            "previews": previews,
+            "hint": None if value and value["runs"] else self._no_sync_hint(previews, record),
         }
+
+    @staticmethod
+    def _preview_count(state: ProjectState) -> int:
+        return sum(
+            1 for run in state.runs for phase in run.phases if phase.name == "sync" and phase.summary.get("preview")
+        )
+
+    @staticmethod
+    def _no_sync_hint(previews: int, record: PhaseRecord | None) -> str:
+        """Why the runs table is empty: nothing ran yet, or every sync was a preview (nothing is logged then)."""
+        if not previews:
+            return f"No sync run yet: {RUN_HINT}."
+        planned = (record.summary.get("planned") if record and record.summary.get("preview") else None) or {}
+        last = ", ".join(f"{int(planned.get(op, 0)):,} to {op}" for op in ("create", "update", "archive"))
+        were = "sync so far was a preview" if previews == 1 else "syncs so far were previews"
+        return (
+            f"{previews:,} {were}: nothing was sent to Mailchimp"
+            + (f" (the last preview planned {last})" if planned else "")
+            + ". A sync previews without a Mailchimp API key and sync.mailchimp.list_id, or with --preview;"
+            " set both, then run `tapestry run`."
+        )
 
     # --- alarms ------------------------------------------------------------------------------------------
 

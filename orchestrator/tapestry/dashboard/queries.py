@@ -7,13 +7,14 @@ read, so a fresh project shows empty sections instead of errors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.ingest.files import REGISTRY_SCHEMA
 from tapestry.engines.ingest.streams import STREAMS
+from tapestry.engines.sync import owners
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
 
 FILES_SHOWN = 200
@@ -199,6 +200,8 @@ def sync_runs(warehouse: Warehouse) -> dict[str, Any]:
     )
     totals_row = warehouse.query(f"select count(*), {sums} from {SYNC_SCHEMA}.runs")[0]
     totals = {c: int(v) for c, v in zip(total_columns, totals_row, strict=True)}
+    if any(run["status"] == "running" for run in runs):  # a killed sync's run shows as interrupted
+        owners.as_displayed(runs, owners.dead_runs(warehouse, datetime.now(UTC)))
     for run in runs:
         started, finished = run["started_at"], run["finished_at"]
         run["duration_s"] = (

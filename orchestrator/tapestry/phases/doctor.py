@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tapestry import __version__
 from tapestry.core.errors import TapestryError, first_line
+from tapestry.core.humanize import count
 from tapestry.phases.context import ProjectContext
 
 
@@ -49,12 +50,16 @@ def _local_checks(ctx: ProjectContext) -> list[Check]:
     for source in ("zoom", "salesforce"):
         globs = getattr(config.sources, source).files
         found = expand_patterns(globs, ctx.layout.root)
+        unmatched = [pattern for pattern in globs if not expand_patterns([pattern], ctx.layout.root)]
+        detail = f"{count(len(found), 'file')} found ({', '.join(globs) or 'no paths configured'})"
+        if unmatched:
+            detail += f"; nothing matches {', '.join(unmatched)}"
         checks.append(
             Check(
                 f"{source} files",
-                bool(found),
-                f"{len(found)} files match {', '.join(globs) or '(none)'}",
-                "point sources.{source}.files at your exports",
+                bool(found) and not unmatched,
+                detail,
+                f"export the files, or point sources.{source}.files in tapestry.yml at them",
             )
         )
     key = SecretResolver(config).get(config.sync.mailchimp.api_key)

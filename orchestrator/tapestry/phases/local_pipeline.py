@@ -9,6 +9,7 @@ from typing import Any
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
+from tapestry.core.humanize import count
 from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.ingest.streams import STREAMS
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
@@ -32,23 +33,30 @@ class RunOptions:
 
 def ingest_phase(ctx: ProjectContext) -> dict[str, Any]:
     items: list[file_ingest.InputFile] = []
-    patterns = {"zoom": ctx.config.sources.zoom.files, "salesforce": ctx.config.sources.salesforce.files}
-    for source, globs in patterns.items():
-        matched = file_ingest.expand_patterns(globs, ctx.layout.root)
-        if globs and not matched:
-            ctx.reporter.warn(f"{STREAMS[source].label}: no file matches {', '.join(globs)}")
-        items += [file_ingest.fingerprint(source, path, ctx.state.file_hashes) for path in matched]
+    unmatched: list[str] = []
+    for source in ("zoom", "salesforce"):
+        settings = getattr(ctx.config.sources, source)
+        for pattern in settings.files:  # each configured file or glob must find something
+            if not file_ingest.expand_patterns([pattern], ctx.layout.root):
+                unmatched.append(f"sources.{source}.files {pattern!r}")
+        matched = file_ingest.expand_patterns(settings.files, ctx.layout.root)
+        items += [file_ingest.fingerprint(source, path, ctx.state.file_hashes, settings.encoding) for path in matched]
+    if unmatched:
+        raise IngestError(
+            f"no file matches {', '.join(unmatched)} (relative to {ctx.layout.root})",
+            "export the files there, or correct the paths in tapestry.yml",
+        )
     if not items:
         raise IngestError(
-            "no input files: sources.zoom.files and sources.salesforce.files match nothing",
-            "export the files, or point the globs in tapestry.yml at them",
+            "no input files: sources.zoom.files and sources.salesforce.files are empty",
+            "list your export files (paths or globs) in tapestry.yml",
         )
     with open_warehouse(ctx) as warehouse:
         result = file_ingest.load_files(
             warehouse,
             STREAMS,
             items,
-            on_file=lambda item, rows: ctx.reporter.info(f"loaded {rows:,} rows from {item.path.name}"),
+            on_file=lambda item, rows: ctx.reporter.info(f"loaded {count(rows, 'row')} from {item.path.name}"),
         )
         totals = {
             source: int(warehouse.query(f"select count(*) from {stream.table}")[0][0])

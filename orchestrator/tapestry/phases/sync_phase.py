@@ -137,6 +137,9 @@ def _skip_unchanged_preview(ctx: ProjectContext, fingerprint: str | None) -> Non
 
 
 def prune_previews(previews_dir: Path) -> None:
+    """Keep the newest previews; drop what a killed preview left half-written (the project lock is held)."""
+    for partial in previews_dir.glob(".sync-*.partial"):
+        partial.unlink(missing_ok=True)
     files = sorted(previews_dir.glob("sync-*.jsonl"), key=lambda path: path.stat().st_mtime, reverse=True)
     for old in files[PREVIEWS_KEPT:]:
         old.unlink(missing_ok=True)

@@ -9,9 +9,17 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from tapestry.core.errors import ConfigError
+from tapestry.core.errors import ConfigError, clip
 
 CONFIG_FILE = "tapestry.yml"
 SCHEMA_VERSION = 1
@@ -39,10 +47,24 @@ class SecretRef(Strict):
         return f"environment variable {self.env}" if self.env else f"secret store entry '{self.secret}'"
 
 
+def _known_encoding(value: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(f"unknown encoding {value!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
+    return value
+
+
+Encoding = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_known_encoding)]
+
+
 class ZoomSource(Strict):
     """Local target: export files. Cloud target: Airbyte's source-zoom with Server-to-Server OAuth."""
 
     files: list[str] = Field(default_factory=list, description="Paths or globs, relative to the project")
+    encoding: Encoding = "utf-8"  # of the export files (CSV, JSON): others are converted to UTF-8 when loaded
     account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
     client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{5,64}$")
     client_secret: SecretRef | None = None
@@ -53,6 +75,7 @@ class SalesforceSource(Strict):
     """Local target: export files. Cloud target: Airbyte's source-salesforce (Contact, incremental)."""
 
     files: list[str] = Field(default_factory=list, description="Paths or globs, relative to the project")
+    encoding: Encoding = "utf-8"
     client_id: str | None = Field(default=None, min_length=10, max_length=256)
     client_secret: SecretRef | None = None
     refresh_token: SecretRef | None = None
@@ -330,23 +353,23 @@ def parse_config(data: Any, origin: str) -> ProjectConfig:
     leaked = _find_secret_values(data)
     if leaked:
         raise ConfigError(
-            f"{origin}: {leaked[0]} holds a secret value; tapestry.yml may only reference secrets",
-            f"remove the value and write `{leaked[0].rsplit('.', 1)[-1]}: {{env: VARIABLE_NAME}}`",
+            f"{origin}: {clip(leaked[0], 120)} holds a secret value; tapestry.yml may only reference secrets",
+            f"remove the value and write `{clip(leaked[0].rsplit('.', 1)[-1], 60)}: {{env: VARIABLE_NAME}}`",
         )
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            problems.append(f"{loc}: {err['msg']}")
+        for err in exc.errors()[:20]:
+            loc = clip(".".join(str(p) for p in err["loc"]), 120) or "(top level)"
+            problems.append(f"{loc}: {clip(err['msg'])}")
         raise ConfigError(
             f"{origin}: {'; '.join(problems)}", "correct these settings (see the configuration reference)"
         ) from None
 
 
 def load_config(project_dir: Path) -> ProjectConfig:
-    import yaml
+    from tapestry.core.yamlfile import read_yaml_file
 
     path = project_dir / CONFIG_FILE
     if not path.is_file():
@@ -354,10 +377,4 @@ def load_config(project_dir: Path) -> ProjectConfig:
             f"{project_dir} is not a Tapestry project (no {CONFIG_FILE})",
             "run `tapestry init DIR` first, or pass --project DIR",
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML", "fix the syntax") from None
-    return parse_config(data, str(path))
+    return parse_config(read_yaml_file(path), str(path))

@@ -59,7 +59,10 @@ def print_sync_summary(summary: dict[str, Any]) -> None:
 
     from tapestry.cli.console import console
 
-    console.print(f"sync: {summary.get('headline', '')}")
+    # a skipped sync (an unchanged preview, sync disabled) says why instead of printing a bare "sync:"
+    headline = summary.get("headline") or (f"skipped: {summary['reason']}" if summary.get("reason") else "")
+    if headline:
+        console.print(f"sync: {headline}", soft_wrap=True)
     sample = summary.get("sample") or []
     if sample:
         table = Table(

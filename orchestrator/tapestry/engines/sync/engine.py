@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tapestry.core import interrupts
 from tapestry.core.errors import SyncError
 from tapestry.core.progress import NullReporter, Reporter
 from tapestry.core.warehouse import Warehouse
-from tapestry.engines.sync import diff
+from tapestry.engines.sync import diff, owners
 from tapestry.engines.sync.mailchimp import (
     CallFailed,
     MailchimpDestination,
@@ -146,6 +147,8 @@ class SyncRun:
     def run(self) -> SyncReport:
         started = time.monotonic()
         ensure_schema(self.warehouse)
+        owners.ensure_owners(self.warehouse)
+        owners.reconcile(self.warehouse, self.spec.sync_id, utcnow())  # runs a killed process left "running"
         diff.check_model(self.warehouse, self.spec)
         if self.destination is not None:
             self.destination.preflight(self.spec.merge_fields)
@@ -172,11 +175,14 @@ class SyncRun:
     def _preview(self) -> None:
         sample: list[dict[str, Any]] = []
         handle = None
+        path = partial = None
         if self.preview_dir is not None:
             self.preview_dir.mkdir(parents=True, exist_ok=True)
             path = self.preview_dir / f"sync-{utcnow():%Y%m%dT%H%M%SZ}-{self.report.run_id}.jsonl"
-            handle = path.open("w", encoding="utf-8")
-            self.report.preview_file = str(path)
+            # written under a hidden name and renamed when complete: an interrupted preview leaves no
+            # file that looks finished
+            partial = path.with_name(f".{path.name}.partial")
+            handle = partial.open("w", encoding="utf-8")
         try:
             for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):
                 for op in self._member_ops(chunk):
@@ -193,9 +199,15 @@ class SyncRun:
                         sample.append(planned)
                     if handle is not None:
                         handle.write(json.dumps(planned, ensure_ascii=False) + "\n")
-        finally:
-            if handle is not None:
+            if handle is not None and path is not None and partial is not None:
                 handle.close()
+                partial.replace(path)
+                self.report.preview_file = str(path)
+        finally:
+            if handle is not None and not handle.closed:
+                handle.close()
+            if partial is not None:
+                partial.unlink(missing_ok=True)
         self.report.sample = sample
         if self.preview_dir is not None:
             for old in sorted(self.preview_dir.glob("sync-*.jsonl"))[:-PREVIEWS_KEPT]:
@@ -208,7 +220,9 @@ class SyncRun:
         self._total = sum(self.report.planned.values())
         run_id = self.report.run_id
         self.state.start_run(run_id, utcnow(), self.spec.mode, False, self.options.full_resync)
+        owners.claim(self.warehouse, run_id, self.spec.sync_id, utcnow())
         error: str | None = None
+        interrupted = False
         try:
             if self.report.planned.get("create", 0) + self.report.planned.get("update", 0):
                 self._archived_in_mailchimp = self.destination.archived_members()
@@ -221,10 +235,18 @@ class SyncRun:
                 self.report.path = "bulk"
                 self._send_bulk()
         except BaseException as exc:
-            error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            interrupted = interrupts.is_interrupt(exc)
+            error = (
+                f"interrupted ({interrupts.describe()})"
+                if interrupted
+                else getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            )
             raise
         finally:
-            status = "failed" if error else ("partial" if self.report.failed else "succeeded")
+            if interrupted:
+                status = "interrupted"
+            else:
+                status = "failed" if error else ("partial" if self.report.failed else "succeeded")
             counts = {
                 "planned_create": self.report.planned.get("create", 0),
                 "planned_update": self.report.planned.get("update", 0),

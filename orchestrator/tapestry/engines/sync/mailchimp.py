@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tarfile
 import threading
 import time
@@ -22,26 +23,59 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from tapestry.core.errors import SyncError
 from tapestry.engines.sync.retry import RetryPolicy, parse_retry_after
 
 MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
 ARCHIVED_PAGE = 1000  # the members listing's largest page
+PREFLIGHT_NETWORK_ATTEMPTS = 2
+CONNECT_TIMEOUT_S = 10.0  # a host that does not accept a connection in 10 s is not going to
 
 
 def subscriber_hash(email: str) -> str:
     return hashlib.md5(email.strip().lower().encode()).hexdigest()
 
 
+DATA_CENTER = re.compile(r"-([a-z]{2,}\d+)$")
+
+
 def default_api_url(api_key: str) -> str:
-    _, _, dc = api_key.rpartition("-")
-    if not dc or not dc.isalnum():
+    """The API root of the key's data center: a Mailchimp key ends with it (`…-us21`)."""
+    match = DATA_CENTER.search(api_key.strip())
+    if match is None:
         raise SyncError(
-            "the Mailchimp API key has no data-center suffix (like -us21)",
-            "use the full key from Mailchimp, or set sync.mailchimp.api_url",
+            "the Mailchimp API key has no data-center suffix (a key ends with -us21 or the like)",
+            "copy the whole key from Mailchimp (Account > Extras > API keys), or set sync.mailchimp.api_url",
         )
-    return f"https://{dc}.api.mailchimp.com/3.0"
+    return f"https://{match.group(1)}.api.mailchimp.com/3.0"
+
+
+def _never_connected(error: object) -> bool:
+    """A connection that could not be opened (unlike one dropped mid-request, which a retry may fix)."""
+    import requests
+
+    text = str(error)
+    return isinstance(error, requests.ConnectTimeout) or any(
+        kind in text for kind in ("NewConnectionError", "NameResolutionError", "ConnectTimeout")
+    )
+
+
+def network_reason(error: object, host: str) -> str:
+    """What went wrong reaching `host`, in a few words (requests nests it several exceptions deep)."""
+    text = str(error)
+    lowered = text.lower()
+    if "nameresolution" in lowered or "name or service not known" in lowered or "getaddrinfo" in lowered:
+        return f"cannot resolve the host name of {host}"
+    if "timed out" in lowered or "timeout" in type(error).__name__.lower():
+        return f"no answer from {host} in time"
+    if "ssl" in lowered or "certificate" in lowered:
+        return f"the TLS handshake with {host} failed"
+    errno_text = re.search(r"\[Errno -?\d+\] ([^'\"()\]]+)", text)
+    if errno_text:
+        return f"cannot connect to {host}: {errno_text.group(1).strip().rstrip('.').lower()}"
+    return f"cannot reach {host} ({type(error).__name__})"
 
 
 @dataclass
@@ -120,11 +154,14 @@ def archive_verdict(op: MemberOp, status: str | None) -> OpResult | None:
 
 
 class CallFailed(Exception):
-    def __init__(self, status: int | None, detail: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int | None, detail: str, retry_after: float | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.retry_after = retry_after
+        self.unreachable = unreachable  # no connection could be opened at all (refused, unknown host, no answer)
 
     @property
     def transient(self) -> bool:
@@ -188,7 +225,7 @@ class _Client:
                     headers=headers,
                     data=data,
                     auth=("tapestry", self.api_key),
-                    timeout=self.timeout,
+                    timeout=(min(CONNECT_TIMEOUT_S, self.timeout), self.timeout),
                 )
                 self.last_response = response
                 return response
@@ -261,6 +298,10 @@ class MailchimpDestination:
         try:
             result = call(client)
         except ApiClientError as exc:
+            if exc.status_code is None and isinstance(exc.text, Exception):  # no HTTP answer
+                error = exc.text
+                reason = network_reason(error, urlsplit(self.api_url).netloc)
+                raise CallFailed(None, reason, unreachable=_never_connected(error)) from None
             response = client.api.last_response
             retry_after = parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
             raise CallFailed(exc.status_code, _describe_error(exc.status_code, exc.text), retry_after) from None
@@ -270,7 +311,7 @@ class MailchimpDestination:
             raise CallFailed(status, f"HTTP {status}", parse_retry_after(result.headers.get("Retry-After")))
         return result
 
-    def _with_retries(self, call: Callable[[_Client], Any]) -> Any:
+    def _with_retries(self, call: Callable[[_Client], Any], network_attempts: int | None = None) -> Any:
         attempt = 0
         while True:
             attempt += 1
@@ -284,14 +325,16 @@ class MailchimpDestination:
                     ) from None
                 if not failure.transient or attempt >= self.retry.attempts:
                     raise
+                if failure.unreachable and network_attempts is not None and attempt >= network_attempts:
+                    raise
                 self.sleep(self.retry.delay(attempt, failure.retry_after))
 
     # --- checks ----------------------------------------------------------------------------------------
 
     def preflight(self, merge_tags: Iterable[str]) -> None:
         """The list exists, the key works, and every mapped merge field exists on the list."""
-        try:
-            self._with_retries(lambda c: c.ping.get())
+        try:  # an address that does not answer at all fails fast: it will not answer the sync either
+            self._with_retries(lambda c: c.ping.get(), network_attempts=PREFLIGHT_NETWORK_ATTEMPTS)
             self._with_retries(lambda c: c.lists.get_list(self.list_id, fields=["id", "name"]))
             fields = self._with_retries(
                 lambda c: c.lists.get_list_merge_fields(self.list_id, count=1000, fields=["merge_fields.tag"])
@@ -324,8 +367,12 @@ class MailchimpDestination:
             return self._send_one(op)
 
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mailchimp") as pool:
-            for result in pool.map(work, ops):
-                on_result(result)
+            try:
+                for result in pool.map(work, ops):
+                    on_result(result)
+            except BaseException:  # Ctrl-C or an error: members still queued are not sent
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     def _send_one(self, op: MemberOp) -> OpResult:
         method, _, body = op.member_call(self.list_id)
