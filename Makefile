@@ -22,6 +22,12 @@ $(VENV)/.runtime: pyproject.toml
 	$(BIN)/pip install $(PIP_FLAGS) -e .
 	@touch $@
 
+# The cloud extra alone (boto3, python-terraform, dbt-snowflake, the Snowflake connector): what the aws
+# target needs, without the test tools of the dev extra.
+$(VENV)/.cloud: pyproject.toml $(VENV)/.runtime
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[cloud]'
+	@touch $@
+
 $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev]'
 	@touch $@
@@ -56,9 +62,14 @@ bench: $(VENV)/.dev ## Run the benchmarks (prints tables; slow)
 	$(BIN)/python benchmarks/pipeline_local.py
 	$(BIN)/python benchmarks/sync_mailchimp.py
 
-# Interactive: asks for the target (local or aws) and every answer. The aws target needs the cloud extra.
-kickstart: $(VENV)/.dev ## Create and deploy a project interactively (tapestry kickstart)
-	$(TAPESTRY) kickstart
+# Interactive: asks for the target (local or aws) and every answer. Installs the runtime and the cloud
+# extra (the aws target needs it), not the test tools. The project folder is created in KICKSTART_DIR,
+# outside this checkout; relative paths in the answers start there too.
+KICKSTART_DIR ?= $(HOME)/tapestry-projects
+
+kickstart: $(VENV)/.cloud ## Create and deploy a project interactively, in KICKSTART_DIR (~/tapestry-projects)
+	@mkdir -p "$(KICKSTART_DIR)"
+	cd "$(KICKSTART_DIR)" && "$(CURDIR)/$(TAPESTRY)" kickstart
 
 clean: ## Remove the demo project and build leftovers (keeps .venv)
 	rm -rf $(DEMO_DIR) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,19 @@ behind its nginx ingress (reference §2 and §8.1; shapes follow airbyte-platfor
   Airbyte versions answer 400), 409 ``try-again-later`` (a job of that connection is running), 409
   ``state-conflict``, 422 ``unprocessable-entity`` (``data.message``).
 
+Held to the published specs vendored in ``tests/contracts/airbyte/`` (see its README):
+
+* A source/destination ``configuration`` is validated against the connector's
+  ``connectionSpecification`` (draft-07, formats not asserted, **no defaults filled in**: source-zoom's
+  ``authorization_endpoint`` must be sent although it has a default); failures are 422
+  ``unprocessable-entity``. ``sourceType``/``destinationType`` only select the connector: they are
+  removed before storing and never returned inside ``configuration``; every ``airbyte_secret`` of the
+  spec comes back masked.
+* Request bodies are checked against their schema in ``public-api-schemas.json`` (400
+  ``bad-request``); with ``strict_requests`` a key the schema does not define is refused too (the
+  real server silently ignores it, e.g. ``workspaceId`` on ``POST connections``).
+* Jobs report every ``JobResponse.status``: ``pending -> queued -> running -> ...``.
+
 Behaviours callers must handle (like the real server):
 
 * ``POST connections`` with empty/missing ``configurations.streams`` selects **every** discovered
@@ -28,8 +41,8 @@ Behaviours callers must handle (like the real server):
   (``"0 0 12 * * ? UTC"``).
 * Jobs advance only when observed: each ``GET jobs/{id}`` (or a ``GET jobs`` listing that includes
   the job) counts one observation, a job shows each state ``job_steps`` times
-  (``pending -> running -> succeeded|failed``, or ``... running -> incomplete -> running ->
-  succeeded``), so callers must poll. ``startTime`` / ``lastUpdatedAt`` are written like Java's
+  (``pending -> queued -> running -> succeeded|failed``, or ``... running -> incomplete -> running
+  -> succeeded``), so callers must poll. ``startTime`` / ``lastUpdatedAt`` are written like Java's
   ``OffsetDateTime.toString()`` (seconds are dropped when zero: ``2026-01-05T10:00Z``);
   ``duration`` is ISO-8601 (``PT1M2S``); ``lastUpdatedAt`` only on terminal states.
 * List ``next`` is a full URL whenever a page is full — the page after it may be empty.
@@ -47,7 +60,7 @@ In-process::
 As a process: ``python tests/fakes/airbyte.py --port 0`` prints one JSON line (``base_url``,
 ``health_url``, ``token_url``, ``client_id``, ``client_secret``, ``workspace_id``, ...) when ready.
 
-Stdlib only.
+Stdlib plus ``jsonschema`` (for the vendored specs).
 """
 
 from __future__ import annotations
@@ -70,6 +83,8 @@ from urllib.parse import unquote, urlencode
 if not __package__:  # executed as a script: make the sibling ``_http`` importable (PEP 366)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "fakes"
+
+from contracts import catalog_facts, connector_spec, errors, public_api_schema, secret_paths, strict
 
 from ._http import (
     BASE_FAULTS,
@@ -103,12 +118,10 @@ HEALTH_V1: Final = "/api/v1/health"
 DOCS: Final = "https://reference.airbyte.com/reference/errors"
 PROBLEM_JSON: Final = "application/problem+json"
 
-#: Definition ids (airbyte-platform ``NameToDefinitionMapper.kt``).
-SOURCE_DEFINITIONS: Final = {
-    "zoom": "cbfd9856-1322-44fb-bcf1-0b39b7a8e92e",
-    "salesforce": "b117307c-14b6-41aa-9422-947e34922962",
-}
-DESTINATION_DEFINITIONS: Final = {"snowflake": "424892c4-daac-4491-b35d-c6688ba547ba"}
+_CATALOG: Final = catalog_facts()
+#: Definition ids (airbyte-platform ``NameToDefinitionMapper.kt``, via catalog-facts.json).
+SOURCE_DEFINITIONS: Final[dict[str, str]] = dict(_CATALOG["definitions"]["source"])
+DESTINATION_DEFINITIONS: Final[dict[str, str]] = dict(_CATALOG["definitions"]["destination"])
 
 SYNC_MODES: Final = (
     "full_refresh_overwrite",
@@ -246,30 +259,9 @@ STREAM_CATALOGS: Final[dict[str, tuple[StreamDef, ...]]] = {
             ),
             primary_key=(("id",),),
         ),
+        # source-zoom's manifest: no primary key, no cursor, full refresh only (catalog-facts.json).
         StreamDef(
-            "webinar_registrants",
-            FULL_ONLY,
-            (
-                "id",
-                "webinar_id",
-                "email",
-                "first_name",
-                "last_name",
-                "address",
-                "city",
-                "country",
-                "zip",
-                "state",
-                "phone",
-                "industry",
-                "org",
-                "job_title",
-                "comments",
-                "custom_questions",
-                "status",
-                "create_time",
-                "join_url",
-            ),
+            "webinar_registrants", FULL_ONLY, tuple(_CATALOG["streams"]["zoom"]["webinar_registrants"]["fields"])
         ),
         StreamDef("webinar_panelists", FULL_ONLY, ("id", "webinar_id", "name", "email", "join_url")),
         StreamDef(
@@ -298,19 +290,21 @@ STREAM_CATALOGS: Final[dict[str, tuple[StreamDef, ...]]] = {
     ),
 }
 
-# configuration keys: required, secret (masked in responses)
-_SOURCE_SPECS: Final = {
-    "zoom": (("account_id", "client_id", "client_secret"), ("client_id", "client_secret")),
-    "salesforce": (("client_id", "client_secret", "refresh_token"), ("client_id", "client_secret", "refresh_token")),
+#: The request schema each write operation is validated against (public-api-schemas.json).
+REQUEST_SCHEMAS: Final = {
+    ("POST", "/applications/token"): "ApplicationTokenRequestWithGrant",
+    ("POST", "/sources"): "SourceCreateRequest",
+    ("PATCH", "/sources/{sourceId}"): "SourcePatchRequest",
+    ("POST", "/destinations"): "DestinationCreateRequest",
+    ("PATCH", "/destinations/{destinationId}"): "DestinationPatchRequest",
+    ("POST", "/connections"): "ConnectionCreateRequest",
+    ("PATCH", "/connections/{connectionId}"): "ConnectionPatchRequest",
+    ("POST", "/jobs"): "JobCreateRequest",
 }
-_SNOWFLAKE_REQUIRED: Final = ("host", "role", "warehouse", "database", "schema", "username")
-_KEY_PAIR: Final = "Key Pair Authentication"
-_SNOWFLAKE_SECRETS: Final = ("private_key", "private_key_password", "password")
 _SCHEMA_INVALID: Final = (
     "The provided configuration does not fulfill the specification. Errors: json schema validation failed when "
     "comparing the data to the json schema. \nErrors: "
 )
-_START_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,7 +413,7 @@ class _Actor:
     created_at: int
 
     def render(self, *, masked: bool = True) -> dict[str, Any]:
-        conf = _mask_config(self.type, self.configuration) if masked else copy.deepcopy(self.configuration)
+        conf = _mask_config(self.kind, self.type, self.configuration) if masked else copy.deepcopy(self.configuration)
         defs = SOURCE_DEFINITIONS if self.kind == "source" else DESTINATION_DEFINITIONS
         return {
             f"{self.kind}Id": self.id,
@@ -449,7 +443,7 @@ class _Connection:
     created_at: int
 
     def render(self) -> dict[str, Any]:
-        return {
+        doc = {
             "connectionId": self.id,
             "name": self.name,
             "sourceId": self.source_id,
@@ -466,6 +460,9 @@ class _Connection:
             "createdAt": self.created_at,
             "tags": [],
         }
+        if self.namespace_format is None:  # ConnectionResponse: a string when present, never null
+            del doc["namespaceFormat"]
+        return doc
 
 
 @dataclass
@@ -499,7 +496,7 @@ class _Job:
         self.shown = 0
         self.updated_at = now
         self.history.append(self.status)
-        if self.status != "pending" and self.rows is None:
+        if self.status not in ("pending", "queued") and self.rows is None:
             self.rows, self.bytes = 0, 0
 
     def render(self) -> dict[str, Any]:
@@ -512,7 +509,7 @@ class _Job:
         }
         if self.terminal:
             out["lastUpdatedAt"] = _java_time(self.updated_at)
-        if self.status != "pending":
+        if self.status not in ("pending", "queued"):
             out["duration"] = iso_duration(self.updated_at - self.created_at)
         if self.rows is not None:
             out["rowsSynced"] = self.rows
@@ -520,18 +517,25 @@ class _Job:
         return out
 
 
-def _mask_config(type_: str, conf: dict[str, Any]) -> dict[str, Any]:
+def _mask_config(kind: str, type_: str, conf: dict[str, Any]) -> dict[str, Any]:
+    """What the server returns: the stored configuration with every ``airbyte_secret`` of the
+    connector's spec replaced by the mask (``JsonSecretsProcessor`` on the real server)."""
     out = copy.deepcopy(conf)
-    if type_ in _SOURCE_SPECS:
-        for key in _SOURCE_SPECS[type_][1]:
-            if out.get(key) not in (None, ""):
-                out[key] = MASK
-    creds = out.get("credentials")
-    if isinstance(creds, dict):
-        for key in _SNOWFLAKE_SECRETS:
-            if creds.get(key) not in (None, ""):
-                creds[key] = MASK
+    for path in secret_paths(connector_spec(kind, type_)):
+        node: Any = out
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get(path[-1]) not in (None, ""):
+            node[path[-1]] = MASK
     return out
+
+
+def _without_required(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_required(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
 
 
 def _merge(existing: Any, incoming: Any) -> Any:
@@ -623,6 +627,7 @@ class FakeAirbyte(FakeService):
         "rows_per_sync",
         "not_found_status",
         "empty_page_link",
+        "strict_requests",
     )
 
     def __init__(
@@ -639,6 +644,7 @@ class FakeAirbyte(FakeService):
         rows_per_sync: int = 100,
         not_found_status: int = 404,
         empty_page_link: str | None = None,
+        strict_requests: bool = False,
         on_job_succeeded: JobHook | None = None,
         **common: Any,
     ) -> None:
@@ -660,6 +666,8 @@ class FakeAirbyte(FakeService):
         self.not_found_status = not_found_status
         #: ``next`` / ``previous`` when there is no such page (``None``; the real mapper sends ``""``).
         self.empty_page_link = empty_page_link
+        #: Refuse (400) request bodies with keys their schema in public-api-schemas.json does not define.
+        self.strict_requests = strict_requests
         #: Called (outside the lock, before the caller can observe ``succeeded``) with copies of the
         #: connection and the job when a **sync** job succeeds. Return a row count to set
         #: ``rowsSynced``; raising makes the job ``failed``.
@@ -878,6 +886,7 @@ class FakeAirbyte(FakeService):
                     req.json()
                 except ValueError:
                     raise bad_request("Invalid JSON in the request body.") from None
+                self._check_request(req)
             if template == R_JOB and req.method == "GET":
                 return self._h_job_get(req)  # may call the hook outside the lock
             if template == R_JOBS and req.method == "GET":
@@ -958,6 +967,7 @@ class FakeAirbyte(FakeService):
             except ValueError:
                 raise bad_request("Invalid JSON in the request body.") from None
             data = parsed if isinstance(parsed, dict) else {}
+            self._check_request(req)
         grant = data.get("grant_type", "client_credentials")
         if grant != "client_credentials":
             raise bad_request(f"Unsupported grant_type: {grant}")
@@ -1027,62 +1037,25 @@ class FakeAirbyte(FakeService):
         return str(declared if declared is not None else by_id[str(definition_id)])
 
     @staticmethod
-    def _validate_config(type_: str, conf: dict[str, Any]) -> None:
-        errors: list[str] = []
+    def _validate_config(kind: str, type_: str, conf: dict[str, Any]) -> None:
+        """The connector's ``connectionSpecification`` (draft-07), as the server checks it: nothing
+        is filled in, so a required property that has a default must still be sent."""
+        found = errors(connector_spec(kind, type_), conf)
+        if found:
+            raise unprocessable(_SCHEMA_INVALID + ", ".join(found))
 
-        def need(obj: dict[str, Any], key: str, prefix: str = "$.") -> None:
-            value = obj.get(key)
-            if value is None:
-                errors.append(f"{prefix}{key}: is missing but it is required")
-            elif not isinstance(value, str):
-                errors.append(f"{prefix}{key}: {type(value).__name__} found, string expected")
-            elif not value.strip():
-                errors.append(f"{prefix}{key}: must be at least 1 characters long")
-
-        if type_ == "snowflake":
-            for key in _SNOWFLAKE_REQUIRED:
-                need(conf, key)
-            creds = conf.get("credentials")
-            if not isinstance(creds, dict):
-                errors.append("$.credentials: is missing but it is required")
-            else:
-                auth = creds.get("auth_type")
-                if auth == _KEY_PAIR or (auth is None and "private_key" in creds):
-                    need(creds, "private_key", "$.credentials.")
-                elif auth in {"Username and Password", "username/password"} or "password" in creds:
-                    raise unprocessable(
-                        "Username/password authentication is no longer supported by the Snowflake destination. "
-                        f'Use credentials.auth_type "{_KEY_PAIR}" with a private_key.'
-                    )
-                else:
-                    errors.append(f"$.credentials.auth_type: does not have a value in the enumeration [{_KEY_PAIR}]")
-        else:
-            for key in _SOURCE_SPECS[type_][0]:
-                need(conf, key)
-        if type_ == "salesforce":
-            if "is_sandbox" in conf and not isinstance(conf["is_sandbox"], bool):
-                errors.append("$.is_sandbox: string found, boolean expected")
-            start = conf.get("start_date")
-            if start is not None and (not isinstance(start, str) or not _START_DATE_RE.match(start)):
-                errors.append(
-                    "$.start_date: does not match the regex pattern "
-                    "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?)$"
-                )
-            crit = conf.get("streams_criteria")
-            if crit is not None:
-                if not isinstance(crit, list):
-                    errors.append("$.streams_criteria: object found, array expected")
-                else:
-                    for i, c in enumerate(crit):
-                        if not isinstance(c, dict) or not isinstance(c.get("value"), str):
-                            errors.append(f"$.streams_criteria[{i}].value: is missing but it is required")
-                        elif c.get("criteria", "contains") not in SF_CRITERIA:
-                            errors.append(
-                                f"$.streams_criteria[{i}].criteria: does not have a value in the enumeration "
-                                f"{list(SF_CRITERIA)}"
-                            )
-        if errors:
-            raise unprocessable(_SCHEMA_INVALID + ", ".join(errors))
+    def _check_request(self, req: Request) -> None:
+        """The body against the operation's request schema; with ``strict_requests`` no key the
+        schema does not define is accepted (the real server ignores them, which hides typos)."""
+        name = REQUEST_SCHEMAS.get((req.method, req.route))
+        if name is None or (req.route == R_TOKEN and req.content_type == "application/x-www-form-urlencoded"):
+            return
+        schema = public_api_schema(name)
+        # Missing required keys are answered by each handler in the server's words; strict mode adds
+        # the schema's own verdict on them and on undefined keys.
+        found = errors(strict(schema) if self.strict_requests else _without_required(schema), req.json())
+        if found:
+            raise bad_request("; ".join(found))
 
     def _h_actors_list(self, req: Request) -> Reply:
         kind = self._kind(req)
@@ -1104,8 +1077,9 @@ class FakeAirbyte(FakeService):
         if not isinstance(conf, dict):
             raise unprocessable("configuration: must not be null")
         type_ = self._resolve_type(kind, body, conf)
-        conf = {f"{kind}Type": type_, **copy.deepcopy(conf)}
-        self._validate_config(type_, conf)
+        # The type selects the connector; it is not part of the connector's configuration.
+        conf = {k: copy.deepcopy(v) for k, v in conf.items() if k != f"{kind}Type"}
+        self._validate_config(kind, type_, conf)
         actor = _Actor(kind, str(uuid.uuid4()), name, type_, workspace_id, conf, int(self.clock()))
         self._store(kind)[actor.id] = actor
         return json_reply(200, actor.render())
@@ -1132,11 +1106,10 @@ class FakeAirbyte(FakeService):
             conf = _merge(actor.configuration, incoming)
         else:
             raise unprocessable("configuration: must be an object")
-        declared = conf.get(f"{kind}Type", actor.type)
+        declared = conf.pop(f"{kind}Type", actor.type)
         if declared != actor.type:
             raise unprocessable(f"{kind}Type cannot be changed ({actor.type} -> {declared})")
-        conf[f"{kind}Type"] = actor.type
-        self._validate_config(actor.type, conf)
+        self._validate_config(kind, actor.type, conf)
         actor.name, actor.configuration = name, conf
         return json_reply(200, actor.render())
 
@@ -1289,8 +1262,6 @@ class FakeAirbyte(FakeService):
             raise bad_request("destinationId: must not be null")
         source = self._actor("source", source_id)
         dest = self._actor("destination", dest_id)
-        if body.get("workspaceId") not in (None, source.workspace_id):
-            raise forbidden("User does not have the required permissions to access the resource(s).")
         schedule = self._schedule(body.get("schedule"))
         ns_def = body.get("namespaceDefinition", "destination")
         if ns_def not in NAMESPACE_DEFINITIONS:
@@ -1374,11 +1345,12 @@ class FakeAirbyte(FakeService):
 
     # ---------------------------------------------------------------- jobs
     def _plan(self) -> list[str]:
+        """A created job waits in ``queued`` for a worker before it runs (JobResponse.status)."""
         if self.job_outcome == "failed":
-            return ["pending", "running", "failed"]
+            return ["pending", "queued", "running", "failed"]
         if self.job_outcome == "incomplete-then-succeeded":
-            return ["pending", "running", "incomplete", "running", "succeeded"]
-        return ["pending", "running", "succeeded"]
+            return ["pending", "queued", "running", "incomplete", "running", "succeeded"]
+        return ["pending", "queued", "running", "succeeded"]
 
     def _h_job_create(self, req: Request) -> Reply:
         body = self._object_body(req)
@@ -1539,6 +1511,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--boot-after-requests", type=int, default=0)
     parser.add_argument("--job-steps", type=int, default=1)
     parser.add_argument("--job-outcome", choices=JOB_OUTCOMES, default="succeeded")
+    parser.add_argument("--strict-requests", action="store_true", help="refuse keys the request schemas lack")
     return parser
 
 
@@ -1552,6 +1525,7 @@ def main(argv: list[str] | None = None) -> int:
         boot_after_requests=args.boot_after_requests,
         job_steps=args.job_steps,
         job_outcome=args.job_outcome,
+        strict_requests=args.strict_requests,
         **common_kwargs(args),
     )
     return run_cli(

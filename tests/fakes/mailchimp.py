@@ -14,6 +14,14 @@ A real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon threa
   like Mailchimp's pre-signed S3 URL) at ``http://127.0.0.1:PORT/_batch-results/{id}.tar.gz``.
 * Knobs for latency, 429s, 5xx (JSON or load-balancer HTML), dropped connections, lost
   acknowledgements (applied-then-failed) and the 10-simultaneous-connection limit.
+* Held to the shapes vendored in ``tests/contracts/mailchimp/`` (statuses, methods and limits come
+  from there; ``strict_requests`` checks PUT member, POST tags and POST /batches bodies against their
+  shape, undefined keys included). Archiving (``DELETE`` member) follows the recorded live rule: 405
+  "Can not archive a contact that is bounced, pending or archived" for cleaned, pending and archived
+  members; unsubscribed ones can be archived. Where the docs are silent the fake does the worst: an
+  archived contact re-added by ``PUT`` (or ``PATCH``) takes the ``status``/``status_if_new`` sent, so
+  an unsubscribed contact that was archived and is re-added with ``status_if_new: subscribed`` comes
+  back **subscribed**; a client must never rely on Mailchimp to remember.
 * Admin endpoints (no auth, not counted) under ``/_fake/`` for subprocess use:
   ``GET /_fake/stats``, ``POST /_fake/config``, ``POST /_fake/reset``, ``POST /_fake/lists``,
   ``POST /_fake/members``, ``POST /_fake/member-status``, ``POST /_fake/forget``.
@@ -27,7 +35,7 @@ In-process::
 As a process: ``python tests/fakes/mailchimp.py --port 0 --list-id aud1`` prints one JSON line
 (``base_url``, ``api_key``, ...) when ready and serves until SIGTERM/SIGINT.
 
-Stdlib only.
+Stdlib plus ``jsonschema`` (for the vendored shapes).
 """
 
 from __future__ import annotations
@@ -64,6 +72,9 @@ if not __package__:  # executed as a script: make the sibling ``_http`` importab
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "fakes"
 
+from contracts import errors as schema_errors
+from contracts import mailchimp_shape, strict
+
 from ._http import FakeHttpServer
 
 __all__ = ["ApiError", "FakeMailchimp", "is_valid_email", "main", "subscriber_hash"]
@@ -82,15 +93,19 @@ CLEANED: Final = "cleaned"
 PENDING: Final = "pending"
 TRANSACTIONAL: Final = "transactional"
 ARCHIVED: Final = "archived"
-#: Statuses a client may send in ``status`` / ``status_if_new``.
-MEMBER_STATUSES: Final = frozenset({SUBSCRIBED, UNSUBSCRIBED, CLEANED, PENDING, TRANSACTIONAL})
+#: Statuses a client may send in ``status`` / ``status_if_new`` (the member_upsert shape's enum).
+MEMBER_STATUSES: Final = frozenset(mailchimp_shape("member_upsert")["properties"]["status"]["enum"])
+#: DELETE (archive) refuses these: "Can not archive a contact that is bounced, pending or archived".
+NOT_ARCHIVABLE: Final = frozenset({CLEANED, PENDING, ARCHIVED})
 #: Statuses a stored member may have (``GET ...members?status=`` accepts these).
 ALL_STATUSES: Final = MEMBER_STATUSES | {ARCHIVED}
 
-MAX_PAGE_COUNT: Final = 1000
+MAX_PAGE_COUNT: Final = int(mailchimp_shape("merge_fields_count_max"))
 DEFAULT_PAGE_COUNT: Final = 10
 MAX_BATCH_SUBSCRIBE: Final = 500
-BATCH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+BATCH_METHODS: Final = frozenset(
+    mailchimp_shape("batch_request")["properties"]["operations"]["items"]["properties"]["method"]["enum"]
+)
 
 # Route templates (also the keys of ``requests_by_route``, prefixed with the method).
 R_ROOT: Final = "/"
@@ -121,6 +136,7 @@ KNOBS: Final = (
     "batch_ops_per_second",
     "batch_results_per_file",
     "max_pending_batches",
+    "strict_requests",
     "log_requests",
 )
 
@@ -251,6 +267,15 @@ def _compliance(email_address: str) -> ApiError:
         "Member In Compliance State",
         f"{email_address} is in a compliance state due to unsubscribe, bounce, or compliance review "
         "and cannot be subscribed.",
+    )
+
+
+def _cannot_archive() -> ApiError:
+    # Recorded from the live API (mailchimp-shapes.json _source.archive_405).
+    return ApiError(
+        405,
+        "Method Not Allowed",
+        "This list member cannot be removed. Can not archive a contact that is bounced, pending or archived",
     )
 
 
@@ -393,6 +418,27 @@ def _exclude_fields(obj: Any, tree: dict[str, Any]) -> Any:
         elif sub:
             out[key] = _exclude_fields(value, sub)
     return out
+
+
+#: The request shape (mailchimp-shapes.json) of each operation Tapestry sends a body to.
+REQUEST_SHAPES: Final = {
+    ("PUT", R_MEMBER): "member_upsert",
+    ("POST", R_TAGS): "member_tags",
+    ("POST", R_BATCHES): "batch_request",
+}
+
+
+def _check_shape(method: str, template: str, body: Any) -> None:
+    name = REQUEST_SHAPES.get((method, template))
+    if name is None:
+        return
+    found = schema_errors(strict(mailchimp_shape(name)), body)
+    if found:
+        problems = [
+            {"field": f.split(":", 1)[0].removeprefix("$").lstrip("."), "message": f.split(":", 1)[1].strip()}
+            for f in found
+        ]
+        raise _invalid(VALIDATION_DETAIL, problems)
 
 
 def _resolve_hash(segment: str) -> str:
@@ -731,6 +777,7 @@ class FakeMailchimp:
         batch_ops_per_second: float | None = None,
         batch_results_per_file: int = 500,
         max_pending_batches: int = 500,
+        strict_requests: bool = False,
         log_requests: bool = True,
     ) -> None:
         # Knobs: plain attributes, read on every request, safe to change at runtime.
@@ -745,6 +792,8 @@ class FakeMailchimp:
         self.batch_ops_per_second = batch_ops_per_second
         self.batch_results_per_file = batch_results_per_file
         self.max_pending_batches = max_pending_batches
+        #: Check bodies against their shape in mailchimp-shapes.json, undefined keys included (400).
+        self.strict_requests = strict_requests
         self.log_requests = log_requests
 
         self._host = host
@@ -1435,6 +1484,8 @@ class FakeMailchimp:
             )
             return err.status, err.problem()
         try:
+            if self.strict_requests:
+                _check_shape(method, template, body)
             with self._lock:
                 status, payload = handler(params, query, body)
         except ApiError as e:
@@ -1690,6 +1741,8 @@ class FakeMailchimp:
         skip = _truthy(q.get("skip_merge_validation"))
         m = lst.members.get(h)
         if m is None or m.status == ARCHIVED:
+            # Re-adding an archived contact: the docs are silent on what it restores, so this fake models
+            # the worst case — it takes status_if_new, whatever the contact was before it was archived.
             new_status = status or status_if_new
             if new_status is None:
                 raise _blank("status_if_new")
@@ -1740,8 +1793,12 @@ class FakeMailchimp:
     def _h_member_delete(self, p: dict[str, str], q: dict[str, str], body: Any) -> tuple[int, Any]:
         lst = self._get_list(p["id"])
         m = lst.members.get(p["hash"])
-        if m is None or m.status == ARCHIVED:
+        if m is None:
             raise _not_found()
+        if m.status in NOT_ARCHIVABLE:
+            raise _cannot_archive()
+        # An unsubscribed contact can be archived: nothing in the docs says what a re-add then restores,
+        # so this fake does the worst (see _h_member_put).
         lst.set_status(m, ARCHIVED)
         m.last_changed = _CLOCK.iso()
         return 204, None
@@ -2135,6 +2192,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-results-per-file", type=int, default=500)
     parser.add_argument("--max-pending-batches", type=int, default=500)
     parser.add_argument("--log-requests", action="store_true", help="keep an in-memory request log")
+    parser.add_argument("--strict-requests", action="store_true", help="refuse keys the request shapes lack")
     return parser
 
 
@@ -2157,6 +2215,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_ops_per_second=args.batch_ops_per_second,
         batch_results_per_file=args.batch_results_per_file,
         max_pending_batches=args.max_pending_batches,
+        strict_requests=args.strict_requests,
         log_requests=args.log_requests,
     )
     stop = threading.Event()

@@ -15,7 +15,7 @@ class TapestryCLI:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def __call__(
-        self, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+        self, *args: str, timeout: float = 600, env: dict[str, str] | None = None, input_text: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         full_env = {**self.env, **(env or {}), "COLUMNS": "200", "NO_COLOR": "1"}
         return subprocess.run(
@@ -26,6 +26,7 @@ class TapestryCLI:
             text=True,
             timeout=timeout,
             check=False,
+            input=input_text,
         )
 
     def ok(self, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:

@@ -198,6 +198,6 @@ def test_upgrade_refuses_an_invalid_file_and_writes_nothing(tmp_path: Path) -> N
     path = tmp_path / "tapestry.yml"
     text = "schema_version: 1\nproject: acme\nsync: {mode: sideways}\n"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="sync.mode"):
+    with pytest.raises(ConfigError, match=r"sync\.mode"):
         upgrade_file(path)
     assert path.read_text() == text and not (tmp_path / "tapestry.yml.v1.bak").exists()

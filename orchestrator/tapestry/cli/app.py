@@ -6,7 +6,7 @@ Commands take their shared options from `tapestry.cli.common`, never from here (
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -120,8 +120,45 @@ def _reflow_help(typer_app: typer.Typer) -> None:
 
 
 def main() -> None:
+    from tapestry.core import interrupts
+
+    interrupts.install()
     register()
-    app()
+    _plain_placeholders()
+    try:
+        app()
+    except KeyboardInterrupt:  # outside any command (while parsing or importing): still one line, 130
+        _report_interrupt_and_exit()
+    except SystemExit as exc:
+        if exc.code not in (0, None) and interrupts.received() and exc.code != interrupts.exit_code():
+            _report_interrupt_and_exit()  # click turned the Ctrl-C into "Aborted!" and exit 1
+        raise
+
+
+def _report_interrupt_and_exit() -> None:
+    import sys
+
+    from tapestry.core import interrupts
+
+    interrupts.note()
+    sys.stderr.write(f"error: interrupted ({interrupts.describe()})\n")
+    raise SystemExit(interrupts.exit_code())
+
+
+def _plain_placeholders() -> None:
+    """Help shows no `<bool>` after a flag, nor `<list[str]>` after a repeatable option (typer >= 0.24 does)."""
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        if self.metavar is None and self.multiple:
+            return "VALUE ..."
+        return original(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
 __all__ = ["app", "main"]

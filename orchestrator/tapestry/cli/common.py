@@ -30,39 +30,53 @@ ProjectOption = Annotated[
 
 
 def friendly_errors(func: F) -> F:
-    """Turn Tapestry errors into one line on stderr and a non-zero exit code."""
+    """Turn every error into one line on stderr and the README's exit code: 1 a phase failed, 2 invalid
+    configuration, 130 interrupted (whatever exception a library made of the Ctrl-C), 70 a bug."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from tapestry.core.errors import TapestryError
-
         try:
             return func(*args, **kwargs)
-        except TapestryError as exc:
-            from tapestry.cli.console import print_error
-
-            print_error(exc.one_line())
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            from tapestry.cli.console import print_error
-
-            print_error("interrupted; nothing half-done was kept (rerun to resume)")
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, SystemExit) as exc:
+            code = getattr(exc, "exit_code", getattr(exc, "code", 1))
+            if code and _interrupted(exc):
+                _report_interrupt()
             raise
-        except Exception as exc:
-            if os.environ.get("TAPESTRY_DEBUG"):
-                raise
+        except BaseException as exc:
+            if _interrupted(exc):
+                _report_interrupt()
             from tapestry.cli.console import print_error
+            from tapestry.core.errors import explain
 
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            known = explain(exc)
+            if known is not None:
+                print_error(known.one_line())
+                raise typer.Exit(known.exit_code) from None
+            if os.environ.get("TAPESTRY_DEBUG") or not isinstance(exc, Exception):
+                raise
+            from tapestry.core.errors import first_line
+
             print_error(
-                f"unexpected {type(exc).__name__}: {first[:300]}. "
+                f"unexpected {type(exc).__name__}: {first_line(exc, 300)}. "
                 "Fix: rerun with TAPESTRY_DEBUG=1 for the traceback and report it"
             )
             raise typer.Exit(70) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _interrupted(exc: BaseException) -> bool:
+    from tapestry.core import interrupts
+
+    return interrupts.is_interrupt(exc)
+
+
+def _report_interrupt() -> None:
+    from tapestry.cli.console import print_error
+    from tapestry.core import interrupts
+
+    print_error(f"interrupted ({interrupts.describe()}); nothing half-done was kept (rerun to resume)")
+    raise typer.Exit(interrupts.exit_code()) from None
 
 
 def default_project() -> Path:

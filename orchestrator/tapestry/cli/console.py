@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Output to a pipe or a file is not wrapped at rich's default 80 columns: lines stay whole for grep and
+# logs (CI, ECS). COLUMNS still wins; a terminal uses its own width.
+UNWRAPPED_WIDTH = 4096
+
+
+def _width(stream: IO[str]) -> int | None:
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return UNWRAPPED_WIDTH
+
+
+console = Console(highlight=False, width=_width(sys.stdout))
+err_console = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 
 def print_error(message: str) -> None:
@@ -49,8 +61,8 @@ class RichReporter:
             self._status.stop()
             self._status = None
         seconds = time.monotonic() - self._started.pop(name, time.monotonic())
-        style = {"succeeded": "green", "skipped": "cyan", "failed": "red"}.get(status, "white")
-        extra = f": {detail}" if detail and status != "failed" else ""
+        style = {"succeeded": "green", "skipped": "cyan", "failed": "red", "interrupted": "yellow"}.get(status, "white")
+        extra = f": {detail}" if detail and status not in {"failed", "interrupted"} else ""
         console.print(f"  [{style}]{status}[/] in {seconds:.1f}s{extra}")
 
     def info(self, message: str) -> None:

@@ -8,8 +8,27 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write `text` to `path` so that readers see either the old or the new file, never half of one."""
+def current_umask() -> int:
+    """The process's umask, read without changing it (os.umask sets it, which would race other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o077)  # elsewhere: briefly the strictest mask, never a permissive one
+    os.umask(current)
+    return current
+
+
+def umask_mode(mode: int = 0o666) -> int:
+    """`mode` as the user's umask allows it: what `open()` would have created (mkstemp makes files 0600)."""
+    return mode & ~current_umask()
+
+
+def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` so that readers see either the old or the new file, never half of one.
+    `mode` None: as the user's umask allows (secrets pass 0o600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -17,7 +36,7 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, umask_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

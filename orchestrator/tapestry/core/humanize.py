@@ -12,3 +12,8 @@ def ago(seconds: float | None) -> str:
         if whole >= size:
             return f"{whole // size}{unit} ago"
     return f"{whole}s ago"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `3 files`, `1,204 rows`: a number with its noun in the right form."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

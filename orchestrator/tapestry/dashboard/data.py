@@ -309,6 +309,7 @@ class DashboardData:
         reading = self.view.read("sync", read)
         value = reading.value
         record = state.phases.get("sync")
+        previews = self._preview_count(state)
         return {
             **self._header(state_error, reading.status),
             "destinations": [
@@ -328,8 +329,36 @@ class DashboardData:
             "rejections": value["rejections"] if value else {"total": 0, "by_reason": [], "latest": []},
             "errors": value["errors"] if value else {"changelog": [], "failed_runs": []},
             "last_sync": {**self._phase("sync", record, "pipeline", ""), "summary": record.summary} if record else None,
-            "hint": None if value and value["runs"] else f"No sync run yet: {RUN_HINT}.",
+            "previews": previews,
+            "hint": None if value and value["runs"] else self._no_sync_hint(previews, record),
         }
+
+    @staticmethod
+    def _preview_count(state: ProjectState) -> int:
+        return sum(
+            1
+            for run in state.runs
+            for phase in run.phases
+            if phase.name == "sync"
+            for result in (phase.summary.get("syncs") or {}).values()
+            if result.get("preview") and not result.get("reason")
+        )
+
+    @staticmethod
+    def _no_sync_hint(previews: int, record: PhaseRecord | None) -> str:
+        """Why the runs table is empty: nothing ran yet, or every sync was a preview (nothing is logged then)."""
+        if not previews:
+            return f"No sync run yet: {RUN_HINT}."
+        results = (record.summary.get("syncs") or {}).values() if record else []
+        planned = next((r.get("planned") for r in results if r.get("preview") and r.get("planned")), None) or {}
+        last = ", ".join(f"{int(planned.get(op, 0)):,} to {op}" for op in ("create", "update", "archive"))
+        were = "sync so far was a preview" if previews == 1 else "syncs so far were previews"
+        return (
+            f"{previews:,} {were}: nothing was sent to Mailchimp"
+            + (f" (the last preview planned {last})" if planned else "")
+            + ". A sync previews without a Mailchimp API key and sync.mailchimp.list_id, or with --preview;"
+            " set both, then run `tapestry run`."
+        )
 
     # --- alarms ------------------------------------------------------------------------------------------
 

@@ -7,13 +7,14 @@ read, so a fresh project shows empty sections instead of errors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.ingest.files import REGISTRY_SCHEMA
 from tapestry.engines.ingest.streams import Stream
+from tapestry.engines.sync import owners
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
 
 FILES_SHOWN = 200
@@ -34,11 +35,14 @@ RUN_COLUMNS = (
     "created",
     "updated",
     "archived",
+    "kept",
     "rejected",
     "failed",
     "requests",
     "error",
 )
+# Columns added to the runs table after its first release: a warehouse not synced since reads them as 0.
+ADDED_RUN_COLUMNS = ("kept",)
 
 
 def plain(value: Any) -> Any:
@@ -180,21 +184,24 @@ def sync_tables_exist(warehouse: Warehouse) -> bool:
 
 
 def sync_runs(warehouse: Warehouse) -> dict[str, Any]:
-    """The latest runs (newest first) and the totals over every run."""
+    """The latest runs (newest first) and the totals over every run. `rejected` counts permanent refusals
+    (never retried while the row is unchanged), `failed` transient ones (the next run retries them)."""
+    present = set(warehouse.columns(f"select * from {SYNC_SCHEMA}.runs where 1 = 0"))
+    selected = [f"0 as {c}" if c in ADDED_RUN_COLUMNS and c not in present else c for c in RUN_COLUMNS]
     runs = as_dicts(
         RUN_COLUMNS,
         warehouse.query(
-            f"select {', '.join(RUN_COLUMNS)} from {SYNC_SCHEMA}.runs "
-            f"order by started_at desc, run_id limit {RUNS_SHOWN}"
+            f"select {', '.join(selected)} from {SYNC_SCHEMA}.runs order by started_at desc, run_id limit {RUNS_SHOWN}"
         ),
     )
-    total_columns = ("runs", "created", "updated", "archived", "rejected", "failed", "requests")
-    totals_row = warehouse.query(
-        "select count(*), coalesce(sum(created), 0), coalesce(sum(updated), 0), coalesce(sum(archived), 0), "
-        "coalesce(sum(rejected), 0), coalesce(sum(failed), 0), coalesce(sum(requests), 0) "
-        f"from {SYNC_SCHEMA}.runs"
-    )[0]
+    total_columns = ("runs", "created", "updated", "archived", "kept", "rejected", "failed", "requests")
+    sums = ", ".join(
+        "0" if c in ADDED_RUN_COLUMNS and c not in present else f"coalesce(sum({c}), 0)" for c in total_columns[1:]
+    )
+    totals_row = warehouse.query(f"select count(*), {sums} from {SYNC_SCHEMA}.runs")[0]
     totals = {c: int(v) for c, v in zip(total_columns, totals_row, strict=True)}
+    if any(run["status"] == "running" for run in runs):  # a killed sync's run shows as interrupted
+        owners.as_displayed(runs, owners.dead_runs(warehouse, datetime.now(UTC)))
     for run in runs:
         started, finished = run["started_at"], run["finished_at"]
         run["duration_s"] = (
@@ -244,7 +251,7 @@ def last_errors(warehouse: Warehouse) -> dict[str, Any]:
         changelog = as_dicts(
             columns,
             warehouse.query(
-                f"select {', '.join(columns)} from {SYNC_SCHEMA}.changelog where result <> 'ok' "
+                f"select {', '.join(columns)} from {SYNC_SCHEMA}.changelog where result not in ('ok', 'kept') "
                 f"order by logged_at desc, key limit {ERRORS_SHOWN}"
             ),
         )

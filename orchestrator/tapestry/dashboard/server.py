@@ -201,13 +201,36 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         response = self.server.app.handle(self.command, self.path, self.headers)
         self.send_response(response.status)
-        for name, value in (*SECURITY_HEADERS, *response.headers):
+        for name, value in response.headers:
             self.send_header(name, value)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
+        if self._has_body():
+            # The dashboard never reads a request body: on a kept-alive connection its bytes would be parsed
+            # as the next request. Close the connection instead.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if not head:
             self.wfile.write(response.body)
+
+    def _has_body(self) -> bool:
+        length = self.headers.get("Content-Length")
+        return bool(self.headers.get("Transfer-Encoding")) or (length is not None and length.strip() not in {"", "0"})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # A malformed request line leaves http.server in HTTP/0.9 mode, which answers without any header;
+        # answer as HTTP/1.0 instead, so the security headers go out with it too.
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        super().send_error(code, message, explain)
+
+    def end_headers(self) -> None:
+        """Every answer carries the security headers, also the ones http.server writes itself (400, 501...)."""
+        for name, value in SECURITY_HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: auto-refresh would fill the terminal; failures are printed by the app."""

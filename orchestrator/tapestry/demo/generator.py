@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from tapestry.core.fs import umask_mode
+
 Format = Literal["mixed", "csv", "jsonl", "parquet"]
 
 FIRST_NAMES = (
@@ -191,6 +193,7 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]], fm
         if path.exists() and _same_bytes(path, tmp):
             tmp.unlink()
             return 0
+        os.chmod(tmp, umask_mode())  # mkstemp creates 0600; exports are ordinary files
         os.replace(tmp, path)
         return 1
     except BaseException:

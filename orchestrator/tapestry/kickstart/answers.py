@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from jinja2.exceptions import UndefinedError
 
-from tapestry.core.errors import AnswersError
+from tapestry.core.errors import AnswersError, clip
 from tapestry.kickstart.spec import Question, TemplateSpec
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -113,9 +113,12 @@ def validate_answers(
     merged = {**raw_answers, **(fixed or {})}
     problems: dict[str, str] = {}
     known = {q.id for q in spec.questions}
-    for key in merged:
-        if key not in known:
-            problems[str(key)] = f"unknown question id (this template asks: {', '.join(sorted(known))})"
+    unknown = [str(key) for key in merged if key not in known]
+    if unknown:  # one entry, however many: a wrong file must not print thousands of lines
+        also = f" (and {len(unknown) - 1:,} more unknown ids)" if len(unknown) > 1 else ""
+        problems[f"{clip(unknown[0], 60)}{also}"] = (
+            f"unknown question id (this template asks: {', '.join(sorted(known))})"
+        )
     result = ValidatedAnswers(values={})
     for question in spec.questions:
         if not is_visible(question, result.values):

@@ -62,6 +62,13 @@ class TemplateSpec(BaseModel):
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def with_defaults(self, defaults: dict[str, Any]) -> TemplateSpec:
+        """The same spec whose questions in `defaults` default to those values (asked and unanswered alike)."""
+        questions = [
+            q.model_copy(update={"default": defaults[q.id]}) if q.id in defaults else q for q in self.questions
+        ]
+        return self.model_copy(update={"questions": questions})
+
 
 def _expand_includes(items: list[Any], root: Path) -> list[Any]:
     """`- include: _shared/cloud.yml` entries are replaced by that file's questions."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tapestry import __version__
 from tapestry.core.errors import TapestryError, first_line
+from tapestry.core.humanize import count
 from tapestry.project.config import SyncConfig
 
 if TYPE_CHECKING:
@@ -48,13 +49,18 @@ def local_checks(target: Target) -> list[Check]:
     ctx = target.ctx
     checks = []
     for name, source in ctx.config.sources.items():
-        found = expand_patterns(source.files, ctx.layout.root)
+        globs = source.files
+        found = expand_patterns(globs, ctx.layout.root)
+        unmatched = [pattern for pattern in globs if not expand_patterns([pattern], ctx.layout.root)]
+        detail = f"{count(len(found), 'file')} found ({', '.join(globs) or 'no paths configured'})"
+        if unmatched:
+            detail += f"; nothing matches {', '.join(unmatched)}"
         checks.append(
             Check(
                 f"{name} files",
-                bool(found),
-                f"{len(found)} files match {', '.join(source.files) or '(none)'}",
-                f"point sources.{name}.files at your exports",
+                bool(found) and not unmatched,
+                detail,
+                f"export the files, or point sources.{name}.files in tapestry.yml at them",
             )
         )
     return checks

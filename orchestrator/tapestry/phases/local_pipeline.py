@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
+from tapestry.core.humanize import count
 from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
@@ -24,23 +25,30 @@ def ingest_phase(target: LocalTarget) -> dict[str, Any]:
     ctx = target.ctx
     streams = source_streams(ctx.config)
     items: list[file_ingest.InputFile] = []
+    unmatched: list[str] = []
     for name, source in ctx.config.sources.items():
+        for pattern in source.files:  # each configured file or glob must find something
+            if not file_ingest.expand_patterns([pattern], ctx.layout.root):
+                unmatched.append(f"sources.{name}.files {pattern!r}")
         matched = file_ingest.expand_patterns(source.files, ctx.layout.root)
-        if source.files and not matched:
-            ctx.reporter.warn(f"sources.{name}: no file matches {', '.join(source.files)}")
-        items += [file_ingest.fingerprint(name, path, ctx.state.file_hashes) for path in matched]
-    if not items:
-        listed = ", ".join(f"sources.{name}.files" for name in ctx.config.sources) or "no source is configured"
+        items += [file_ingest.fingerprint(name, path, ctx.state.file_hashes, source.encoding) for path in matched]
+    if unmatched:
         raise IngestError(
-            f"no input files: {listed} match nothing",
-            "export the files, or point the globs in tapestry.yml at them",
+            f"no file matches {', '.join(unmatched)} (relative to {ctx.layout.root})",
+            "export the files there, or correct the paths in tapestry.yml",
+        )
+    if not items:
+        listed = " and ".join(f"sources.{name}.files" for name in ctx.config.sources) or "no source is configured"
+        raise IngestError(
+            f"no input files: {listed} are empty",
+            "list your export files (paths or globs) in tapestry.yml",
         )
     with target.open_warehouse("loader") as warehouse:
         result = file_ingest.load_files(
             warehouse,
             streams,
             items,
-            on_file=lambda item, rows: ctx.reporter.info(f"loaded {rows:,} rows from {item.path.name}"),
+            on_file=lambda item, rows: ctx.reporter.info(f"loaded {count(rows, 'row')} from {item.path.name}"),
         )
         totals = {
             source: int(warehouse.query(f"select count(*) from {stream.table}")[0][0])

@@ -171,16 +171,22 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> dict
         prune_previews(previews_dir)
     if report.sample:
         summary["sample"] = report.sample
+    if report.kept:
+        ctx.reporter.info(
+            f"sync {sync.name}: {report.kept:,} members who left the audience were not archived: they are not "
+            "subscribed in Mailchimp (Tapestry archives only subscribed members, so a return cannot resubscribe anyone)"
+        )
     if report.rejected:
         ctx.reporter.warn(
-            f"sync {sync.name}: {report.rejected:,} members were rejected by Mailchimp "
+            f"sync {sync.name}: {report.rejected:,} members were rejected by Mailchimp for good "
             f"({', '.join(f'{n:,} {reason}' for reason, n in report.rejection_reasons.items())}); "
-            "they are listed in tapestry_sync.rejections and retried when their row changes"
+            "they are listed in tapestry_sync.rejections and sent again only when their row changes"
         )
     if report.failed:
         raise SyncError(
-            f"{report.failed:,} members could not be sent after retries ({report.headline})",
-            "rerun `tapestry sync`; acknowledged members are not sent again",
+            f"{report.failed:,} members failed for a transient reason (429, 5xx, timeouts) after retries "
+            f"({report.headline})",
+            "rerun `tapestry sync` (the next run sends them again; acknowledged members are not sent twice)",
         )
     return summary
 
@@ -207,6 +213,9 @@ def _skip_unchanged_preview(target: Target, name: str, fingerprint: str | None) 
 
 
 def prune_previews(previews_dir: Path) -> None:
+    """Keep the newest previews; drop what a killed preview left half-written (the project lock is held)."""
+    for partial in previews_dir.glob(".sync-*.partial"):
+        partial.unlink(missing_ok=True)
     files = sorted(previews_dir.glob("sync-*.jsonl"), key=lambda path: path.stat().st_mtime, reverse=True)
     for old in files[PREVIEWS_KEPT:]:
         old.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
-from tapestry.core.errors import ConfigError
+from tapestry.core.errors import ConfigError, clip
 from tapestry.core.settings import SLUG, SecretRef, Strict, find_secret_values
 from tapestry.destinations.base import DestinationConfig, MappingConfig
 from tapestry.project.migrate import migrate, v1_path, version_of
@@ -265,7 +265,7 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
     for err in exc.errors():
         loc = _path(err["loc"])
         where = prefix + (loc if loc.startswith("[") or not prefix else f".{loc}") if loc else prefix
-        problems.append(f"{where or '(top level)'}: {err['msg']}")
+        problems.append(f"{clip(where, 120) or '(top level)'}: {clip(err['msg'])}")
     return problems
 
 
@@ -310,12 +310,15 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             else:
                 try:
                     plugin = destination_plugin(destination["type"])
-                    parts = (("destination", plugin.config_model), ("mapping", plugin.mapping_model))
+                    parts: tuple[tuple[str, type[Strict]], ...] | None = (
+                        ("destination", plugin.config_model),
+                        ("mapping", plugin.mapping_model),
+                    )
                 except ConfigError as exc:
                     problems.append(f"{where}.destination.type: {exc.message} ({exc.fix})")
-                    parts = ()
+                    parts = None
                     item["destination"], item["mapping"] = DestinationConfig(type="?"), MappingConfig()
-                for part, model in parts:
+                for part, model in parts or ():
                     try:
                         item[part] = model.model_validate(raw.get(part) or {})
                     except ValidationError as exc:
@@ -335,8 +338,8 @@ def parse_config(data: Any, origin: str) -> ProjectConfig:
     leaked = find_secret_values(data)
     if leaked:
         raise ConfigError(
-            f"{origin}: {leaked[0]} holds a secret value; tapestry.yml may only reference secrets",
-            f"remove the value and write `{leaked[0].rsplit('.', 1)[-1]}: {{env: VARIABLE_NAME}}`",
+            f"{origin}: {clip(leaked[0], 120)} holds a secret value; tapestry.yml may only reference secrets",
+            f"remove the value and write `{clip(leaked[0].rsplit('.', 1)[-1], 60)}: {{env: VARIABLE_NAME}}`",
         )
     from_v1 = version_of(data) == 1
     data = migrate(data, origin)
@@ -353,25 +356,18 @@ def parse_config(data: Any, origin: str) -> ProjectConfig:
             problems = _problems(exc)
     if from_v1:
         problems = [v1_path(problem) for problem in problems]
-    raise ConfigError(f"{origin}: {'; '.join(problems)}", "correct these settings (see the configuration reference)")
-
-
-def read_config_data(path: Path) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML", "fix the syntax") from None
+    raise ConfigError(
+        f"{origin}: {'; '.join(problems[:20])}", "correct these settings (see the configuration reference)"
+    )
 
 
 def load_config(project_dir: Path) -> ProjectConfig:
+    from tapestry.core.yamlfile import read_yaml_file
+
     path = project_dir / CONFIG_FILE
     if not path.is_file():
         raise ConfigError(
             f"{project_dir} is not a Tapestry project (no {CONFIG_FILE})",
             "run `tapestry init DIR` first, or pass --project DIR",
         )
-    return parse_config(read_config_data(path), str(path))
+    return parse_config(read_yaml_file(path), str(path))

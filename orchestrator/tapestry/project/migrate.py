@@ -100,9 +100,10 @@ def upgrade_file(path: Path) -> Path | None:
     import yaml
 
     from tapestry.core.fs import atomic_write_text
-    from tapestry.project.config import parse_config, read_config_data
+    from tapestry.core.yamlfile import read_yaml_file
+    from tapestry.project.config import parse_config
 
-    data = read_config_data(path)
+    data = read_yaml_file(path)
     parse_config(data, str(path))  # nothing is written for a file that does not validate
     if version_of(data) == CURRENT:
         return None

@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tapestry.core.errors import ProjectError
 from tapestry.core.fs import atomic_write_text
+from tapestry.core.process import ProcessId
 
 STATE_SCHEMA_VERSION = 1
 HISTORY_LIMIT = 50
 
-PhaseStatus = Literal["succeeded", "failed", "skipped", "running"]
+PhaseStatus = Literal["succeeded", "failed", "skipped", "running", "interrupted"]
 
 
 def utcnow() -> datetime:
@@ -73,6 +74,17 @@ class RunRecord(BaseModel):
     finished_at: datetime | None = None
     status: PhaseStatus = "running"
     phases: list[PhaseRecord] = Field(default_factory=list)
+    # The process running it, so a later command can tell a live run from one whose process was killed.
+    host: str | None = None
+    pid: int | None = None
+    process_started: str | None = None
+    error: str | None = None
+
+    @property
+    def process(self) -> ProcessId | None:
+        if self.pid is None or self.host is None:
+            return None
+        return ProcessId(self.host, self.pid, self.process_started)
 
 
 class ProjectState(BaseModel):
@@ -80,6 +92,38 @@ class ProjectState(BaseModel):
     phases: dict[str, PhaseRecord] = Field(default_factory=dict)
     runs: list[RunRecord] = Field(default_factory=list)
     file_hashes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+KILLED = "interrupted: the process (pid {pid}) ended without finishing (killed, or the machine stopped)"
+
+
+def reconcile_dead_runs(state: ProjectState, unknown_is_dead: bool = False) -> bool:
+    """Mark runs left `running` by a process that no longer exists as `interrupted`, with the phase they were
+    in. `unknown_is_dead`: also runs that recorded no process (older Tapestry), for a caller holding the
+    project lock, which no live run could be without. Returns whether anything changed."""
+    changed = False
+    for run in state.runs:
+        if run.status != "running":
+            continue
+        process = run.process
+        if process is None:
+            if not unknown_is_dead:
+                continue
+        elif process.alive() is not False:
+            continue
+        message = KILLED.format(pid=run.pid if run.pid is not None else "?")
+        run.status = "interrupted"
+        run.error = message
+        for index, phase in enumerate(run.phases):
+            if phase.status != "running":
+                continue
+            stopped = phase.model_copy(update={"status": "interrupted", "error": message})
+            run.phases[index] = stopped
+            current = state.phases.get(phase.name)
+            if current is None or current.started_at <= phase.started_at:
+                state.phases[phase.name] = stopped
+        changed = True
+    return changed
 
 
 class StateStore:
@@ -105,9 +149,11 @@ class StateStore:
                 "upgrade Tapestry, or delete the state file to start over",
             )
         try:
-            return ProjectState.model_validate(raw)
+            state = ProjectState.model_validate(raw)
         except ValidationError as exc:
             raise ProjectError(f"{self.path} is corrupt: {exc.errors()[0]['msg']}", "delete it") from exc
+        reconcile_dead_runs(state)  # readers see a killed run as interrupted; the next run saves it so
+        return state
 
     def save(self, state: ProjectState) -> None:
         state.runs = state.runs[-HISTORY_LIMIT:]

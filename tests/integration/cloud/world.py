@@ -163,9 +163,10 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
             rows = [
                 r for p in sorted((exports / "zoom").glob("*.csv")) for r in csv.DictReader(p.open(encoding="utf-8"))
             ]
+            # CREATE_TIME VARCHAR: source-zoom declares create_time a plain string (contracts catalog-facts.json)
             cursor.execute(
                 "create or replace table TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS (ID VARCHAR, WEBINAR_ID VARCHAR, "
-                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, STATUS VARCHAR, CREATE_TIME TIMESTAMP_TZ, "
+                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, STATUS VARCHAR, CREATE_TIME VARCHAR, "
                 f"JOIN_URL VARCHAR, {airbyte_cols})"
             )
             values = [
@@ -241,9 +242,13 @@ def start_world(root: Path) -> tuple[CloudWorld, list[Any]]:
 
     exports = root / "exports"
     generate(exports, 400, seed=21)
-    airbyte = FakeAirbyte(on_job_succeeded=lambda connection, job: _land_rows(snow, exports, connection)).start()
+    airbyte = FakeAirbyte(
+        strict_requests=True, on_job_succeeded=lambda connection, job: _land_rows(snow, exports, connection)
+    ).start()
     stoppers.append(airbyte.stop)
-    mailchimp = FakeMailchimp(list_ids=[LIST_ID], seed=5, api_key="5f0c1d2e3b4a59687766554433221100-us1").start()
+    mailchimp = FakeMailchimp(
+        list_ids=[LIST_ID], seed=5, api_key="5f0c1d2e3b4a59687766554433221100-us1", strict_requests=True
+    ).start()
     stoppers.append(mailchimp.stop)
 
     cli_config = write_cli_config(root / "terraformrc", find_provider_mirror())

@@ -74,7 +74,7 @@ def registrant(registrant_id: str, webinar: str, email: str, first: str, last: s
 def build_scenario(root: Path, rows: int = 400) -> Scenario:
     env_home = root / "home"
     env_home.mkdir(parents=True, exist_ok=True)
-    with FakeMailchimp(list_ids=[LIST_ID], seed=5) as fake:
+    with FakeMailchimp(list_ids=[LIST_ID], seed=5, strict_requests=True) as fake:
         demo = make_project(root, rows=rows, run=False, mailchimp_list_id=LIST_ID, mailchimp_api_url=fake.base_url)
         demo.cli.env.update(
             {"MAILCHIMP_API_KEY": fake.api_key, "HOME": str(env_home), "XDG_CONFIG_HOME": str(env_home / ".config")}

@@ -69,7 +69,8 @@ def test_loopback_needs_no_token_but_refuses_foreign_host_names(scenario: Scenar
 def test_token_resolution() -> None:
     assert resolve_token("127.0.0.1", {"TAPESTRY_DASHBOARD_TOKEN": "x"}) == (None, False)
     assert resolve_token("::1", {}) == (None, False)
-    assert resolve_token("0.0.0.0", {"TAPESTRY_DASHBOARD_TOKEN": "chosen"}) == ("chosen", False)
+    chosen = "chosen-by-the-user-1234"
+    assert resolve_token("0.0.0.0", {"TAPESTRY_DASHBOARD_TOKEN": chosen}) == (chosen, False)
     token, generated = resolve_token("0.0.0.0", {})
     assert generated and token and len(token) >= 32
     assert resolve_token("0.0.0.0", {})[0] != token

@@ -192,6 +192,9 @@ def test_sync_runs_rejections_and_errors_match_the_sync_tables(base_url: str, sc
         (email, "rejected", 400) for email in FORGOTTEN
     }
     assert errors["failed_runs"] == []
+    assert data["totals"]["kept"] == 0 and all(r["kept"] == 0 for r in data["runs"])
+    page = fetch(f"{base_url}/sync").text
+    assert "rejected (permanent)" in page and "failed (will retry)" in page
     assert data["destinations"] == [
         {
             "name": "newsletter",

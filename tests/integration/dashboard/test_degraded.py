@@ -174,3 +174,28 @@ def test_failed_sync_runs_and_operations_are_listed_latest_first(scenario: Scena
     assert len(errors["changelog"]) == 3
     assert "3 members could not be sent after retries" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+
+
+def test_sync_runs_of_a_warehouse_not_synced_since_the_kept_column_came(tmp_path: Path) -> None:
+    """The dashboard only reads: a runs table from an older Tapestry (no `kept`) shows 0 there, not an error."""
+    from tapestry.dashboard import queries
+    from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(tmp_path / "old.duckdb")
+    try:
+        warehouse.execute("create schema tapestry_sync")
+        warehouse.execute(
+            "create table tapestry_sync.runs (run_id varchar, sync_id varchar, started_at timestamp with time zone, "
+            "finished_at timestamp with time zone, status varchar, mode varchar, preview boolean, "
+            "full_resync boolean, created bigint, updated bigint, archived bigint, rejected bigint, failed bigint, "
+            "requests bigint, error varchar)"
+        )
+        warehouse.execute(
+            "insert into tapestry_sync.runs (run_id, status, created, rejected, failed) "
+            "values ('r1', 'partial', 5, 2, 1)"
+        )
+        runs = queries.sync_runs(warehouse)
+    finally:
+        warehouse.close()
+    assert runs["runs"][0]["kept"] == 0 and (runs["runs"][0]["rejected"], runs["runs"][0]["failed"]) == (2, 1)
+    assert runs["totals"]["kept"] == 0 and runs["totals"]["rejected"] == 2

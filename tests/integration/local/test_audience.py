@@ -60,8 +60,7 @@ def test_case_and_whitespace_variants_collapse_to_one_person(demo_project) -> No
     counts = dict(
         _query(
             demo_project,
-            "select email_address, count(*) from marts.audience "
-            f"where email_address in ({placeholders}) group by 1",
+            f"select email_address, count(*) from marts.audience where email_address in ({placeholders}) group by 1",
         )
     )
     assert counts == {k: 1 for k in keys}

@@ -53,7 +53,7 @@ def test_new_file_is_loaded_and_rebuilds_the_audience(tmp_path: Path) -> None:
     out = demo.cli.ok("run", "--project", "project").stdout
     after = _snapshot(demo.warehouse)
     assert after["zoom.webinar_registrants"] == before["zoom.webinar_registrants"] + 1  # type: ignore[operator]
-    assert "1 new files" in out
+    assert "1 new file," in out and "1 new files" not in out
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         assert con.execute(
             "select first_name from marts.audience where email_address = 'newcomer@example.com'"
@@ -67,12 +67,12 @@ BAD_FILES = {
     ),
     "wrong_type.csv": (
         "id,webinar_id,email,create_time\nr1,w1,a@example.com,2026-01-01T00:00:00Z\nr2,w1,b@example.com,last tuesday\n",
-        "column 'create_time' has 'last tuesday' on record 2, which is not a timestamp",
+        "column 'create_time' has 'last tuesday' on line 3, which is not a timestamp",
     ),
     "unreadable.jsonl": ('{"id": "r1", "webinar_id": "w1", "email": \n', "cannot be read as JSONL"),
     "empty_key.csv": (
         "id,webinar_id,email,create_time\n,w1,a@example.com,2026-01-01T00:00:00Z\n",
-        "column 'id' is empty on record 1",
+        "column 'id' is empty on line 2",
     ),
     "binary.parquet": ("this is not parquet at all", "cannot be read as PARQUET"),
 }

@@ -45,7 +45,7 @@ def test_invalid_answers_are_rejected_by_id_and_nothing_is_created(cli: Tapestry
 def test_unreadable_answers_file_is_named(cli: TapestryCLI) -> None:
     (cli.cwd / "bad.yml").write_text("project_name: [\n")
     result = cli("init", "proj", "--non-interactive", "--answers", "bad.yml")
-    assert result.returncode == 2 and "bad.yml is not valid YAML" in result.stderr
+    assert result.returncode == 2 and "bad.yml line 1: not valid YAML" in result.stderr
 
 
 def test_init_is_idempotent_and_refuses_silent_overwrites(cli: TapestryCLI) -> None:

@@ -84,7 +84,7 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wareho
 
 @pytest.fixture
 def fake() -> Iterator[FakeMailchimp]:
-    with FakeMailchimp(list_ids=[LIST_ID], seed=1234) as server:
+    with FakeMailchimp(list_ids=[LIST_ID], seed=1234, strict_requests=True) as server:
         yield server
 
 

@@ -254,7 +254,7 @@ def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeyp
     audience.tags = ()
     audience.add(1_000)
 
-    def die(self, batch_id, chunk):  # type: ignore[no-untyped-def]
+    def die(self, batch_id, chunk, decided):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt  # killed while waiting for Mailchimp
 
     monkeypatch.setattr(SyncRun, "_finish_members", die)
@@ -269,3 +269,57 @@ def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeyp
     assert audience.fake.batch_operations_by_route[PUT] == 1_000  # nobody sent twice
     assert audience.warehouse.query("select count(*) from tapestry_sync.inflight") == [(0,)]
     assert snapshot_keys(audience) == audience.emails()
+
+
+def test_a_warehouse_from_an_older_tapestry_gets_the_new_columns(audience: Audience) -> None:
+    """State written before `runs.kept` and the members table existed keeps its rows and gains them."""
+    audience.warehouse.execute("create schema if not exists tapestry_sync")
+    audience.warehouse.execute(
+        "create table tapestry_sync.runs (run_id varchar, sync_id varchar, started_at timestamp with time zone, "
+        "finished_at timestamp with time zone, status varchar, mode varchar, preview boolean, full_resync boolean, "
+        "planned_create bigint, planned_update bigint, planned_archive bigint, created bigint, updated bigint, "
+        "archived bigint, rejected bigint, failed bigint, requests bigint, error varchar)"
+    )
+    audience.warehouse.execute(
+        "insert into tapestry_sync.runs (run_id, sync_id, status, created) "
+        "values ('old1', 'mailchimp:x', 'succeeded', 7)"
+    )
+    audience.add(3)
+    report = audience.sync()
+    assert report.created == 3
+    runs = dict(audience.warehouse.query("select run_id, kept from tapestry_sync.runs"))
+    assert runs.pop("old1") is None and list(runs.values()) == [0]
+    assert audience.warehouse.query("select count(*) from tapestry_sync.members") == [(3,)]
+
+
+@pytest.mark.parametrize("bulk_threshold", [100_000, 1], ids=["direct", "bulk"])
+def test_permanent_refusals_are_recorded_once_and_transient_failures_are_retried(
+    audience: Audience, bulk_threshold: int
+) -> None:
+    from fakes.mailchimp import R_MEMBER, ApiError, subscriber_hash
+
+    audience.add(4)
+    audience.fake.forget(LIST_ID, "person1@example.com")  # permanent: Forgotten Email Not Subscribed
+    original = audience.fake._routes[R_MEMBER]["PUT"]
+    flaky = subscriber_hash("person2@example.com")
+
+    def unavailable_for_one(p, q, body):  # type: ignore[no-untyped-def]
+        if p["hash"] == flaky:
+            raise ApiError(503, "Service Unavailable", "try again later")
+        return original(p, q, body)
+
+    audience.fake._routes[R_MEMBER]["PUT"] = unavailable_for_one
+    report = audience.sync(bulk_threshold=bulk_threshold, batch_size=10)
+    assert (report.created, report.rejected, report.failed) == (2, 1, 1)
+    assert "1 rejected (permanent), 1 failed (will retry)" in report.headline
+    assert [r[0] for r in audience.warehouse.query("select key from tapestry_sync.rejections")] == [
+        "person1@example.com"
+    ]  # the transient one is not a rejection
+
+    audience.fake._routes[R_MEMBER]["PUT"] = original
+    puts = audience.puts()
+    retried = audience.sync(bulk_threshold=bulk_threshold, batch_size=10)
+    assert retried.planned["create"] == 1 and (retried.created, retried.rejected, retried.failed) == (1, 0, 0)
+    assert audience.puts() == puts + 1  # only the transient one was sent again
+    runs = audience.warehouse.query("select status, rejected, failed from tapestry_sync.runs order by started_at")
+    assert [tuple(r) for r in runs] == [("partial", 1, 1), ("succeeded", 0, 0)]

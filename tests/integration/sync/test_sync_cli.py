@@ -21,7 +21,7 @@ LIST_ID = "demolist1"
 
 @pytest.fixture
 def fake() -> Iterator[FakeMailchimp]:
-    with FakeMailchimp(list_ids=[LIST_ID], seed=99) as server:
+    with FakeMailchimp(list_ids=[LIST_ID], seed=99, strict_requests=True) as server:
         yield server
 
 
@@ -47,13 +47,19 @@ def test_run_syncs_the_audience_and_a_rerun_writes_nothing(tmp_path: Path, fake:
     first = demo.cli.ok("run", "--project", "project")
     assert "created" in first.stdout
     assert _listed(fake) == _audience(demo)
+    shown = " ".join(demo.cli.ok("status", "--project", "project").stdout.split())
+    assert "0 rejected (permanent), 0 failed (will retry)" in shown
     writes = fake.requests_by_route.get("PUT /lists/{id}/members/{hash}", 0)
     second = demo.cli.ok("run", "--project", "project")
     assert "nothing to send" in second.stdout
     assert fake.requests_by_route.get("PUT /lists/{id}/members/{hash}", 0) == writes
     status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
     assert status["phases"]["sync"]["status"] == "succeeded"
-    assert status["phases"]["sync"]["summary"]["syncs"]["newsletter"]["planned"] == {"create": 0, "update": 0, "archive": 0}
+    assert status["phases"]["sync"]["summary"]["syncs"]["newsletter"]["planned"] == {
+        "create": 0,
+        "update": 0,
+        "archive": 0,
+    }
     assert f"{len(_audience(demo)):,} created" in first.stdout
 
 

@@ -24,6 +24,7 @@ from support.clock import ManualClock
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "airbyte.py"
 PROBLEM_JSON = "application/problem+json"
+ZOOM_TOKEN_URL = "https://zoom.us/oauth/token"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -65,7 +66,14 @@ def problem(r: requests.Response, status: int, title: str) -> dict[str, Any]:
 
 
 def zoom_source(fake: FakeAirbyte, api: requests.Session, **conf: Any) -> dict[str, Any]:
-    configuration = {"sourceType": "zoom", "account_id": "acc", "client_id": "zid", "client_secret": "zsecret", **conf}
+    configuration = {
+        "sourceType": "zoom",
+        "account_id": "acc",
+        "client_id": "zid",
+        "client_secret": "zsecret",
+        "authorization_endpoint": ZOOM_TOKEN_URL,
+        **conf,
+    }
     r = api.post(
         f"{fake.base_url}/sources",
         json={"name": "Zoom", "workspaceId": fake.workspace_id, "configuration": configuration},
@@ -393,11 +401,17 @@ def test_create_source_masks_secrets(fake: FakeAirbyte, api: requests.Session) -
     assert doc["sourceType"] == "zoom"
     assert doc["definitionId"] == SOURCE_DEFINITIONS["zoom"]
     assert doc["workspaceId"] == fake.workspace_id
-    assert doc["configuration"]["client_secret"] == "**********"
-    assert doc["configuration"]["account_id"] == "acc"
+    # Only the spec's airbyte_secret properties are masked; sourceType is not part of the configuration.
+    assert doc["configuration"] == {
+        "account_id": "acc",
+        "client_id": "zid",
+        "client_secret": "**********",
+        "authorization_endpoint": ZOOM_TOKEN_URL,
+    }
     assert isinstance(doc["createdAt"], int)
     stored = fake.sources()[doc["sourceId"]]
     assert stored["configuration"]["client_secret"] == "zsecret"  # the hook shows the real value
+    assert "sourceType" not in stored["configuration"]
     got = api.get(f"{fake.base_url}/sources/{doc['sourceId']}", timeout=5).json()
     assert got == doc
 
@@ -405,8 +419,10 @@ def test_create_source_masks_secrets(fake: FakeAirbyte, api: requests.Session) -
 @pytest.mark.parametrize(
     ("source_type", "config", "missing"),
     [
-        ("zoom", {"account_id": "a", "client_id": "b"}, ["client_secret"]),
-        ("zoom", {}, ["account_id", "client_id", "client_secret"]),
+        ("zoom", {"account_id": "a", "client_id": "b", "authorization_endpoint": "u"}, ["client_secret"]),
+        ("zoom", {}, ["account_id", "client_id", "client_secret", "authorization_endpoint"]),
+        # a required property with a default is not filled in by the server
+        ("zoom", {"account_id": "a", "client_id": "b", "client_secret": "c"}, ["authorization_endpoint"]),
         ("salesforce", {"client_id": "a", "client_secret": "b"}, ["refresh_token"]),
         ("salesforce", {"refresh_token": "r"}, ["client_id", "client_secret"]),
     ],
@@ -530,13 +546,19 @@ def test_put_replaces_configuration(fake: FakeAirbyte, api: requests.Session) ->
         url,
         json={
             "name": "Zoom",
-            "configuration": {"sourceType": "zoom", "account_id": "new", "client_id": "n", "client_secret": "s2"},
+            "configuration": {
+                "sourceType": "zoom",
+                "account_id": "new",
+                "client_id": "n",
+                "client_secret": "s2",
+                "authorization_endpoint": ZOOM_TOKEN_URL,
+            },
         },
         timeout=5,
     )
     assert r.status_code == 200
     assert fake.sources()[src["sourceId"]]["configuration"] == {
-        "sourceType": "zoom",
+        "authorization_endpoint": ZOOM_TOKEN_URL,
         "account_id": "new",
         "client_id": "n",
         "client_secret": "s2",
@@ -571,18 +593,27 @@ def test_snowflake_key_pair_destination(fake: FakeAirbyte, api: requests.Session
     assert [d["destinationId"] for d in listed] == [doc["destinationId"]]
 
 
-def test_snowflake_password_auth_is_rejected(fake: FakeAirbyte, api: requests.Session) -> None:
-    conf = {**SNOWFLAKE, "credentials": {"auth_type": "Username and Password", "password": "hunter2"}}
-    r = api.post(
-        f"{fake.base_url}/destinations",
-        json={"name": "s", "workspaceId": fake.workspace_id, "configuration": conf},
-        timeout=5,
-    )
-    doc = problem(r, 422, "unprocessable-entity")
-    assert "no longer supported" in doc["data"]["message"]
+def test_snowflake_credentials_follow_the_spec_one_of(fake: FakeAirbyte, api: requests.Session) -> None:
+    def create(credentials: dict[str, Any]) -> requests.Response:
+        return api.post(
+            f"{fake.base_url}/destinations",
+            json={
+                "name": "s",
+                "workspaceId": fake.workspace_id,
+                "configuration": {**SNOWFLAKE, "credentials": credentials},
+            },
+            timeout=5,
+        )
+
+    # The deprecated branch still validates (the connector, not the server, refuses it at check time).
+    doc = create({"auth_type": "Username and Password", "password": "hunter2"}).json()
+    assert doc["configuration"]["credentials"] == {"auth_type": "Username and Password", "password": "**********"}
+    # auth_type is required in both branches: a key alone matches neither.
+    doc = problem(create({"private_key": "k"}), 422, "unprocessable-entity")
+    assert "$.credentials: should be valid to one and only one schema" in doc["data"]["message"]
 
 
-@pytest.mark.parametrize("drop", ["host", "role", "warehouse", "database", "schema", "username", "credentials"])
+@pytest.mark.parametrize("drop", ["host", "role", "warehouse", "database", "schema", "username"])
 def test_snowflake_required_keys(fake: FakeAirbyte, api: requests.Session, drop: str) -> None:
     conf = {k: v for k, v in SNOWFLAKE.items() if k != drop}
     r = api.post(
@@ -714,7 +745,7 @@ def test_empty_streams_selects_every_stream_full_refresh_overwrite(
         ([{"name": "nope", "syncMode": "full_refresh_overwrite"}], "Invalid stream found"),
         ([{"name": "webinar_registrants", "syncMode": "incremental_append"}], "Cannot set sync mode"),
         ([{"name": "webinar_registrants", "syncMode": "full_refresh_overwrite_deduped"}], "Cannot set sync mode"),
-        ([{"name": "webinar_registrants", "syncMode": "sideways"}], "Invalid syncMode"),
+        ([{"name": "webinar_registrants", "syncMode": "sideways"}], "does not have a value in the enumeration"),
         (
             [
                 {"name": "users", "syncMode": "full_refresh_overwrite"},
@@ -840,22 +871,23 @@ def test_job_walks_pending_running_succeeded(
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z", created["startTime"])
     seen = poll_job(api, fake, created["jobId"])
     statuses = [d["status"] for d in seen]
-    assert statuses == ["pending", "running", "running", "succeeded"]
-    assert "lastUpdatedAt" not in seen[1]
-    assert "duration" in seen[1]
+    assert statuses == ["pending", "queued", "queued", "running", "running", "succeeded"]
+    assert "duration" not in seen[1]  # queued: not started yet
+    assert "lastUpdatedAt" not in seen[3]
+    assert "duration" in seen[3]
     final = seen[-1]
     assert re.fullmatch(r"PT(\d+H)?(\d+M)?(\d+S)?", final["duration"])
     assert final["rowsSynced"] == 42
     assert final["bytesSynced"] > 0
     assert "lastUpdatedAt" in final
-    assert fake.jobs()[created["jobId"]]["history"] == ["pending", "running", "succeeded"]
+    assert fake.jobs()[created["jobId"]]["history"] == ["pending", "queued", "running", "succeeded"]
 
 
 @pytest.mark.parametrize(
     ("outcome", "expected"),
     [
-        ("failed", ["running", "failed"]),
-        ("incomplete-then-succeeded", ["running", "incomplete", "running", "succeeded"]),
+        ("failed", ["queued", "running", "failed"]),
+        ("incomplete-then-succeeded", ["queued", "running", "incomplete", "running", "succeeded"]),
     ],
 )
 def test_job_outcomes(
@@ -953,7 +985,7 @@ def test_listing_also_advances_jobs(fake: FakeAirbyte, api: requests.Session, zo
         ]
         statuses.append(data[0]["status"])
         assert time.monotonic() < deadline
-    assert statuses == ["running", "succeeded"]
+    assert statuses == ["queued", "running", "succeeded"]
     assert data[0]["jobId"] == job["jobId"]
 
 
@@ -1092,7 +1124,13 @@ def test_after_apply_drop_applies_the_change(fake: FakeAirbyte, api: requests.Se
             json={
                 "name": "z",
                 "workspaceId": fake.workspace_id,
-                "configuration": {"sourceType": "zoom", "account_id": "a", "client_id": "b", "client_secret": "c"},
+                "configuration": {
+                    "sourceType": "zoom",
+                    "account_id": "a",
+                    "client_id": "b",
+                    "client_secret": "c",
+                    "authorization_endpoint": ZOOM_TOKEN_URL,
+                },
             },
             timeout=5,
         )

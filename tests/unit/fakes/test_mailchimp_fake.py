@@ -341,8 +341,9 @@ def test_archived_member_is_re_added(sdk: mc.Client, fake: FakeMailchimp) -> Non
     resp = sdk.lists.delete_list_member(LIST, h)
     assert resp.status_code == 204  # SDK trap: a raw requests.Response
     assert sdk.lists.get_list_member(LIST, h)["status"] == "archived"
-    status, _ = sdk_error(lambda: sdk.lists.delete_list_member(LIST, h))
-    assert status == 404  # already archived
+    status, err = sdk_error(lambda: sdk.lists.delete_list_member(LIST, h))
+    assert (status, err["title"]) == (405, "Method Not Allowed")  # already archived
+    assert "Can not archive a contact that is bounced, pending or archived" in err["detail"]
 
     doc = sdk.lists.set_list_member(LIST, h, put_body(email))
     assert doc["status"] == "subscribed"
@@ -351,6 +352,43 @@ def test_archived_member_is_re_added(sdk: mc.Client, fake: FakeMailchimp) -> Non
     sdk.lists.delete_list_member(LIST, h)
     doc = sdk.lists.add_list_member(LIST, {"email_address": email, "status": "pending"})  # POST re-adds too
     assert doc["status"] == "pending"
+
+
+@pytest.mark.parametrize("status", ["cleaned", "pending", "archived"])
+def test_bounced_pending_or_archived_contacts_cannot_be_archived(
+    sdk: mc.Client, fake: FakeMailchimp, status: str
+) -> None:
+    """The documented rule (a recorded live response): 405 for bounced (cleaned), pending or archived."""
+    fake.add_member(LIST, "kept@example.com", status=status)
+    code, err = sdk_error(lambda: sdk.lists.delete_list_member(LIST, subscriber_hash("kept@example.com")))
+    assert code == 405
+    assert err["detail"] == (
+        "This list member cannot be removed. Can not archive a contact that is bounced, pending or archived"
+    )
+    assert stored(fake, "kept@example.com")["status"] == status
+
+
+def test_an_archived_unsubscribed_contact_re_added_comes_back_subscribed(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    """The docs are silent on what re-adding an archived contact restores: the fake does the worst."""
+    fake.add_member(LIST, "gone@example.com", status="unsubscribed")
+    h = subscriber_hash("gone@example.com")
+    assert sdk.lists.delete_list_member(LIST, h).status_code == 204  # unsubscribed contacts can be archived
+    doc = sdk.lists.set_list_member(LIST, h, put_body("gone@example.com"))  # status_if_new: subscribed
+    assert doc["status"] == "subscribed"
+
+
+def test_strict_requests_refuse_keys_the_shapes_do_not_define(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    h = subscriber_hash("strict@example.com")
+    body = {**put_body("strict@example.com"), "update_existing": True}  # a batch-subscribe field, not a member's
+    assert sdk.lists.set_list_member(LIST, h, body)["status"] == "subscribed"  # the lenient default
+    fake.strict_requests = True
+    status, err = sdk_error(lambda: sdk.lists.set_list_member(LIST, h, body))
+    assert status == 400 and err["title"] == "Invalid Resource"
+    assert "update_existing" in json.dumps(err["errors"])
+    status, err = sdk_error(
+        lambda: sdk.lists.update_list_member_tags(LIST, h, {"tags": [{"name": "t", "status": "on"}]})
+    )
+    assert status == 400 and err["errors"][0]["field"] == "tags[0].status"
 
 
 def test_delete_unknown_member_404(sdk: mc.Client) -> None:

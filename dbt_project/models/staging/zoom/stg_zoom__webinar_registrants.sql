@@ -15,7 +15,7 @@ renamed as (
         nullif(trim(first_name), '') as first_name,
         nullif(trim(last_name), '') as last_name,
         status as registration_status,
-        create_time as registered_at,
+        {{ text_to_timestamp_tz('create_time') }} as registered_at,
         _airbyte_extracted_at as extracted_at,
         _airbyte_raw_id as raw_id
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -63,8 +65,12 @@ def dashboard(
         else:
             console.print(f"Listening on {where}; a token is required (from {TOKEN_ENV}).", soft_wrap=True)
     console.print("Press Ctrl-C to stop.")
+    opener_dir = None
     if not no_open:
-        _open_browser(f"{url}?token={token}" if token else url)
+        if token is None:
+            _open_browser(url)
+        else:  # a one-time code in a private file: never the token on the browser's command line
+            opener_dir = _open_with_login_code(f"{url}?token={server.app.guard.issue_login_code()}")
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -79,7 +85,31 @@ def dashboard(
         pass
     finally:
         server.stop()
+        if opener_dir is not None:
+            import shutil
+
+            shutil.rmtree(opener_dir, ignore_errors=True)
     console.print("Dashboard stopped.")
+
+
+def _open_with_login_code(login_url: str) -> Path:
+    """Open the browser on a page (0600, in a 0700 folder) that forwards it to `login_url`; returns the folder
+    to delete. A browser's arguments are visible to every user (`ps`): they carry only this file's path."""
+    import html
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tapestry-dashboard-"))
+    page = folder / "open.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        target = html.escape(login_url, quote=True)
+        handle.write(
+            '<!doctype html><meta charset="utf-8"><title>Tapestry dashboard</title>'
+            f'<meta http-equiv="refresh" content="0;url={target}">'
+            f'<p><a href="{target}">Open the Tapestry dashboard</a></p>\n'
+        )
+    _open_browser(page.as_uri())
+    return folder
 
 
 def _open_browser(url: str) -> None:

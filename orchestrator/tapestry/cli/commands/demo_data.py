@@ -40,6 +40,7 @@ def demo_data(
 ) -> None:
     from tapestry.cli.console import console
     from tapestry.core.errors import ConfigError
+    from tapestry.core.humanize import count
     from tapestry.demo.generator import describe, generate
 
     fmt = fmt.lower()
@@ -47,6 +48,6 @@ def demo_data(
         raise ConfigError(f"--format {fmt!r} is not supported", "use mixed, csv, jsonl or parquet")
     summary = generate(out, rows, seed, fmt)  # type: ignore[arg-type]
     console.print(
-        f"{describe(summary)} in {out}/ ({summary.files_written} files written, "
-        f"{len(summary.files) - summary.files_written} unchanged)"
+        f"{describe(summary)} in {out}/ ({count(summary.files_written, 'file')} written, "
+        f"{len(summary.files) - summary.files_written:,} unchanged)"
     )

@@ -12,7 +12,8 @@ from tapestry.cli.common import friendly_errors
 
 DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
 
-HELP = """Create a Tapestry project in DIR (default: a folder named after the project).
+HELP = """Create a Tapestry project in DIR (default: a folder named after the project). The project is
+named after DIR unless project_name is answered.
 
 Asks its questions interactively when attached to a terminal. In pipelines, answer them from a YAML
 file whose keys are the question ids:
@@ -52,13 +53,17 @@ def init(
     ] = False,
     overrides: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Answer one question: --set id=value (repeatable; wins over --answers)."),
+        typer.Option(
+            "--set", metavar="ID=VALUE", help="Answer one question: --set id=value (repeatable; wins over --answers)."
+        ),
     ] = None,
 ) -> None:
     from tapestry.cli.console import console
     from tapestry.phases.init_project import init_project
 
-    spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive)
+    spec, answers = collect_answers(
+        template, answers_file, overrides or [], non_interactive, defaults=folder_defaults(directory)
+    )
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     if result.created:
@@ -80,13 +85,16 @@ def collect_answers(
     overrides: list[str],
     non_interactive: bool,
     fixed: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
-    """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts."""
+    """The template and its validated answers, from a file, --set overrides and (on a terminal) prompts.
+    `defaults` replace the template's defaults (the project name from the folder given)."""
     from tapestry.cli.console import console, print_warning
+    from tapestry.core.errors import AnswersError
     from tapestry.kickstart.answers import validate_answers
     from tapestry.kickstart.spec import load_template
 
-    spec = load_template(template)
+    spec = load_template(template).with_defaults(defaults or {})
     raw = _read_answers(answers_file) if answers_file else {}
     raw.update(_parse_overrides(overrides))
     raw.update(fixed or {})
@@ -97,23 +105,32 @@ def collect_answers(
 
         console.print(f"[bold]Tapestry[/] · template [cyan]{spec.name}[/]: {spec.description.strip()}")
         raw = {**raw, **ask_all(spec, raw, base_dir, fixed=fixed or {})}
-    answers = validate_answers(spec, raw, base_dir)
+    try:
+        answers = validate_answers(spec, raw, base_dir)
+    except AnswersError as exc:  # name the file the answers came from
+        raise AnswersError(exc.problems, f"answers file {answers_file}" if answers_file else None) from None
     for warning in answers.warnings:
         print_warning(warning)
     return spec, answers
 
 
+def folder_defaults(directory: Path | None) -> dict[str, Any]:
+    """`tapestry init acme-audience` names the project `acme-audience` unless answered otherwise: two
+    projects never share a name (the local secret store and cloud resources are keyed by it)."""
+    import re
+
+    if directory is None:
+        return {}
+    name = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower())
+    name = re.sub(r"^[^a-z]+", "", name)[:40].strip("-")
+    return {"project_name": name} if re.fullmatch(r"[a-z][a-z0-9-]{0,38}[a-z0-9]", name) else {}
+
+
 def _read_answers(path: Path) -> dict[str, Any]:
-    import yaml
-
     from tapestry.core.errors import ConfigError
+    from tapestry.core.yamlfile import read_yaml_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"answers file {path}: {exc.strerror}", "check the path") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"answers file {path} is not valid YAML", "fix its syntax") from None
+    data = read_yaml_file(path, f"answers file {path}")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -122,16 +139,17 @@ def _read_answers(path: Path) -> dict[str, Any]:
 
 
 def _parse_overrides(items: list[str]) -> dict[str, Any]:
-    import yaml
-
-    from tapestry.core.errors import ConfigError
+    from tapestry.core.errors import ConfigError, clip
+    from tapestry.core.yamlfile import parse_yaml
 
     parsed: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r} is not id=value", "write it like --set mailchimp_list_id=1a2b3c")
-        parsed[key.strip()] = yaml.safe_load(value) if value.strip() else None
+            raise ConfigError(
+                f"--set {clip(item, 80)!r} is not id=value", "write it like --set mailchimp_list_id=1a2b3c"
+            )
+        parsed[key.strip()] = parse_yaml(value, f"--set {clip(key.strip(), 60)}") if value.strip() else None
     return parsed
 
 

@@ -42,7 +42,10 @@ def kickstart(
         Path | None, typer.Argument(help="Folder to create the project in.", show_default=False)
     ] = None,
     target: Annotated[
-        str | None, typer.Option("--target", help="local or aws (otherwise asked, or taken from the answers).")
+        str | None,
+        typer.Option(
+            "--target", metavar="local|aws", help="local or aws (otherwise asked, or taken from the answers)."
+        ),
     ] = None,
     template: Annotated[str, typer.Option(help="Kickstart template to use.")] = "zoom_salesforce_mailchimp",
     answers_file: Annotated[
@@ -50,7 +53,8 @@ def kickstart(
     ] = None,
     non_interactive: Annotated[bool, typer.Option("--non-interactive", help="Never prompt.")] = False,
     overrides: Annotated[
-        list[str] | None, typer.Option("--set", help="Answer one question: --set id=value (repeatable).")
+        list[str] | None,
+        typer.Option("--set", metavar="ID=VALUE", help="Answer one question: --set id=value (repeatable)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a tapestry.yml that differs from the answers.")
@@ -61,7 +65,7 @@ def kickstart(
     ] = 10.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
-    from tapestry.cli.commands.init import collect_answers
+    from tapestry.cli.commands.init import collect_answers, folder_defaults
     from tapestry.cli.commands.run import print_run_summary
     from tapestry.cli.console import RichReporter, console
     from tapestry.phases.context import ProjectContext
@@ -69,7 +73,9 @@ def kickstart(
     from tapestry.targets import open_target
 
     fixed = {"target": target} if target else {}
-    spec, answers = collect_answers(template, answers_file, overrides or [], non_interactive, fixed=fixed)
+    spec, answers = collect_answers(
+        template, answers_file, overrides or [], non_interactive, fixed=fixed, defaults=folder_defaults(directory)
+    )
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     console.print(f"[green]Project {'ready' if result.created else 'unchanged'}[/] in {result.project_dir}")

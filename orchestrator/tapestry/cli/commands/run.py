@@ -45,6 +45,7 @@ def print_run_summary(phases: dict[str, Any]) -> None:
     from rich.table import Table
 
     from tapestry.cli.console import console
+    from tapestry.core.humanize import count
 
     table = Table(title="Summary", show_header=False, title_justify="left", box=None, padding=(0, 2))
     ingest = phases.get("ingest")
@@ -53,7 +54,8 @@ def print_run_summary(phases: dict[str, Any]) -> None:
             table.add_row(
                 f"rows loaded · {source}",
                 f"{numbers.get('rows_loaded', 0):,} new ({numbers.get('rows_total', 0):,} in total, "
-                f"{numbers.get('files_loaded', 0)} new files, {numbers.get('files_skipped', 0)} already loaded)",
+                f"{count(numbers.get('files_loaded', 0), 'new file')}, "
+                f"{numbers.get('files_skipped', 0):,} already loaded)",
             )
     transform = phases.get("transform")
     if transform is not None:
@@ -70,7 +72,7 @@ def print_run_summary(phases: dict[str, Any]) -> None:
             table.add_row("rejected e-mails", f"{sum(rejected.values()):,} records ({detail})")
     console.print(table)
     sync = phases.get("sync")
-    if sync is not None and sync.summary:
+    if sync is not None:
         from tapestry.cli.commands.sync import print_sync_summary
 
         print_sync_summary(sync.summary)

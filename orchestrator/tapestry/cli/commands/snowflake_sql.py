@@ -82,11 +82,12 @@ def project_section(project: Path) -> dict[str, Any]:
     config_file = project / "tapestry.yml"
     if not config_file.is_file():
         return {}
-    import yaml
+    from tapestry.core.errors import ConfigError
+    from tapestry.core.yamlfile import read_yaml_file
 
     try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = read_yaml_file(config_file)
+    except ConfigError:
         return {}  # `tapestry status`/`run` report a broken tapestry.yml; this command does not need it
     section: Any = data.get("warehouse") if isinstance(data, dict) else None
     if isinstance(section, dict) and section.get("type") != "snowflake":

@@ -49,7 +49,9 @@ def status(
         return
     table = Table("phase", "status", "finished", "took", "result")
     for name, record in state.phases.items():
-        style = {"succeeded": "green", "failed": "red", "skipped": "cyan"}.get(record.status, "white")
+        style = {"succeeded": "green", "failed": "red", "skipped": "cyan", "interrupted": "yellow"}.get(
+            record.status, "white"
+        )
         took = f"{record.duration_s:.1f}s" if record.duration_s is not None else "-"
         table.add_row(
             name,
@@ -61,7 +63,11 @@ def status(
     console.print(table)
     if state.runs:
         last = state.runs[-1]
-        console.print(f"Last run {last.run_id} ({last.command}): {last.status}, started {_age(last.started_at)}")
+        why = f" ({last.error})" if last.error and last.status != "succeeded" else ""
+        console.print(
+            f"Last run {last.run_id} ({last.command}): {last.status}, started {_age(last.started_at)}{why}",
+            soft_wrap=True,
+        )
 
 
 def _age(moment: datetime | None) -> str:

@@ -66,9 +66,13 @@ def print_sync_summary(summary: dict[str, Any]) -> None:
     from tapestry.cli.console import console
 
     syncs = summary.get("syncs") or {}
+    if not syncs and summary.get("reason"):  # no sync ran at all (none configured, every one disabled)
+        console.print(f"sync: skipped: {summary['reason']}", soft_wrap=True)
     for name, result in syncs.items():
         label = "sync" if len(syncs) == 1 else f"sync {name}"
-        console.print(f"{label}: {result.get('reason') or result.get('headline', '')}")
+        # a skipped sync (an unchanged preview) says why instead of printing a bare "sync:"
+        said = f"skipped: {result['reason']}" if result.get("reason") else result.get("headline", "")
+        console.print(f"{label}: {said}", soft_wrap=True)
     for name, result in syncs.items():
         if not result.get("reason"):  # a skipped sync's sample was shown when it ran
             _print_preview(name if len(syncs) > 1 else None, result)

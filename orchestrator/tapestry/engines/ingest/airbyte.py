@@ -15,7 +15,10 @@ from typing import Any
 
 from tapestry.core.errors import TapestryError
 
-TERMINAL_JOB_STATES = {"succeeded", "failed", "cancelled"}
+TERMINAL_JOB_STATES = {"succeeded", "failed", "cancelled"}  # pending, queued, running, incomplete: wait
+# Select the connector; the server removes them from the configuration it stores and returns.
+TYPE_KEYS = frozenset({"sourceType", "destinationType"})
+MASK_PREFIX = "****"  # secrets come back as "**********"
 
 
 class AirbyteError(TapestryError):
@@ -190,9 +193,10 @@ class AirbyteClient:
             )
             return ConfigResult(label, name, str(created[id_key]), "created")
         object_id = str(existing[id_key])
-        # Airbyte masks secrets in what it returns: compare the visible settings, and resend secrets
-        # only when the deploy changed one.
-        if rotate_secrets or not _same_visible(existing.get("configuration") or {}, configuration):
+        # Compare with what the server returns: the stored configuration without sourceType/destinationType
+        # and with secrets masked. Secrets are resent only when the deploy changed one.
+        wanted = {k: v for k, v in configuration.items() if k not in TYPE_KEYS}
+        if rotate_secrets or not _same_visible(existing.get("configuration") or {}, wanted):
             self.call(
                 "PATCH",
                 f"{kind}/{object_id}",
@@ -214,7 +218,8 @@ class AirbyteClient:
     ) -> ConfigResult:
         if not streams:  # an empty list would select every stream as full_refresh_overwrite
             raise AirbyteError(f"connection {name!r} selects no stream", "name the streams in the template")
-        desired = {
+        # Only fields of ConnectionCreateRequest: the workspace follows from the source.
+        desired: dict[str, Any] = {
             "name": name,
             "sourceId": source_id,
             "destinationId": destination_id,
@@ -226,22 +231,10 @@ class AirbyteClient:
         }
         existing = next((c for c in self._list("connections", workspace_id) if c.get("name") == name), None)
         if existing is None:
-            created = self.call(
-                "POST", "connections", f"creating connection {name!r}", json={**desired, "workspaceId": workspace_id}
-            )
+            created = self.call("POST", "connections", f"creating connection {name!r}", json=desired)
             return ConfigResult("connection", name, str(created["connectionId"]), "created")
         connection_id = str(existing["connectionId"])
-        current = {
-            "streams": _stream_keys(existing.get("configurations", {}).get("streams", [])),
-            "schedule": existing.get("schedule", {}).get("scheduleType"),
-            "namespaceFormat": existing.get("namespaceFormat"),
-        }
-        wanted = {
-            "streams": _stream_keys(desired["configurations"]["streams"]),  # type: ignore[index]
-            "schedule": schedule.get("scheduleType"),
-            "namespaceFormat": namespace_format,
-        }
-        if current == wanted:
+        if _same_connection(existing, desired):
             return ConfigResult("connection", name, connection_id, "unchanged")
         patch = {k: v for k, v in desired.items() if k not in {"sourceId", "destinationId"}}
         self.call("PATCH", f"connections/{connection_id}", f"updating connection {name!r}", json=patch)
@@ -296,7 +289,7 @@ def _same_visible(current: Mapping[str, Any], desired: Mapping[str, Any]) -> boo
         if key not in current:
             return False
         have = current[key]
-        if isinstance(have, str) and have.startswith("****"):
+        if isinstance(have, str) and have.startswith(MASK_PREFIX):
             continue  # a secret: masked by Airbyte
         if isinstance(value, Mapping) and isinstance(have, Mapping):
             if not _same_visible(have, value):
@@ -306,8 +299,27 @@ def _same_visible(current: Mapping[str, Any], desired: Mapping[str, Any]) -> boo
     return True
 
 
-def _stream_keys(streams: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    return sorted((str(s.get("name")), str(s.get("syncMode"))) for s in streams)
+def _cron(schedule: Mapping[str, Any]) -> str | None:
+    """The cron expression without the time zone the server appends (`0 0 12 * * ? UTC`)."""
+    expression = schedule.get("cronExpression")
+    return str(expression).removesuffix(" UTC").strip() if expression else None
+
+
+def _same_connection(current: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    """Whether the connection the server returns already is what the deploy asks for. Per stream only
+    the keys the template sets count: the server fills in the cursor and key a source defines."""
+    if current.get("schedule", {}).get("scheduleType") != desired["schedule"].get("scheduleType"):
+        return False
+    if _cron(current.get("schedule", {})) != _cron(desired["schedule"]):
+        return False
+    for key in ("namespaceDefinition", "namespaceFormat", "status"):
+        if current.get(key) != desired[key]:
+            return False
+    have = {str(s.get("name")): s for s in (current.get("configurations") or {}).get("streams", [])}
+    want = {str(s.get("name")): s for s in desired["configurations"]["streams"]}
+    if set(have) != set(want):
+        return False
+    return all(have[n].get(k) == v for n, stream in want.items() for k, v in stream.items())
 
 
 def _problem(response: Any) -> str:
@@ -316,7 +328,9 @@ def _problem(response: Any) -> str:
     except ValueError:
         return f"HTTP {response.status_code}"
     if isinstance(body, dict):
-        detail = body.get("detail") or (body.get("data") or {}).get("message") or body.get("message") or ""
+        data = body["data"] if isinstance(body.get("data"), dict) else {}
+        # data.message says what was wrong (422: which property of the connector's spec); detail is generic
+        detail = data.get("message") or body.get("detail") or body.get("message") or ""
         title = body.get("title") or ""
         return f"HTTP {response.status_code} {title}: {str(detail)[:300]}".strip(": ")
     return f"HTTP {response.status_code}"

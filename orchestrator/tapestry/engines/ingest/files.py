@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tapestry.core.errors import IngestError
+from tapestry.core import interrupts
+from tapestry.core.errors import IngestError, clip, explain
 from tapestry.core.fs import sha256_file
 from tapestry.core.warehouse import Warehouse
+from tapestry.engines.ingest.encoding import as_utf8, locate, unreadable
 from tapestry.engines.ingest.streams import TYPE_LABELS, Column, Stream
 
 REGISTRY_SCHEMA = "tapestry_meta"
@@ -43,6 +45,7 @@ class InputFile:
     path: Path
     sha256: str
     size: int
+    encoding: str = "utf-8"  # the source's `encoding`: anything else is converted to UTF-8 before loading
 
 
 @dataclass
@@ -92,7 +95,7 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
 HashCache = dict[str, dict[str, Any]]
 
 
-def fingerprint(source: str, path: Path, cache: HashCache) -> InputFile:
+def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-8") -> InputFile:
     """Content hash of `path`, reusing `cache` when size and mtime are unchanged (updates `cache`)."""
     try:
         stat = path.stat()
@@ -108,7 +111,7 @@ def fingerprint(source: str, path: Path, cache: HashCache) -> InputFile:
         except OSError as exc:
             raise IngestError(f"{path}: cannot be read ({exc.strerror})", "check permissions") from exc
         cache[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    return InputFile(source=source, path=path, sha256=digest, size=stat.st_size)
+    return InputFile(source=source, path=path, sha256=digest, size=stat.st_size, encoding=encoding)
 
 
 def ensure_tables(warehouse: Warehouse, streams: Sequence[Stream]) -> None:
@@ -184,25 +187,22 @@ def _normalise(name: str) -> str:
 
 def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
     fmt = file_format(item.path)
-    try:
-        warehouse.execute(
-            f"create or replace temp table {_STAGE} as select * from {_reader_sql(fmt)}", [str(item.path)]
-        )
-    except Exception as exc:  # the driver's own error says why the bytes are unreadable
-        if isinstance(exc, IngestError):
-            raise
-        reason = str(exc).splitlines()[0].split("Error: ", 1)[-1]
-        raise IngestError(
-            f"{item.path}: cannot be read as {fmt.upper()} ({reason})",
-            f"re-export the {stream.label} file, or give it the extension of its real format",
-        ) from exc
-    try:
-        return _insert_stage(warehouse, stream, item, extracted_at)
-    finally:
-        warehouse.execute(f"drop table if exists {_STAGE}")
+    with as_utf8(item, fmt) as readable:
+        try:
+            warehouse.execute(
+                f"create or replace temp table {_STAGE} as select * from {_reader_sql(fmt)}", [str(readable)]
+            )
+        except Exception as exc:  # the driver's own error says why the bytes are unreadable
+            if isinstance(exc, IngestError) or interrupts.is_interrupt(exc) or explain(exc) is not None:
+                raise  # an interrupt, a full disk or a folder it cannot write is not the file's fault
+            raise unreadable(item, fmt, stream.label, exc) from exc
+        try:
+            return _insert_stage(warehouse, stream, item, readable, extracted_at)
+        finally:
+            warehouse.execute(f"drop table if exists {_STAGE}")
 
 
-def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
+def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readable: Path, extracted_at: datetime) -> int:
     file_columns: dict[str, str] = {}
     for original in warehouse.columns(f"select * from {_STAGE}"):
         normalised = _normalise(original)
@@ -246,7 +246,7 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
     row_count = int(counts[0])
     for (column, condition, value_expr), problems in zip(checks, counts[1:], strict=True):
         if problems:
-            _raise_first_problem(warehouse, stream, item, column, condition, value_expr)
+            _raise_first_problem(warehouse, stream, item, readable, column, condition, value_expr)
 
     target_cols = [c.name for c in stream.columns] + ["_airbyte_raw_id", "_airbyte_extracted_at"]
     select_exprs += ["cast(uuid() as varchar)", "cast(? as timestamptz)"]
@@ -258,19 +258,35 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, extract
 
 
 def _raise_first_problem(
-    warehouse: Warehouse, stream: Stream, item: InputFile, column: Column, condition: str, value_expr: str
+    warehouse: Warehouse,
+    stream: Stream,
+    item: InputFile,
+    readable: Path,
+    column: Column,
+    condition: str,
+    value_expr: str,
 ) -> None:
-    record, value = warehouse.query(
-        f"select _record, {value_expr} from (select row_number() over () as _record, * from {_STAGE}) "
-        f"where {condition} order by _record limit 1"
-    )[0]
+    """Name the first bad record in file order, by its line (its record number in a JSON array or Parquet)."""
+    fmt = file_format(item.path)
+    # The stage's rows are in no particular order (preserve_insertion_order is off for speed); this rare
+    # path reads the file again in order.
+    warehouse.execute("set preserve_insertion_order = true")
+    try:
+        record, value = warehouse.query(
+            f"select _tapestry_record, {value_expr} from (select row_number() over () as _tapestry_record, * "
+            f"from {_reader_sql(fmt)}) where {condition} order by _tapestry_record limit 1",
+            [str(readable)],
+        )[0]
+    finally:
+        warehouse.execute("set preserve_insertion_order = false")
+    where = locate(readable, fmt, int(record))
     if value is None:
         raise IngestError(
-            f"{item.path}: column '{column.name}' is empty on record {record}",
-            f"every {stream.label} record needs a '{column.name}'; re-export the file",
+            f"{item.path}: column '{column.name}' is empty on {where}",
+            f"every {stream.label} record needs a value in '{column.name}'; correct the file or re-export it",
         )
     raise IngestError(
-        f"{item.path}: column '{column.name}' has {str(value)[:40]!r} on record {record}, "
+        f"{item.path}: column '{column.name}' has {clip(str(value), 40)!r} on {where}, "
         f"which is not a {TYPE_LABELS.get(column.type, column.type.lower())}",
         f"correct the value or re-export the {stream.label}",
     )

@@ -22,6 +22,8 @@ class PlannedRow:
     merge_values: dict[str, str | None]
     tag_values: tuple[str | None, ...]  # one per column tag, in spec order
     old_tags: str | None
+    last_status: str | None = None  # the member's status as Mailchimp last reported it
+    archived_by_tapestry: bool = False
 
 
 def check_model(warehouse: Warehouse, spec: SyncSpec) -> int:
@@ -85,18 +87,20 @@ def build_plan(warehouse: Warehouse, spec: SyncSpec, state: SyncState, full_resy
     archive = "" if spec.mode == "mirror" and not full_resync else "and m.key is not null"
     pending = state.work_table("pending")
     extra = [f"m.mf_{i}" for i in range(len(merge_cols))] + [f"m.tag_{i}" for i in range(len(tag_cols))]
-    params: list[object] = [spec.sync_id]
+    params: list[object] = [spec.sync_id, spec.sync_id]
     if skip_rejected:
         params.append(spec.sync_id)
     warehouse.execute(
         f"create or replace table {pending} as "
         f"with m as (select {model_select} from {spec.model}), "
-        f"s as (select key, row_hash, tags from {table('snapshot')} where sync_id = ?) "
-        "select coalesce(m.key, s.key) as key, "
+        f"s as (select key, row_hash, tags from {table('snapshot')} where sync_id = ?), "
+        f"st as (select key, status, archived_by_tapestry from {table('members')} where sync_id = ?), "
+        "d as (select coalesce(m.key, s.key) as key, "
         "case when s.key is null then 'create' when m.key is null then 'archive' else 'update' end as operation, "
         f"m.email, m.row_hash, s.tags as old_tags{''.join(', ' + e for e in extra)} "
         "from m full outer join s on m.key = s.key "
-        f"where (s.key is null or m.key is null or {changed}) {archive} {skip_rejected}",
+        f"where (s.key is null or m.key is null or {changed}) {archive} {skip_rejected}) "
+        "select d.*, st.status as last_status, st.archived_by_tapestry from d left join st on st.key = d.key",
         params,
     )
     counts = {"create": 0, "update": 0, "archive": 0}
@@ -113,8 +117,8 @@ def pending_rows(
     n_tags = len(spec.tag_columns)
     extra = [f"mf_{i}" for i in range(n_merge)] + [f"tag_{i}" for i in range(n_tags)]
     sql = (
-        f"select key, operation, email, row_hash, old_tags{''.join(', ' + e for e in extra)} "
-        f"from {state.work_table('pending')} order by operation, key"
+        f"select key, operation, email, row_hash, old_tags, last_status, archived_by_tapestry"
+        f"{''.join(', ' + e for e in extra)} from {state.work_table('pending')} order by operation, key"
     )
     for rows in warehouse.query_batches(sql, batch_size=batch_size):
         yield [
@@ -124,8 +128,10 @@ def pending_rows(
                 email=r[2],
                 row_hash=r[3],
                 old_tags=r[4],
-                merge_values={tag: r[5 + i] for i, tag in enumerate(merge_tags)},
-                tag_values=tuple(r[5 + n_merge + i] for i in range(n_tags)),
+                last_status=r[5],
+                archived_by_tapestry=bool(r[6]),
+                merge_values={tag: r[7 + i] for i, tag in enumerate(merge_tags)},
+                tag_values=tuple(r[7 + n_merge + i] for i in range(n_tags)),
             )
             for r in rows
         ]

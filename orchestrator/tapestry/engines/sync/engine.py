@@ -3,6 +3,14 @@
 Commit-after-acknowledgement: a snapshot row changes only in the transaction that records the
 destination's acknowledgement of that member. A run killed at any moment leaves every member either
 committed (never sent again) or not (sent again by the next run, and Mailchimp upserts are idempotent).
+
+Nobody is resubscribed, by any path (direct, bulk, --full-resync):
+- an upsert carries `status_if_new` = the member's last status Mailchimp reported (kept in the members
+  table), `subscribed` only for people Tapestry never saw;
+- an archive happens only to a member whose status, read right before, is `subscribed`; anyone else
+  stays in the list with their status ("kept"), so a later return cannot resubscribe them;
+- a contact archived in Mailchimp is re-added only when Tapestry archived it (with the status it had);
+  one archived by someone else is left archived and recorded as a permanent rejection.
 """
 
 from __future__ import annotations
@@ -17,21 +25,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tapestry.core import interrupts
 from tapestry.core.errors import SyncError
 from tapestry.core.progress import NullReporter, Reporter
 from tapestry.core.warehouse import Warehouse
-from tapestry.engines.sync import diff
+from tapestry.engines.sync import diff, owners
 from tapestry.engines.sync.mailchimp import (
     CallFailed,
     MailchimpDestination,
     MemberOp,
     OpResult,
+    archive_verdict,
     classify_batch_result,
+    member_status_of,
 )
 from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import Ack, Change, Rejection, SyncState, ensure_schema
 
 PREVIEWS_KEPT = 20
+ARCHIVED_ELSEWHERE = (
+    "Archived in Mailchimp: archived outside Tapestry, which re-adds only contacts it archived itself "
+    "(to sync it, unarchive it in Mailchimp; it is sent again when its row changes or with --full-resync)"
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +69,9 @@ class SyncReport:
     created: int = 0
     updated: int = 0
     archived: int = 0
-    rejected: int = 0
-    failed: int = 0
+    kept: int = 0  # archives not done: the member is not subscribed (or is gone); left as they are
+    rejected: int = 0  # permanent: Mailchimp will refuse them again; retried only when their row changes
+    failed: int = 0  # transient (429, 5xx, network): the next run sends them again
     recovered: int = 0
     requests: int = 0
     seconds: float = 0.0
@@ -69,9 +85,10 @@ class SyncReport:
         planned = ", ".join(f"{self.planned.get(op, 0):,} to {op}" for op in ("create", "update", "archive"))
         if self.preview:
             return f"preview: {planned}; nothing sent"
+        kept = f", {self.kept:,} kept (not subscribed)" if self.kept else ""
         done = (
-            f"{self.created:,} created, {self.updated:,} updated, {self.archived:,} archived, "
-            f"{self.rejected:,} rejected, {self.failed:,} failed"
+            f"{self.created:,} created, {self.updated:,} updated, {self.archived:,} archived{kept}, "
+            f"{self.rejected:,} rejected (permanent), {self.failed:,} failed (will retry)"
         )
         return f"{done} ({self.path}, {self.requests:,} requests)" if self.path != "none" else "nothing to send"
 
@@ -85,6 +102,7 @@ class SyncReport:
             "created": self.created,
             "updated": self.updated,
             "archived": self.archived,
+            "kept": self.kept,
             "rejected": self.rejected,
             "failed": self.failed,
             "recovered": self.recovered,
@@ -122,12 +140,15 @@ class SyncRun:
         self.report = SyncReport(run_id=uuid.uuid4().hex[:12], planned={}, preview=options.preview)
         self._done = 0
         self._total = 0
+        self._archived_in_mailchimp: set[str] = set()  # subscriber hashes, read before upserting
 
     # --- entry point -------------------------------------------------------------------------------------
 
     def run(self) -> SyncReport:
         started = time.monotonic()
         ensure_schema(self.warehouse)
+        owners.ensure_owners(self.warehouse)
+        owners.reconcile(self.warehouse, self.spec.sync_id, utcnow())  # runs a killed process left "running"
         diff.check_model(self.warehouse, self.spec)
         if self.destination is not None:
             self.destination.preflight(self.spec.merge_fields)
@@ -154,11 +175,14 @@ class SyncRun:
     def _preview(self) -> None:
         sample: list[dict[str, Any]] = []
         handle = None
+        path = partial = None
         if self.preview_dir is not None:
             self.preview_dir.mkdir(parents=True, exist_ok=True)
             path = self.preview_dir / f"sync-{utcnow():%Y%m%dT%H%M%SZ}-{self.report.run_id}.jsonl"
-            handle = path.open("w", encoding="utf-8")
-            self.report.preview_file = str(path)
+            # written under a hidden name and renamed when complete: an interrupted preview leaves no
+            # file that looks finished
+            partial = path.with_name(f".{path.name}.partial")
+            handle = partial.open("w", encoding="utf-8")
         try:
             for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):
                 for op in self._member_ops(chunk):
@@ -169,13 +193,21 @@ class SyncRun:
                         "tags_active": op.tags_active,
                         "tags_inactive": op.tags_inactive,
                     }
+                    if op.operation != "archive":
+                        planned["status_if_new"] = op.status_if_new
                     if len(sample) < self.options.sample_size:
                         sample.append(planned)
                     if handle is not None:
                         handle.write(json.dumps(planned, ensure_ascii=False) + "\n")
-        finally:
-            if handle is not None:
+            if handle is not None and path is not None and partial is not None:
                 handle.close()
+                partial.replace(path)
+                self.report.preview_file = str(path)
+        finally:
+            if handle is not None and not handle.closed:
+                handle.close()
+            if partial is not None:
+                partial.unlink(missing_ok=True)
         self.report.sample = sample
         if self.preview_dir is not None:
             for old in sorted(self.preview_dir.glob("sync-*.jsonl"))[:-PREVIEWS_KEPT]:
@@ -188,8 +220,12 @@ class SyncRun:
         self._total = sum(self.report.planned.values())
         run_id = self.report.run_id
         self.state.start_run(run_id, utcnow(), self.spec.mode, False, self.options.full_resync)
+        owners.claim(self.warehouse, run_id, self.spec.sync_id, utcnow())
         error: str | None = None
+        interrupted = False
         try:
+            if self.report.planned.get("create", 0) + self.report.planned.get("update", 0):
+                self._archived_in_mailchimp = self.destination.archived_members()
             if self._total == 0:
                 self.report.path = "none"
             elif self._total < self.options.bulk_threshold:
@@ -199,10 +235,18 @@ class SyncRun:
                 self.report.path = "bulk"
                 self._send_bulk()
         except BaseException as exc:
-            error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            interrupted = interrupts.is_interrupt(exc)
+            error = (
+                f"interrupted ({interrupts.describe()})"
+                if interrupted
+                else getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            )
             raise
         finally:
-            status = "failed" if error else ("partial" if self.report.failed else "succeeded")
+            if interrupted:
+                status = "interrupted"
+            else:
+                status = "failed" if error else ("partial" if self.report.failed else "succeeded")
             counts = {
                 "planned_create": self.report.planned.get("create", 0),
                 "planned_update": self.report.planned.get("update", 0),
@@ -210,6 +254,7 @@ class SyncRun:
                 "created": self.report.created,
                 "updated": self.report.updated,
                 "archived": self.report.archived,
+                "kept": self.report.kept,
                 "rejected": self.report.rejected,
                 "failed": self.report.failed,
                 "requests": self.destination.requests_made,
@@ -246,7 +291,19 @@ class SyncRun:
                 tags_inactive=inactive,
                 row_hash=row.row_hash,
                 tags_state=json.dumps(new_tags, ensure_ascii=False),
+                # never blindly subscribed: a person Tapestry has seen is (re-)added with their last status
+                status_if_new=row.last_status or "subscribed",
+                archived_by_tapestry=row.archived_by_tapestry,
             )
+
+    def _held(self, op: MemberOp) -> OpResult | None:
+        """A permanent refusal decided here, without a call: an upsert of a contact archived in Mailchimp
+        by someone else (its status before the archive is unknown, so re-adding it could resubscribe it)."""
+        if op.operation == "archive" or op.hash not in self._archived_in_mailchimp:
+            return None
+        if op.archived_by_tapestry:
+            return None  # Tapestry archived it: re-added with the status it had then (status_if_new)
+        return OpResult(op, "rejected", None, ARCHIVED_ELSEWHERE)
 
     def _tick(self, n: int = 1) -> None:
         self._done += n
@@ -254,7 +311,9 @@ class SyncRun:
 
     def _count(self, results: Iterable[OpResult]) -> None:
         for r in results:
-            if r.result == "ok":
+            if r.result == "kept":
+                self.report.kept += 1
+            elif r.result == "ok":
                 attr = {"create": "created", "update": "updated", "archive": "archived"}[r.op.operation]
                 setattr(self.report, attr, getattr(self.report, attr) + 1)
             elif r.result == "rejected":
@@ -265,7 +324,20 @@ class SyncRun:
                 self.report.failed += 1
 
     def _commit(self, results: list[OpResult], clear_batch: str | None = None) -> None:
-        acks = [Ack(r.op.key, r.op.row_hash, r.op.tags_state, r.op.operation) for r in results if r.result == "ok"]
+        # An archive that is done, kept (not subscribed) or refused leaves the snapshot all the same: the member
+        # left the audience, and a refused archive would be refused again on every run.
+        acks = [
+            Ack(
+                r.op.key,
+                r.op.row_hash,
+                r.op.tags_state,
+                r.op.operation,
+                r.member_status,
+                archived=r.op.operation == "archive" and r.result == "ok",
+            )
+            for r in results
+            if r.result in ("ok", "kept") or (r.result == "rejected" and r.op.operation == "archive")
+        ]
         changes = [Change(r.op.key, r.op.operation, r.result, r.status_code, r.error) for r in results]
         rejections = [
             Rejection(r.op.key, r.op.row_hash, r.error or "rejected", r.status_code)
@@ -288,18 +360,25 @@ class SyncRun:
                 self._commit(buffer)
                 buffer.clear()
 
+        to_send: list[MemberOp] = []
         try:
-            self.destination.apply_direct(list(ops), on_result)
+            for op in ops:
+                held = self._held(op)
+                if held is None:
+                    to_send.append(op)
+                else:
+                    on_result(held)
+            self.destination.apply_direct(to_send, on_result)
         finally:
             self._commit(buffer)  # whatever was acknowledged before an error is kept
 
     # --- bulk path -------------------------------------------------------------------------------------
 
     def _send_bulk(self) -> None:
-        window: deque[tuple[str, list[MemberOp]]] = deque()
+        window: deque[tuple[str | None, list[MemberOp], dict[str, OpResult]]] = deque()
         retry_later: list[MemberOp] = []
         for chunk in self._chunks(self._all_ops(), self.options.batch_size):
-            window.append((self._submit_members(chunk), chunk))
+            window.append(self._submit_members(chunk))
             if len(window) >= self.options.batches_in_flight:
                 retry_later += self._finish_members(*window.popleft())
         while window:
@@ -319,12 +398,42 @@ class SyncRun:
         if chunk:
             yield chunk
 
-    def _submit_members(self, chunk: list[MemberOp]) -> str:
+    def _decide_before_sending(self, chunk: list[MemberOp]) -> dict[str, OpResult]:
+        """Verdicts reached without writing: held upserts, and archives the status read says not to do
+        (one batch of GETs, read right before the archive batch is submitted)."""
         assert self.destination is not None
+        decided = {op.key: held for op in chunk if (held := self._held(op)) is not None}
+        archives = [op for op in chunk if op.operation == "archive"]
+        if not archives:
+            return decided
+        reads = [
+            self.destination.batch_operation(method, path, None, f"s:{op.hash}", params)
+            for op in archives
+            for method, path, params in [op.status_call(self.spec.list_id)]
+        ]
+        results = self.destination.wait_batch(self.destination.submit_batch(reads))
+        for op in archives:
+            status_code, body = results.get(f"s:{op.hash}", (0, ""))
+            if 200 <= status_code < 300:
+                verdict = archive_verdict(op, member_status_of(body))
+            elif status_code == 404:
+                verdict = archive_verdict(op, None)
+            else:
+                result, error = classify_batch_result(status_code, body)
+                verdict = OpResult(op, result if result != "ok" else "failed", status_code or None, error)
+            if verdict is not None:
+                decided[op.key] = verdict
+        return decided
+
+    def _submit_members(self, chunk: list[MemberOp]) -> tuple[str | None, list[MemberOp], dict[str, OpResult]]:
+        assert self.destination is not None
+        decided = self._decide_before_sending(chunk)
         list_id = self.spec.list_id
         operations = []
         inflight: list[tuple[Ack, str]] = []
         for op in chunk:
+            if op.key in decided:
+                continue
             method, path, body = op.member_call(list_id)
             operations.append(self.destination.batch_operation(method, path, body, f"m:{op.hash}"))
             # an update's tag call can travel in the same batch: the member already exists
@@ -334,15 +443,19 @@ class SyncRun:
                 operations.append(self.destination.batch_operation(t_method, t_path, t_body, f"t:{op.hash}"))
             stage = "first" if op.operation == "create" and op.needs_tags_call else "final"
             inflight.append((Ack(op.key, op.row_hash, op.tags_state, op.operation), stage))
+        if not operations:
+            return None, chunk, decided
         batch_id = self.destination.submit_batch(operations)
         self.state.record_inflight(batch_id, inflight, utcnow())
-        return batch_id
+        return batch_id, chunk, decided
 
-    def _finish_members(self, batch_id: str, chunk: list[MemberOp]) -> list[MemberOp]:
+    def _finish_members(
+        self, batch_id: str | None, chunk: list[MemberOp], decided: dict[str, OpResult]
+    ) -> list[MemberOp]:
         """Read a members batch, send the tag calls new members need, commit. Returns ops to retry."""
         assert self.destination is not None
-        results = self.destination.wait_batch(batch_id)
-        outcomes = [self._outcome(op, results) for op in chunk]
+        results = self.destination.wait_batch(batch_id) if batch_id is not None else {}
+        outcomes = [decided.get(op.key) or self._outcome(op, results) for op in chunk]
         follow_up = [
             i
             for i, (op, o) in enumerate(zip(chunk, outcomes, strict=True))
@@ -355,17 +468,19 @@ class SyncRun:
             ]
             tag_results = self.destination.wait_batch(self.destination.submit_batch(operations))
             for i in follow_up:
-                outcomes[i] = self._outcome(chunk[i], tag_results, tags_only=True)
+                outcomes[i] = self._outcome(chunk[i], tag_results, tags_only=True, member=outcomes[i].member_status)
         retry = [o for o in outcomes if o.result == "failed"]
         self._commit([o for o in outcomes if o.result != "failed"], clear_batch=batch_id)
         self._tick(len(outcomes) - len(retry))
         return [o.op for o in retry]
 
     @staticmethod
-    def _outcome(op: MemberOp, results: dict[str, tuple[int, str]], tags_only: bool = False) -> OpResult:
+    def _outcome(
+        op: MemberOp, results: dict[str, tuple[int, str]], tags_only: bool = False, member: str | None = None
+    ) -> OpResult:
         """The verdict on one member from a batch's results: its member call, then its tags call if any."""
         ids = [f"t:{op.hash}"] if tags_only else [f"m:{op.hash}", f"t:{op.hash}"]
-        outcome = OpResult(op, "ok", 200)
+        outcome = OpResult(op, "ok", 200, member_status=member)
         for position, operation_id in enumerate(ids):
             result = results.get(operation_id)
             if result is None:
@@ -373,12 +488,14 @@ class SyncRun:
                     return OpResult(op, "failed", None, "no result for this operation in the batch")
                 continue
             status, body = result
-            if op.operation == "archive" and status in (404, 405):
-                return OpResult(op, "ok", status)  # already archived or gone
+            if op.operation == "archive" and status == 404:
+                return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
             verdict, error = classify_batch_result(status, body)
-            outcome = OpResult(op, verdict, status, error)
             if verdict != "ok":
-                return outcome
+                return OpResult(op, verdict, status, error)
+            if position == 0 and not tags_only:
+                member = "subscribed" if op.operation == "archive" else member_status_of(body)
+                outcome = OpResult(op, "ok", status, member_status=member)
         return outcome
 
     # --- crash recovery ----------------------------------------------------------------------------------
@@ -397,7 +514,10 @@ class SyncRun:
                 if stage != "final":
                     continue  # a new member whose tags call may never have happened: send it again
                 op = MemberOp(key=ack.key, operation=ack.operation, email=ack.key)
-                if self._outcome(op, results).result == "ok":
+                outcome = self._outcome(op, results)
+                if outcome.result == "ok":  # anything else is planned again by this run's diff
+                    ack.member_status = outcome.member_status
+                    ack.archived = ack.operation == "archive"
                     acks.append(ack)
             self.state.commit(self.report.run_id, utcnow(), acks, [], [], clear_inflight_batch=batch_id)
             recovered += len(acks)

@@ -1,7 +1,10 @@
 """Mailchimp destination, on the official `mailchimp-marketing` SDK.
 
 Writes never resubscribe anyone: members are upserted with `PUT /lists/{id}/members/{hash}` carrying
-`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used).
+`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used), and
+`status_if_new` is the member's last known status, not blindly `subscribed`. Only subscribed members
+are archived, and each one's status is read right before (a GET, or a batch of GETs): an unsubscribed
+or cleaned person stays in the list with that status, so coming back later cannot resubscribe them.
 Small diffs go out as concurrent direct calls (at most 10 connections, Mailchimp's limit); large ones
 as `POST /batches` of the same calls, whose results archive is read back per operation.
 429, 5xx, timeouts and dropped connections are retried with backoff and jitter, honouring Retry-After.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tarfile
 import threading
 import time
@@ -19,26 +23,59 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from tapestry.core.errors import SyncError
 from tapestry.engines.sync.retry import RetryPolicy, parse_retry_after
 
 MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
-PERMANENT_MEMBER_STATUSES = {400, 404, 405, 422}
+ARCHIVED_PAGE = 1000  # the members listing's largest page
+PREFLIGHT_NETWORK_ATTEMPTS = 2
+CONNECT_TIMEOUT_S = 10.0  # a host that does not accept a connection in 10 s is not going to
 
 
 def subscriber_hash(email: str) -> str:
     return hashlib.md5(email.strip().lower().encode()).hexdigest()
 
 
+DATA_CENTER = re.compile(r"-([a-z]{2,}\d+)$")
+
+
 def default_api_url(api_key: str) -> str:
-    _, _, dc = api_key.rpartition("-")
-    if not dc or not dc.isalnum():
+    """The API root of the key's data center: a Mailchimp key ends with it (`…-us21`)."""
+    match = DATA_CENTER.search(api_key.strip())
+    if match is None:
         raise SyncError(
-            "the Mailchimp API key has no data-center suffix (like -us21)",
-            "use the full key from Mailchimp, or set sync.mailchimp.api_url",
+            "the Mailchimp API key has no data-center suffix (a key ends with -us21 or the like)",
+            "copy the whole key from Mailchimp (Account > Extras > API keys), or set sync.mailchimp.api_url",
         )
-    return f"https://{dc}.api.mailchimp.com/3.0"
+    return f"https://{match.group(1)}.api.mailchimp.com/3.0"
+
+
+def _never_connected(error: object) -> bool:
+    """A connection that could not be opened (unlike one dropped mid-request, which a retry may fix)."""
+    import requests
+
+    text = str(error)
+    return isinstance(error, requests.ConnectTimeout) or any(
+        kind in text for kind in ("NewConnectionError", "NameResolutionError", "ConnectTimeout")
+    )
+
+
+def network_reason(error: object, host: str) -> str:
+    """What went wrong reaching `host`, in a few words (requests nests it several exceptions deep)."""
+    text = str(error)
+    lowered = text.lower()
+    if "nameresolution" in lowered or "name or service not known" in lowered or "getaddrinfo" in lowered:
+        return f"cannot resolve the host name of {host}"
+    if "timed out" in lowered or "timeout" in type(error).__name__.lower():
+        return f"no answer from {host} in time"
+    if "ssl" in lowered or "certificate" in lowered:
+        return f"the TLS handshake with {host} failed"
+    errno_text = re.search(r"\[Errno -?\d+\] ([^'\"()\]]+)", text)
+    if errno_text:
+        return f"cannot connect to {host}: {errno_text.group(1).strip().rstrip('.').lower()}"
+    return f"cannot reach {host} ({type(error).__name__})"
 
 
 @dataclass
@@ -53,6 +90,8 @@ class MemberOp:
     tags_inactive: list[str] = field(default_factory=list)
     row_hash: str | None = None
     tags_state: str | None = None  # the tags the snapshot will hold once acknowledged
+    status_if_new: str = "subscribed"  # the member's last known status when Tapestry has seen it
+    archived_by_tapestry: bool = False  # Tapestry archived this member (status_if_new is its status then)
 
     @property
     def hash(self) -> str:
@@ -66,10 +105,14 @@ class MemberOp:
         path = f"/lists/{list_id}/members/{self.hash}"
         if self.operation == "archive":
             return "DELETE", path, None
-        body: dict[str, Any] = {"email_address": self.email, "status_if_new": "subscribed"}
+        body: dict[str, Any] = {"email_address": self.email, "status_if_new": self.status_if_new}
         if self.merge_fields:
             body["merge_fields"] = self.merge_fields
         return "PUT", path, body
+
+    def status_call(self, list_id: str) -> tuple[str, str, dict[str, str]]:
+        """The read before an archive: method, path and query parameters."""
+        return "GET", f"/lists/{list_id}/members/{self.hash}", {"fields": "status"}
 
     def tags_call(self, list_id: str) -> tuple[str, str, dict[str, Any]]:
         tags = [{"name": t, "status": "active"} for t in self.tags_active]
@@ -80,17 +123,45 @@ class MemberOp:
 @dataclass
 class OpResult:
     op: MemberOp
-    result: str  # ok, rejected, failed
+    # ok; kept (an archive not done: the member is not subscribed, or is gone); rejected (permanent:
+    # Mailchimp will refuse it again); failed (transient: 429, 5xx, network; the next run retries)
+    result: str
     status_code: int | None = None
     error: str | None = None
+    member_status: str | None = None  # the member's status as Mailchimp reported it
+
+
+def member_status_of(body: Any) -> str | None:
+    """`status` of a member document (a dict, or the JSON text a batch result carries)."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    status = body.get("status") if isinstance(body, dict) else None
+    return str(status) if status else None
+
+
+def archive_verdict(op: MemberOp, status: str | None) -> OpResult | None:
+    """What the status read before an archive decides: None (archive it) when subscribed, else keep it."""
+    if status is None:
+        return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
+    if status == "archived":  # by someone else; what it was before is hidden, so nothing is remembered
+        return OpResult(op, "kept", 200, "already archived in Mailchimp")
+    if status != "subscribed":
+        return OpResult(op, "kept", 200, f"{status}: not archived (Tapestry archives only subscribed members)", status)
+    return None
 
 
 class CallFailed(Exception):
-    def __init__(self, status: int | None, detail: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int | None, detail: str, retry_after: float | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.retry_after = retry_after
+        self.unreachable = unreachable  # no connection could be opened at all (refused, unknown host, no answer)
 
     @property
     def transient(self) -> bool:
@@ -154,7 +225,7 @@ class _Client:
                     headers=headers,
                     data=data,
                     auth=("tapestry", self.api_key),
-                    timeout=self.timeout,
+                    timeout=(min(CONNECT_TIMEOUT_S, self.timeout), self.timeout),
                 )
                 self.last_response = response
                 return response
@@ -227,6 +298,10 @@ class MailchimpDestination:
         try:
             result = call(client)
         except ApiClientError as exc:
+            if exc.status_code is None and isinstance(exc.text, Exception):  # no HTTP answer
+                error = exc.text
+                reason = network_reason(error, urlsplit(self.api_url).netloc)
+                raise CallFailed(None, reason, unreachable=_never_connected(error)) from None
             response = client.api.last_response
             retry_after = parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
             raise CallFailed(exc.status_code, _describe_error(exc.status_code, exc.text), retry_after) from None
@@ -236,7 +311,7 @@ class MailchimpDestination:
             raise CallFailed(status, f"HTTP {status}", parse_retry_after(result.headers.get("Retry-After")))
         return result
 
-    def _with_retries(self, call: Callable[[_Client], Any]) -> Any:
+    def _with_retries(self, call: Callable[[_Client], Any], network_attempts: int | None = None) -> Any:
         attempt = 0
         while True:
             attempt += 1
@@ -250,14 +325,16 @@ class MailchimpDestination:
                     ) from None
                 if not failure.transient or attempt >= self.retry.attempts:
                     raise
+                if failure.unreachable and network_attempts is not None and attempt >= network_attempts:
+                    raise
                 self.sleep(self.retry.delay(attempt, failure.retry_after))
 
     # --- checks ----------------------------------------------------------------------------------------
 
     def preflight(self, merge_tags: Iterable[str]) -> None:
         """The list exists, the key works, and every mapped merge field exists on the list."""
-        try:
-            self._with_retries(lambda c: c.ping.get())
+        try:  # an address that does not answer at all fails fast: it will not answer the sync either
+            self._with_retries(lambda c: c.ping.get(), network_attempts=PREFLIGHT_NETWORK_ATTEMPTS)
             self._with_retries(lambda c: c.lists.get_list(self.list_id, fields=["id", "name"]))
             fields = self._with_retries(
                 lambda c: c.lists.get_list_merge_fields(self.list_id, count=1000, fields=["merge_fields.tag"])
@@ -290,27 +367,70 @@ class MailchimpDestination:
             return self._send_one(op)
 
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mailchimp") as pool:
-            for result in pool.map(work, ops):
-                on_result(result)
+            try:
+                for result in pool.map(work, ops):
+                    on_result(result)
+            except BaseException:  # Ctrl-C or an error: members still queued are not sent
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     def _send_one(self, op: MemberOp) -> OpResult:
         method, _, body = op.member_call(self.list_id)
         try:
             if method == "DELETE":
-                try:
-                    self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
-                except CallFailed as failure:
-                    if failure.status not in (404, 405):  # already archived or gone: nothing left to do
-                        raise
-            else:
-                self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
-                if op.needs_tags_call:
-                    _, _, tags_body = op.tags_call(self.list_id)
-                    self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
+                return self._archive_one(op)
+            member = self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
+            if op.needs_tags_call:
+                _, _, tags_body = op.tags_call(self.list_id)
+                self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
         except CallFailed as failure:
             result = "failed" if failure.transient else "rejected"
             return OpResult(op, result, failure.status, failure.detail)
-        return OpResult(op, "ok", 200)
+        return OpResult(op, "ok", 200, member_status=member_status_of(member))
+
+    def _archive_one(self, op: MemberOp) -> OpResult:
+        """Read the member's status, and archive only a subscribed member."""
+        try:
+            member = self._with_retries(lambda c: c.lists.get_list_member(self.list_id, op.hash, fields=["status"]))
+            status = member_status_of(member)
+        except CallFailed as failure:
+            if failure.status != 404:
+                raise
+            status = None
+        kept = archive_verdict(op, status)
+        if kept is not None:
+            return kept
+        try:
+            self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
+        except CallFailed as failure:
+            if failure.status == 404:  # deleted meanwhile
+                return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
+            raise  # 405 and the like: a permanent refusal, recorded with Mailchimp's reason
+        return OpResult(op, "ok", 204, member_status="subscribed")
+
+    def archived_members(self) -> set[str]:
+        """Subscriber hashes of every archived member of the list (read once per run that upserts)."""
+        found: set[str] = set()
+        offset = 0
+        fields = ["members.id", "members.email_address", "total_items"]
+
+        def page_at(start: int) -> Callable[[_Client], Any]:
+            return lambda c: c.lists.get_list_members_info(
+                self.list_id, status="archived", fields=fields, count=ARCHIVED_PAGE, offset=start
+            )
+
+        while True:
+            page = self._with_retries(page_at(offset)) or {}
+            members = page.get("members") or []
+            for member in members:  # the id is the subscriber hash; the address gives it too
+                if member.get("id"):
+                    found.add(str(member["id"]))
+                if member.get("email_address"):
+                    found.add(subscriber_hash(str(member["email_address"])))
+            offset += len(members)
+            total = page.get("total_items")
+            if len(members) < ARCHIVED_PAGE or (total is not None and offset >= int(total)):
+                return found
 
     # --- bulk path -------------------------------------------------------------------------------------
 
@@ -365,8 +485,17 @@ class MailchimpDestination:
                     )
         return results
 
-    def batch_operation(self, method: str, path: str, body: dict[str, Any] | None, operation_id: str) -> dict[str, Any]:
+    def batch_operation(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        operation_id: str,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         operation: dict[str, Any] = {"method": method, "path": path, "operation_id": operation_id}
+        if params:
+            operation["params"] = params
         if body is not None:
             operation["body"] = json.dumps(body)
         return operation

@@ -2,11 +2,16 @@
 DuckDB and Snowflake.
 
 - snapshot:    per sync and key, the row hash (and tags) the destination acknowledged, and when.
-- runs:        one row per sync run: times, planned and done counts per operation, status, error.
+- runs:        one row per sync run: times, planned and done counts per operation (archives kept back
+               because the member is not subscribed: `kept`), permanent refusals (`rejected`) and
+               transient failures retried by the next run (`failed`), status, error.
 - changelog:   one row per operation sent: result, HTTP status, error.
 - rejections:  keys the destination refused for a reason retrying will not fix (invalid e-mail,
-               compliance state, forgotten member), with first/last seen and attempts. They are not
-               sent again until their row changes.
+               compliance state, forgotten member, merge field rules, an archive Mailchimp refuses),
+               with Mailchimp's reason, first/last seen and attempts. They are not sent again until
+               their row changes.
+- members:     per key, the last subscription status Mailchimp reported and whether Tapestry archived
+               the member: a returning member is re-added with that status, never blindly subscribed.
 - inflight:    bulk operations submitted but not yet committed, so a rerun after a crash collects the
                batch's results instead of sending those members again.
 """
@@ -28,7 +33,7 @@ TABLES: dict[str, str] = {
     "runs": (
         f"run_id varchar, sync_id varchar, started_at {TS}, finished_at {TS}, status varchar, mode varchar, "
         "preview boolean, full_resync boolean, planned_create bigint, planned_update bigint, "
-        "planned_archive bigint, created bigint, updated bigint, archived bigint, rejected bigint, "
+        "planned_archive bigint, created bigint, updated bigint, archived bigint, kept bigint, rejected bigint, "
         "failed bigint, requests bigint, error varchar"
     ),
     "changelog": (
@@ -39,14 +44,20 @@ TABLES: dict[str, str] = {
         f"sync_id varchar, key varchar, row_hash varchar, reason varchar, status_code bigint, "
         f"first_seen_at {TS}, last_seen_at {TS}, attempts bigint"
     ),
+    "members": f"sync_id varchar, key varchar, status varchar, archived_by_tapestry boolean, seen_at {TS}",
     "inflight": (
         f"sync_id varchar, batch_id varchar, key varchar, operation varchar, row_hash varchar, "
         f"tags varchar, stage varchar, submitted_at {TS}"
     ),
 }
 
+# Columns added after a table was first released: (table, column, type). Warehouses created by an older
+# Tapestry get them on the next run.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("runs", "kept", "bigint"),)
+
 # Work tables are rebuilt by every run: their rows only ever exist inside one run.
 ACK_COLUMNS = ("key", "row_hash", "tags", "operation")
+STATUS_COLUMNS = ("key", "status", "archived")
 CHANGE_COLUMNS = ("key", "operation", "result", "status_code", "error")
 REJECT_COLUMNS = ("key", "row_hash", "reason", "status_code")
 
@@ -59,6 +70,10 @@ def ensure_schema(warehouse: Warehouse) -> None:
     warehouse.execute(f"create schema if not exists {SCHEMA}")
     for name, columns in TABLES.items():
         warehouse.execute(f"create table if not exists {table(name)} ({columns})")
+    for name, column, type_ in ADDED_COLUMNS:
+        # `add column if not exists` is not portable: look first (an existing table keeps its rows)
+        if column not in warehouse.columns(f"select * from {table(name)} where 1 = 0"):
+            warehouse.execute(f"alter table {table(name)} add column {column} {type_}")
 
 
 @dataclass
@@ -66,14 +81,16 @@ class Ack:
     key: str
     row_hash: str | None  # None for an archive: the key leaves the snapshot
     tags: str | None
-    operation: str
+    operation: str  # an "archive" ack removes the key from the snapshot (archived or kept in Mailchimp)
+    member_status: str | None = None  # what Mailchimp reported for the member, when it said
+    archived: bool = False  # Tapestry archived the member (its member_status is the one before)
 
 
 @dataclass
 class Change:
     key: str
     operation: str
-    result: str  # ok, rejected, failed
+    result: str  # ok, kept, rejected, failed
     status_code: int | None
     error: str | None
 
@@ -120,6 +137,8 @@ class SyncState:
         staged_acks = (
             self._stage("acks", ACK_COLUMNS, [(a.key, a.row_hash, a.tags, a.operation) for a in acks]) if acks else None
         )
+        statuses = [(a.key, a.member_status, "true" if a.archived else "false") for a in acks if a.member_status]
+        staged_statuses = self._stage("statuses", STATUS_COLUMNS, statuses) if statuses else None
         staged_rejects = (
             self._stage("rejects", REJECT_COLUMNS, [(r.key, r.row_hash, r.reason, r.status_code) for r in rejections])
             if rejections
@@ -133,6 +152,7 @@ class SyncState:
             else None
         )
         snapshot, rejected, changelog = table("snapshot"), table("rejections"), table("changelog")
+        members = table("members")
         with wh.transaction():
             if staged_acks:
                 wh.execute(
@@ -148,6 +168,16 @@ class SyncState:
                 wh.execute(
                     f"delete from {rejected} where sync_id = ? and key in (select key from {staged_acks})",
                     [self.sync_id],
+                )
+            if staged_statuses:
+                wh.execute(
+                    f"delete from {members} where sync_id = ? and key in (select key from {staged_statuses})",
+                    [self.sync_id],
+                )
+                wh.execute(
+                    f"insert into {members} (sync_id, key, status, archived_by_tapestry, seen_at) "
+                    f"select ?, key, status, archived = 'true', ? from {staged_statuses}",
+                    [self.sync_id, now],
                 )
             if staged_rejects:
                 wh.execute(
@@ -182,8 +212,8 @@ class SyncState:
     def start_run(self, run_id: str, now: datetime, mode: str, preview: bool, full_resync: bool) -> None:
         self.warehouse.execute(
             f"insert into {table('runs')} (run_id, sync_id, started_at, status, mode, preview, full_resync, "
-            "planned_create, planned_update, planned_archive, created, updated, archived, rejected, failed, "
-            "requests) values (?, ?, ?, 'running', ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0)",
+            "planned_create, planned_update, planned_archive, created, updated, archived, kept, rejected, failed, "
+            "requests) values (?, ?, ?, 'running', ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)",
             [run_id, self.sync_id, now, mode, preview, full_resync],
         )
 
@@ -195,6 +225,7 @@ class SyncState:
             "created",
             "updated",
             "archived",
+            "kept",
             "rejected",
             "failed",
             "requests",
@@ -235,5 +266,5 @@ class SyncState:
         return [(Ack(str(k), h, t, str(o)), str(st)) for k, h, t, o, st in rows]
 
     def drop_work_tables(self) -> None:
-        for purpose in ("acks", "rejects", "changes", "inflight"):
+        for purpose in ("acks", "statuses", "rejects", "changes", "inflight"):
             self.warehouse.execute(f"drop table if exists {self.work_table(purpose)}")

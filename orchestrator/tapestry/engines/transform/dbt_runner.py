@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tapestry.core.errors import TransformError
+from tapestry.core.errors import TransformError, clip
 from tapestry.core.fs import atomic_write_text
 
 NodeCallback = Callable[["NodeResult"], None]
@@ -118,10 +118,9 @@ def run_dbt(
                 os.environ[key] = value
 
     if outcome.exception is not None:
-        lines = str(outcome.exception).strip().splitlines()
         raise TransformError(
-            f"dbt {command} could not run: {lines[0] if lines else type(outcome.exception).__name__}",
-            f"see {invocation.work_dir / 'logs' / 'dbt.log'}",
+            f"dbt {command} could not run: {dbt_message(str(outcome.exception)) or type(outcome.exception).__name__}",
+            f"correct the dbt project as the message says; full log in {invocation.work_dir / 'logs' / 'dbt.log'}",
         )
     for item in getattr(outcome.result, "results", None) or []:
         collected.nodes.append(
@@ -137,7 +136,7 @@ def run_dbt(
     if collected.failed:
         first = collected.failed[0]
         kind = {"unit_test": "unit test"}.get(first.resource_type, first.resource_type)
-        detail = f": {first.message.splitlines()[0]}" if first.message else ""
+        detail = f": {dbt_message(first.message)}" if first.message else ""
         others = f" (and {len(collected.failed) - 1} more)" if len(collected.failed) > 1 else ""
         verb = {"fail": "failed", "error": "errored"}.get(first.status, first.status)
         raise TransformError(
@@ -147,6 +146,17 @@ def run_dbt(
     if not outcome.success:
         raise TransformError(f"dbt {command} failed", f"see {invocation.work_dir / 'logs' / 'dbt.log'}")
     return collected
+
+
+def dbt_message(text: str, details: int = 3) -> str:
+    """dbt's error on one line: its headline ("Compilation Error in model x (path)") and what follows it,
+    which is the actual reason (the unexpected token and its line, the database's message)."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    lines = [line for line in lines if line and not set(line) <= {"^", " "}]
+    if not lines:
+        return ""
+    head, rest = lines[0], lines[1 : 1 + details]
+    return clip(f"{head}: {'; '.join(rest)}" if rest else head, 600)
 
 
 def _node_result(node: Any) -> NodeResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,24 @@ def connect_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, str | 
     with the same configuration, so dbt's profile must carry exactly this dict.
     """
     return {"memory_limit": memory_limit, "preserve_insertion_order": False}
+
+
+def _open_error(path: str, exc: Exception, read_only: bool) -> WarehouseError:
+    first = str(exc).splitlines()[0]
+    lowered = first.lower()
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        folder = str(Path(path).parent)
+        need = "read" if read_only else "write"
+        what = "read-only file system" if "read-only" in lowered else "permission denied"
+        return WarehouseError(
+            f"cannot open the DuckDB warehouse {path}: {what}",
+            f"your user must be able to {need} {path} and its folder {folder} (ls -ld shows the owner), "
+            "or set warehouse.path in tapestry.yml to a place you can write",
+        )
+    return WarehouseError(
+        f"cannot open the DuckDB warehouse {path}: {first}",
+        "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
+    )
 
 
 class DuckDBWarehouse:
@@ -61,11 +80,7 @@ class DuckDBWarehouse:
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
                     continue
-                first = str(exc).splitlines()[0]
-                raise WarehouseError(
-                    f"cannot open the DuckDB warehouse {self.path}: {first}",
-                    "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
-                ) from exc
+                raise _open_error(self.path, exc, read_only) from None
         self._con.execute("set TimeZone = 'UTC'")  # ICU loads on first use, not in connect()
         self._in_transaction = False
 
@@ -119,7 +134,11 @@ class DuckDBWarehouse:
         try:
             yield
         except BaseException:
-            self._con.execute("rollback")
+            import duckdb
+
+            # an interrupted statement may already have aborted it: nothing is left to undo then
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute("rollback")
             raise
         else:
             self._con.execute("commit")

@@ -20,21 +20,30 @@ from typing import TYPE_CHECKING, Any
 from tapestry import __version__
 from tapestry.core.errors import ConfigError, TapestryError
 from tapestry.core.fs import sha256_tree
+from tapestry.engines.ingest.airbyte import AirbyteClient
 from tapestry.engines.secrets.keys import generate_rsa_keypair, public_key_of
 from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
 from tapestry.kickstart.render import render_json
+from tapestry.kickstart.spec import TemplateSpec
 from tapestry.phases.cloud import pipeline
-from tapestry.phases.cloud.env import ROLES, CloudEnv, snowflake_admin_env, snowflake_stack_context
+from tapestry.phases.cloud.env import (
+    ROLES,
+    CloudEnv,
+    airbyte_snowflake_host,
+    snowflake_admin_env,
+    snowflake_objects,
+    snowflake_stack_context,
+)
 from tapestry.phases.cloud.stacks import apply_stack, stack_variables
 from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
 from tapestry.phases.secrets import referenced_secrets, secret_env_name
 from tapestry.phases.sync_phase import SyncRequest, sync_phase
-from tapestry.project.config import SecretRef
+from tapestry.project.config import ProjectConfig, SecretRef
 from tapestry.project.state import RunRecord, project_lock
+from tapestry.resources import bundled
 
 if TYPE_CHECKING:
     from tapestry.phases.target import Target
-from tapestry.resources import bundled
 
 ALL_PHASES = (
     "secrets",
@@ -295,43 +304,20 @@ class Deploy:
         try:
             waited = client.wait_healthy(timeout=self.options.health_timeout, poll=self.options.poll_seconds)
             workspace = client.workspace_id()
-            context = self._airbyte_context()
-            actions = []
-            source_ids = {}
-            for source in render_json(env.template, "airbyte_sources", context):
-                result = client.ensure_source(workspace, source["name"], source["configuration"], self._rotate())
-                source_ids[result.name] = result.id
-                actions.append(f"source {result.name}: {result.action}")
-            destination = render_json(env.template, "airbyte_destination", context)
-            dest = client.ensure_destination(
-                workspace, destination["name"], destination["configuration"], self._rotate()
-            )
-            actions.append(f"destination {dest.name}: {dest.action}")
-            connection_ids = {}
-            for connection in render_json(env.template, "airbyte_connections", context):
-                result = client.ensure_connection(
-                    workspace,
-                    connection["name"],
-                    source_ids[connection["source"]],
-                    dest.id,
-                    connection["streams"],
-                    {"scheduleType": "manual"},  # the ECS runner triggers syncs, then dbt, then the sync
-                    connection["namespace_format"],
-                )
-                connection_ids[result.name] = result.id
-                actions.append(f"connection {result.name}: {result.action}")
+            payloads = airbyte_payloads(env.template, self._airbyte_context())
+            configured = configure_airbyte(client, workspace, payloads, self._rotate())
         finally:
             client.close()
-        for action in actions:
+        for action in configured.actions:
             self.ctx.reporter.info(f"airbyte: {action}")
         return {
             "healthy_after_seconds": round(waited, 1),
-            "actions": actions,
+            "actions": configured.actions,
             "outputs": {
                 "workspace_id": workspace,
-                "sources": source_ids,
-                "destination_id": dest.id,
-                "connections": connection_ids,
+                "sources": configured.source_ids,
+                "destination_id": configured.destination_id,
+                "connections": configured.connection_ids,
             },
         }
 
@@ -344,13 +330,7 @@ class Deploy:
         names = {ref.secret for _, ref in referenced_secrets(self.ctx.config) if ref.secret}
         names.add(env.private_key_ref("loader").secret or "")
         secrets = {name: env.resolver.get(SecretRef(secret=name)) for name in names if name}
-        return {
-            "project": self.ctx.config.project,
-            "sources": {name: source.model_dump() for name, source in self.ctx.config.sources.items()},
-            "secrets": secrets,
-            "objects": asdict(env.objects),
-            "snowflake_host": env.snowflake_host,
-        }
+        return airbyte_context(self.ctx.config, secrets)
 
     def first_build(self) -> dict[str, Any]:
         self._plan_only("the first Airbyte syncs and dbt build")
@@ -453,6 +433,72 @@ class Deploy:
         command = f"tapestry dashboard --project {self.ctx.layout.root}"
         self.ctx.reporter.info(f"dashboard: {command}")
         return {"links": {k: v for k, v in links.items() if v}, "command": command}
+
+
+@dataclass(frozen=True)
+class AirbytePayloads:
+    """The template's Airbyte objects, rendered in memory with the secrets (never written)."""
+
+    sources: list[dict[str, Any]]
+    destination: dict[str, Any]
+    connections: list[dict[str, Any]]
+
+
+def airbyte_context(config: ProjectConfig, secrets: dict[str, str | None]) -> dict[str, Any]:
+    """What the template's Airbyte renders see: the project's settings and the secrets by SSM name."""
+    return {
+        "project": config.project,
+        "sources": {name: source.model_dump() for name, source in config.sources.items()},
+        "secrets": secrets,
+        "objects": asdict(snowflake_objects(config.snowflake)),
+        "snowflake_host": airbyte_snowflake_host(config.snowflake),
+    }
+
+
+def airbyte_payloads(template: TemplateSpec, context: dict[str, Any]) -> AirbytePayloads:
+    return AirbytePayloads(
+        sources=list(render_json(template, "airbyte_sources", context)),
+        destination=dict(render_json(template, "airbyte_destination", context)),
+        connections=list(render_json(template, "airbyte_connections", context)),
+    )
+
+
+@dataclass
+class AirbyteConfigured:
+    actions: list[str]  # "source acme-zoom: unchanged", ...
+    source_ids: dict[str, str]
+    destination_id: str
+    connection_ids: dict[str, str]
+
+
+def configure_airbyte(
+    client: AirbyteClient, workspace: str, payloads: AirbytePayloads, rotate_secrets: bool
+) -> AirbyteConfigured:
+    """Create or update the template's sources, destination and connections; what already matches what the
+    server returns is left alone (no write)."""
+    actions = []
+    source_ids = {}
+    for source in payloads.sources:
+        result = client.ensure_source(workspace, source["name"], source["configuration"], rotate_secrets)
+        source_ids[result.name] = result.id
+        actions.append(f"source {result.name}: {result.action}")
+    destination = payloads.destination
+    dest = client.ensure_destination(workspace, destination["name"], destination["configuration"], rotate_secrets)
+    actions.append(f"destination {dest.name}: {dest.action}")
+    connection_ids = {}
+    for connection in payloads.connections:
+        result = client.ensure_connection(
+            workspace,
+            connection["name"],
+            source_ids[connection["source"]],
+            dest.id,
+            connection["streams"],
+            {"scheduleType": "manual"},  # the ECS runner triggers syncs, then dbt, then the sync
+            connection["namespace_format"],
+        )
+        connection_ids[result.name] = result.id
+        actions.append(f"connection {result.name}: {result.action}")
+    return AirbyteConfigured(actions, source_ids, dest.id, connection_ids)
 
 
 def runner_build_context() -> Path:

@@ -110,6 +110,14 @@ class CloudEnv:
         return SnowflakeWarehouse(self.snowflake_settings(role, database))
 
 
+def airbyte_snowflake_host(config: SnowflakeWarehouseConfig) -> str:
+    """The host Airbyte's destination-snowflake connects to. Its spec admits only Snowflake hosts
+    (`host.pattern`: ...snowflakecomputing.com), so an endpoint override counts only when it is one
+    (private link); any other endpoint (a local test double) is for Tapestry's own connections."""
+    host = (urlparse(config.endpoint).hostname or "") if config.endpoint else ""
+    return host if host.lower().endswith(".snowflakecomputing.com") else f"{config.account}.snowflakecomputing.com"
+
+
 def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
     """Tapestry's Snowflake objects for a project: its prefix and, when configured, its resource monitor."""
     monitor = config.resource_monitor

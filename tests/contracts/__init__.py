@@ -1,0 +1,162 @@
+"""Published specs of the services Tapestry talks to, vendored with their provenance (see README.md).
+
+The fakes validate what they receive against these files, and the contract tests hold the fakes and
+Tapestry's payloads to them. Nothing here is written by us: every JSON file carries a ``_source`` naming
+the repository + commit (or package + version) it was extracted from.
+
+Validation is JSON Schema draft-07 without format assertions and **without filling in defaults**, which
+is what the Airbyte server does with a connector's ``connectionSpecification``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from jsonschema import Draft7Validator
+
+__all__ = [
+    "CONTRACTS_DIR",
+    "airbyte_operations",
+    "catalog_facts",
+    "connector_spec",
+    "errors",
+    "load",
+    "mailchimp_operations",
+    "mailchimp_shape",
+    "public_api_schema",
+    "secret_paths",
+    "strict",
+]
+
+CONTRACTS_DIR: Final = Path(__file__).resolve().parent
+
+#: Airbyte actor kind + type -> connector spec file (catalog-facts.json names them too).
+CONNECTOR_SPECS: Final = {
+    ("source", "zoom"): "airbyte/source-zoom.connection_specification.json",
+    ("source", "salesforce"): "airbyte/source-salesforce.connection_specification.json",
+    ("destination", "snowflake"): "airbyte/destination-snowflake.connection_specification.json",
+}
+
+
+@cache
+def _load(relative: str) -> Any:
+    return json.loads((CONTRACTS_DIR / relative).read_text(encoding="utf-8"))
+
+
+def load(relative: str) -> Any:
+    """A vendored file (a deep copy: callers may change it)."""
+    return copy.deepcopy(_load(relative))
+
+
+def connector_spec(kind: str, type_: str) -> dict[str, Any]:
+    """The ``connectionSpecification`` of an Airbyte connector (``_source`` removed)."""
+    spec = load(CONNECTOR_SPECS[(kind, type_)])
+    spec.pop("_source", None)
+    return dict(spec)
+
+
+def public_api_schema(name: str) -> dict[str, Any]:
+    """One request/response schema of the Airbyte public API (e.g. ``ConnectionCreateRequest``)."""
+    return dict(load("airbyte/public-api-schemas.json")[name])
+
+
+def airbyte_operations() -> list[dict[str, Any]]:
+    return list(load("airbyte/public-api-operations.json")["operations"])
+
+
+def catalog_facts() -> dict[str, Any]:
+    return dict(load("airbyte/catalog-facts.json"))
+
+
+def mailchimp_operations() -> dict[str, tuple[str, str]]:
+    """SDK method -> (HTTP method, path template), from mailchimp-marketing 3.0.80."""
+    ops = load("mailchimp/mailchimp-sdk-operations.json")["operations"]
+    return {name: (str(method), str(path)) for name, (method, path) in ops.items()}
+
+
+def mailchimp_shape(name: str) -> Any:
+    """A request shape or fact from mailchimp-shapes.json (``member_upsert``, ``batch_request``, ...)."""
+    return load("mailchimp/mailchimp-shapes.json")[name]
+
+
+def strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` in which every object that lists its ``properties`` admits no other key.
+
+    Names that are only ``required`` count as defined too (Airbyte's token request spells the property
+    ``grant-type`` but requires ``grant_type``). Objects with no ``properties`` (a connector
+    ``configuration``) stay open.
+    """
+    out = copy.deepcopy(schema)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict) and "additionalProperties" not in node:
+                node["additionalProperties"] = False
+                for name in node.get("required", []):
+                    props.setdefault(name, {})
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(out)
+    return out
+
+
+def errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    """Draft-07 validation messages (``$.path: message``), sorted; empty when ``instance`` is valid.
+
+    Defaults are never filled in and ``format`` is not asserted, like the Airbyte server's validator.
+    """
+    validator = Draft7Validator(schema)
+    return sorted(_message(error) for error in validator.iter_errors(instance))
+
+
+_JSON_TYPES: Final = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
+def _message(error: Any) -> str:
+    """One error in the words of the networknt validator the Airbyte server uses."""
+    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    kind, value = error.validator, error.validator_value
+    if kind == "required":
+        missing = str(error.message).split("'")[1] if "'" in str(error.message) else str(error.message)
+        return f"{path}.{missing}: is missing but it is required"
+    if kind == "type":
+        found = "null" if error.instance is None else _JSON_TYPES.get(type(error.instance), "unknown")
+        return f"{path}: {found} found, {value} expected"
+    if kind == "pattern":
+        return f"{path}: does not match the regex pattern {value}"
+    if kind in ("enum", "const"):
+        return f"{path}: does not have a value in the enumeration {value if kind == 'enum' else [value]}"
+    if kind == "additionalProperties":
+        return f"{path}: {error.message}"
+    if kind == "oneOf":
+        return f"{path}: should be valid to one and only one schema, but 0 are valid"
+    return f"{path}: {error.message}"
+
+
+def secret_paths(schema: dict[str, Any]) -> set[tuple[str, ...]]:
+    """Paths of every property marked ``airbyte_secret`` (through ``oneOf`` branches), e.g.
+    ``("credentials", "private_key")``: what the Airbyte server masks in what it returns."""
+    found: set[tuple[str, ...]] = set()
+
+    def walk(node: dict[str, Any], prefix: tuple[str, ...]) -> None:
+        for name, prop in (node.get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            if prop.get("airbyte_secret"):
+                found.add((*prefix, name))
+            walk(prop, (*prefix, name))
+            for branch in prop.get("oneOf") or prop.get("anyOf") or []:
+                if isinstance(branch, dict):
+                    walk(branch, (*prefix, name))
+
+    walk(schema, ())
+    return found

@@ -1,0 +1,206 @@
+"""Each fake refuses what the real service refuses, and answers in the shapes the published specs give
+(tests/contracts/). The cases are generated from the vendored specs, not from lists written here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from contracts import (
+    airbyte_operations,
+    connector_spec,
+    errors,
+    mailchimp_operations,
+    mailchimp_shape,
+    public_api_schema,
+    secret_paths,
+)
+from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
+from fakes.mailchimp import FakeMailchimp, subscriber_hash
+
+CONNECTORS = [("source", "zoom"), ("source", "salesforce"), ("destination", "snowflake")]
+
+
+def example(schema: dict[str, Any]) -> Any:
+    """A minimal instance of `schema`: its required properties only, first enum value or a plain string."""
+    if "oneOf" in schema:
+        return example({**schema["oneOf"][0], "type": "object"})
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {name: example(props.get(name, {})) for name in schema.get("required", [])}
+    if kind == "boolean":
+        return False
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "array":
+        return []
+    return "acme-xy12345.snowflakecomputing.com" if "pattern" in schema else "value-1"
+
+
+# ------------------------------------------------------------------------------------ Airbyte
+
+
+@pytest.fixture
+def airbyte() -> Iterator[FakeAirbyte]:
+    with FakeAirbyte() as fake:
+        yield fake
+
+
+@pytest.fixture
+def api(airbyte: FakeAirbyte) -> Iterator[requests.Session]:
+    token = requests.post(
+        airbyte.token_url,
+        json={
+            "client_id": airbyte.client_id,
+            "client_secret": airbyte.client_secret,
+            "grant_type": "client_credentials",
+        },
+        timeout=5,
+    ).json()["access_token"]
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        yield session
+
+
+def create(airbyte: FakeAirbyte, api: requests.Session, kind: str, type_: str, conf: dict[str, Any]) -> Any:
+    return api.post(
+        f"{airbyte.base_url}/{kind}s",
+        json={
+            "name": f"{type_}-1",
+            "workspaceId": airbyte.workspace_id,
+            "configuration": {f"{kind}Type": type_, **conf},
+        },
+        timeout=5,
+    )
+
+
+@pytest.mark.parametrize(("kind", "type_"), CONNECTORS)
+def test_the_fake_airbyte_accepts_exactly_what_the_connector_spec_requires(
+    airbyte: FakeAirbyte, api: requests.Session, kind: str, type_: str
+) -> None:
+    spec = connector_spec(kind, type_)
+    minimal = example(spec)
+    for missing in spec["required"]:  # no default is filled in, even for a required property that has one
+        r = create(airbyte, api, kind, type_, {k: v for k, v in minimal.items() if k != missing})
+        assert r.status_code == 422, (missing, r.text)
+        assert r.json()["title"] == "unprocessable-entity"
+        assert f"$.{missing}: is missing but it is required" in r.json()["data"]["message"]
+
+    r = create(airbyte, api, kind, type_, minimal)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert errors(public_api_schema(f"{kind.title()}Response"), doc) == []
+    assert f"{kind}Type" not in doc["configuration"]  # removed before storing, never returned inside it
+    assert doc["configuration"].keys() == minimal.keys()  # and nothing filled in
+    for path in secret_paths(spec):
+        node = doc["configuration"]
+        for part in path[:-1]:
+            node = node.get(part, {})
+        if path[-1] in node:
+            assert node[path[-1]] == "**********", path
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(REQUEST_SCHEMAS), ids=str)
+def test_strict_requests_refuse_keys_the_request_schemas_do_not_define(
+    airbyte: FakeAirbyte, api: requests.Session, method: str, route: str
+) -> None:
+    airbyte.strict_requests = True
+    url = airbyte.base_url + re.sub(r"\{\w+\}", "00000000-0000-0000-0000-000000000000", route)
+    body = {**example(public_api_schema(REQUEST_SCHEMAS[(method, route)])), "notInTheSchema": 1}
+    session = requests if route == "/applications/token" else api
+    r = session.request(method, url, json=body, timeout=5)
+    assert r.status_code == 400, r.text
+    assert "notInTheSchema" in r.json()["data"]["message"]
+
+
+def test_every_route_of_the_fake_airbyte_is_a_published_operation(airbyte: FakeAirbyte) -> None:
+    published = {(o["method"], re.sub(r"\{\w+\}", "{}", o["path"])) for o in airbyte_operations()}
+    served = {
+        (method, re.sub(r"\{\w+\}", "{}", route if route.startswith("/api/v1") else "/api/public/v1" + route))
+        for route, handlers in airbyte._handlers.items()
+        for method in handlers
+        if method != "HEAD"
+    }
+    assert served <= published, served - published
+
+
+def test_jobs_report_the_published_statuses_queued_included(airbyte: FakeAirbyte, api: requests.Session) -> None:
+    source = create(airbyte, api, "source", "zoom", example(connector_spec("source", "zoom"))).json()
+    dest = create(airbyte, api, "destination", "snowflake", example(connector_spec("destination", "snowflake"))).json()
+    conn = api.post(
+        f"{airbyte.base_url}/connections",
+        json={
+            "sourceId": source["sourceId"],
+            "destinationId": dest["destinationId"],
+            "configurations": {"streams": [{"name": "webinar_registrants", "syncMode": "full_refresh_overwrite"}]},
+        },
+        timeout=5,
+    ).json()
+    assert errors(public_api_schema("ConnectionResponse"), conn) == []
+    job = api.post(
+        f"{airbyte.base_url}/jobs", json={"connectionId": conn["connectionId"], "jobType": "sync"}, timeout=5
+    )
+    seen = [job.json()]
+    while seen[-1]["status"] not in ("succeeded", "failed", "cancelled"):
+        seen.append(api.get(f"{airbyte.base_url}/jobs/{seen[0]['jobId']}", timeout=5).json())
+    assert all(errors(public_api_schema("JobResponse"), j) == [] for j in seen)
+    assert [j["status"] for j in seen] == ["pending", "queued", "running", "succeeded"]
+
+
+# ------------------------------------------------------------------------------------ Mailchimp
+
+
+@pytest.fixture
+def mailchimp() -> Iterator[FakeMailchimp]:
+    with FakeMailchimp(list_ids=["list1"], strict_requests=True) as fake:
+        yield fake
+
+
+def call(fake: FakeMailchimp, method: str, path: str, body: Any = None) -> requests.Response:
+    return requests.request(method, fake.base_url + path, json=body, auth=("any", fake.api_key), timeout=5)
+
+
+@pytest.mark.parametrize("status", ["cleaned", "pending", "archived"])
+def test_the_fake_mailchimp_refuses_to_archive_as_the_live_api_did(mailchimp: FakeMailchimp, status: str) -> None:
+    mailchimp.add_member("list1", "a@example.com", status=status)
+    r = call(mailchimp, "DELETE", f"/lists/list1/members/{subscriber_hash('a@example.com')}")
+    assert r.status_code == 405
+    doc = r.json()
+    assert set(doc) == set(mailchimp_shape("error_fields"))
+    assert doc["detail"] in mailchimp_shape("_source")["archive_405"]  # the recorded answer, word for word
+
+
+@pytest.mark.parametrize(
+    ("shape", "method", "path", "body"),
+    [
+        ("member_upsert", "PUT", "/lists/list1/members/{h}", {"email_address": "a@example.com", "status": "gone"}),
+        ("member_upsert", "PUT", "/lists/list1/members/{h}", {"email_address": "a@example.com", "update_existing": 1}),
+        ("member_tags", "POST", "/lists/list1/members/{h}/tags", {"tags": [{"name": "x"}]}),
+        ("batch_request", "POST", "/batches", {"operations": [{"method": "PUT", "path": "/x", "body": {}}]}),
+    ],
+)
+def test_the_fake_mailchimp_refuses_bodies_outside_the_shapes(
+    mailchimp: FakeMailchimp, shape: str, method: str, path: str, body: dict[str, Any]
+) -> None:
+    mailchimp.add_member("list1", "a@example.com")
+    assert errors(mailchimp_shape(shape), body) or "update_existing" in body  # really outside the shape
+    r = call(mailchimp, method, path.format(h=subscriber_hash("a@example.com")), body)
+    assert r.status_code == 400 and r.json()["title"] == "Invalid Resource", r.text
+
+
+def test_every_member_route_of_the_fake_mailchimp_is_an_sdk_operation(mailchimp: FakeMailchimp) -> None:
+    published = {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p in mailchimp_operations().values()}
+    served = {
+        (method, re.sub(r"\{\w+\}", "{}", route))
+        for route, handlers in mailchimp._routes.items()
+        for method in handlers
+        if route != "/"
+    }
+    assert served <= published, served - published
