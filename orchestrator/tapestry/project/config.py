@@ -265,7 +265,7 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
     for err in exc.errors():
         loc = _path(err["loc"])
         where = prefix + (loc if loc.startswith("[") or not prefix else f".{loc}") if loc else prefix
-        problems.append(f"{clip(where, 120) or '(top level)'}: {clip(err['msg'])}")
+        problems.append(f"{clip(where, 120) or '(top level)'}: {clip(err['msg'], 600)}")
     return problems
 
 
