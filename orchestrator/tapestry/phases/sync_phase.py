@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tapestry.core import interrupts
 from tapestry.core.errors import SyncError, TapestryError
 from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
 from tapestry.engines.sync.engine import SyncOptions, run_sync
@@ -62,7 +63,7 @@ def sync_phase(target: Target, request: SyncRequest) -> dict[str, Any]:
         reason = "no sync is configured" if not ctx.config.syncs else "every sync is disabled (enabled: false)"
         raise PhaseSkipped({}, f"{reason} in tapestry.yml")
     results: dict[str, dict[str, Any]] = {}
-    failures: list[str] = []
+    failures: list[tuple[str, TapestryError]] = []
     skipped: list[str] = []
     for sync in syncs:
         try:
@@ -71,15 +72,22 @@ def sync_phase(target: Target, request: SyncRequest) -> dict[str, Any]:
             results[sync.name] = _previous(ctx.state.phases.get("sync"), sync.name) | {"reason": unchanged.reason}
             skipped.append(sync.name)
         except TapestryError as exc:
+            if interrupts.is_interrupt(exc):
+                raise  # Ctrl-C stops every sync, not just this one
             results[sync.name] = {"headline": f"failed: {exc.message}", "error": exc.one_line()}
-            failures.append(f"{sync.name}: {exc.one_line()}")
+            failures.append((sync.name, exc))
     # syncs left out with --only keep what they last did
     earlier = (ctx.state.phases["sync"].summary.get("syncs") or {}) if "sync" in ctx.state.phases else {}
     kept = {name: result for name, result in earlier.items() if name not in results and request.only}
     summary = {"headline": _headline(results), "syncs": {**kept, **results}}
+    if len(syncs) == 1 and failures:  # one sync: its own error says it all
+        only = failures[0][1]
+        only.partial_summary = summary  # type: ignore[attr-defined]
+        raise only
     if failures:
+        listed = "; ".join(f"{name}: {exc.one_line()}" for name, exc in failures)
         raise SyncsFailed(
-            f"{len(failures)} of {len(syncs)} syncs failed ({'; '.join(failures)})",
+            f"{len(failures)} of {len(syncs)} syncs failed ({listed})",
             "fix the named syncs and rerun `tapestry sync`; acknowledged members are not sent again",
             summary,
         )

@@ -136,14 +136,14 @@ def test_the_line_of_a_bad_json_lines_record_counts_blank_lines(project: DemoPro
     ids=["jinja", "missing-ref"],
 )
 def test_a_dbt_compile_error_shows_dbts_message(project: DemoProject, broken: str, expected: str) -> None:
-    model = project.project / "dbt_project" / "models" / "marts" / "mailchimp_audience.sql"
+    model = project.project / "dbt_project" / "models" / "marts" / "audience.sql"
     original = model.read_text()
     model.write_text(original.replace("{{ ref('int_people__deduplicated') }}", broken))
     try:
         error = _error(project, "run", "--full-refresh")
     finally:
         model.write_text(original)
-    assert "mailchimp_audience" in error and expected in error, error
+    assert "audience" in error and expected in error, error
 
 
 @pytest.mark.parametrize("missing", ["../exports/zoom/*.tsv", "../exports/salesforce/contacts-2026.jsonl"])

@@ -85,10 +85,10 @@ def test_an_alias_bomb_in_tapestry_yml_stops_every_command_at_once(project: Demo
 @pytest.mark.parametrize(
     ("mistake", "where"),
     [
-        ('  model: "mailchimp_audience\n', "model"),  # an unclosed quote: the parser notices at the end
-        ("  mode: [upsert\n", "mode"),  # an unclosed bracket, noticed on a later line
-        ("\tmodel: mailchimp_audience\n", "model"),  # a tab
-        ("    model: mailchimp_audience\n", "model"),  # bad indentation
+        ('    model: "audience\n', "model"),  # an unclosed quote: the parser notices at the end
+        ("    mode: [upsert\n", "mode"),  # an unclosed bracket, noticed on a later line
+        ("\tmodel: audience\n", "model"),  # a tab
+        ("      model: audience\n", "model"),  # bad indentation
     ],
     ids=["unclosed-quote", "unclosed-bracket", "tab", "indentation"],
 )

@@ -95,14 +95,14 @@ def test_ctrl_c_during_dbt_exits_130_and_records_the_transform_interrupted(works
 
 def test_ctrl_c_during_a_preview_leaves_no_preview_file(workspace: TapestryCLI, built: Path) -> None:
     previews = built / ".tapestry" / "previews"
-    before = sorted(p.name for p in previews.iterdir())
+    before = sorted(p.name for p in previews.rglob("*"))
     process, out = start_tapestry(["sync", "--preview", "--project", str(built)], workspace.cwd, workspace.env)
-    wait_until(lambda: any(previews.glob(".sync-*.partial")), process, "the preview started writing")
+    wait_until(lambda: any(previews.rglob(".sync-*.partial")), process, "the preview started writing")
     process.send_signal(signal.SIGINT)
     code, _, err = finish(process, out)
 
     _assert_interrupted_in_one_line(code, err)
-    assert sorted(p.name for p in previews.iterdir()) == before, "no complete-looking or partial preview is left"
+    assert sorted(p.name for p in previews.rglob("*")) == before, "no complete-looking or partial preview is left"
     assert _status(workspace, built)["phases"]["sync"]["status"] == "interrupted"
 
 

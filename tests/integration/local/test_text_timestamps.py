@@ -14,10 +14,11 @@ from tapestry.engines.transform.dbt_runner import run_dbt
 from tapestry.engines.warehouse.duckdb_adapter import connect_config
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.local_pipeline import dbt_invocation
+from tapestry.targets import open_target
 
 AUDIENCE = (
     "select email_address, first_name, last_name, in_zoom, webinar_count, first_seen_at, last_seen_at "
-    "from marts.mailchimp_audience order by email_address"
+    "from marts.audience order by email_address"
 )
 
 
@@ -32,7 +33,7 @@ def test_zoom_create_time_as_text_builds_the_same_audience(tmp_path: Path) -> No
         sample = con.execute("select create_time from zoom.webinar_registrants limit 1").fetchone()
     assert sample is not None and isinstance(sample[0], str) and sample[0].endswith("Z")
 
-    run_dbt("build", dbt_invocation(ProjectContext.open(demo.project)))
+    run_dbt("build", dbt_invocation(open_target(ProjectContext.open(demo.project))))  # type: ignore[arg-type]
 
     with duckdb.connect(str(demo.warehouse), config=connect_config()) as con:  # dbt's in-process instance
         after = con.execute(AUDIENCE).fetchall()

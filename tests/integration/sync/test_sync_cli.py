@@ -154,9 +154,13 @@ def test_sigkill_mid_sync_then_rerun_converges_without_resending_acknowledged_me
 ) -> None:
     demo = _project(tmp_path, fake, rows=700)
     config = demo.project / "tapestry.yml"
-    text = config.read_text().replace("    tags:\n      - name: tapestry\n", "    tags: []\n")
+    text = config.read_text()
+    assert "      tags:\n        - name: tapestry\n" in text
+    text = text.replace("      tags:\n        - name: tapestry\n", "      tags: []\n")
     threshold = 100_000 if path == "direct" else 50
-    config.write_text(text.replace("sync:\n", f"sync:\n  bulk_threshold: {threshold}\n  batch_size: 100\n", 1))
+    knobs = f"      type: mailchimp\n      bulk_threshold: {threshold}\n      batch_size: 100\n"
+    assert "      type: mailchimp\n" in text
+    config.write_text(text.replace("      type: mailchimp\n", knobs, 1))
     demo.cli.ok("run", "--project", "project", env={"MAILCHIMP_API_KEY": ""})  # build the audience only
     audience = _audience(demo)
     fake.configure(latency_ms=15, batch_ops_per_second=400)

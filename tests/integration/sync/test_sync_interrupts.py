@@ -28,10 +28,13 @@ def _slow_sync_project(tmp_path: Path, fake: FakeMailchimp) -> tuple[DemoProject
     demo = make_project(tmp_path, rows=700, run=False, mailchimp_list_id=LIST_ID, mailchimp_api_url=fake.base_url)
     demo.cli.env["MAILCHIMP_API_KEY"] = fake.api_key
     config = demo.project / "tapestry.yml"
-    config.write_text(config.read_text().replace("sync:\n", "sync:\n  bulk_threshold: 100000\n", 1))  # direct calls
+    text = config.read_text()
+    assert "      type: mailchimp\n" in text
+    knobs = "      type: mailchimp\n      bulk_threshold: 100000\n"  # direct calls
+    config.write_text(text.replace("      type: mailchimp\n", knobs, 1))
     demo.cli.ok("run", "--project", "project", env={"MAILCHIMP_API_KEY": ""})  # build the audience only
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        size = con.execute("select count(*) from marts.mailchimp_audience").fetchone()[0]  # type: ignore[index]
+        size = con.execute("select count(*) from marts.audience").fetchone()[0]  # type: ignore[index]
     fake.configure(latency_ms=20)
     return demo, int(size)
 
