@@ -178,7 +178,7 @@ def test_the_audience_in_snowflake_follows_the_rules_and_is_synced(world: CloudW
     expected = expected_audience(
         read_records(sorted((world.exports / "zoom").glob("*.csv")), [world.exports / "salesforce" / "contacts.jsonl"])
     )
-    rows = world.snowflake_rows("select email_address, first_name, last_name from MARTS.MAILCHIMP_AUDIENCE")
+    rows = world.snowflake_rows("select email_address, first_name, last_name from MARTS.AUDIENCE")
     assert {r[0]: (r[1], r[2]) for r in rows} == {k: (v["first_name"], v["last_name"]) for k, v in expected.items()}
     members = {m["email_address"] for m in world.mailchimp.members(LIST_ID).values() if m["status"] != "archived"}
     assert members == set(expected)
