@@ -132,11 +132,15 @@ def read_folder(folder: Path) -> tuple[dict[str, Any], list[Variable], list[Outp
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", "<br>")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", "<br>")
+    )
 
 
 def _anchor(kind: str, name: str) -> str:
-    return f'<a name="{kind}_{name}"></a> [{name.replace("_", chr(92) + "_")}](#{kind}\\_{name.replace("_", chr(92) + "_")})'
+    """terraform-docs' anchor cell: underscores escaped in the link text and target."""
+    escaped = name.replace("_", "\\_")
+    return f'<a name="{kind}_{name}"></a> [{escaped}](#{kind}\\_{escaped})'
 
 
 def _code(value: str) -> str:
@@ -173,7 +177,7 @@ def render(folder: Path) -> str:
     settings, variables, outputs, resources = read_folder(folder)
     sources = {name: _provider_source(folder, name) for name in settings["providers"]}
     lines = [BEGIN, "## Requirements", ""]
-    requirements = [("terraform", settings["required_version"])] + sorted(settings["providers"].items())
+    requirements = [("terraform", settings["required_version"]), *sorted(settings["providers"].items())]
     lines += ["| Name | Version |", "|------|---------|"]
     lines += [f"| {_anchor('requirement', n)} | {v or 'n/a'} |" for n, v in requirements]
     lines += ["", "## Providers", ""]
@@ -202,7 +206,10 @@ def render(folder: Path) -> str:
         lines.append("No resources.")
     lines += ["", "## Inputs", ""]
     if variables:
-        lines += ["| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"]
+        lines += [
+            "| Name | Description | Type | Default | Required |",
+            "|------|-------------|------|---------|:--------:|",
+        ]
         for v in sorted(variables, key=lambda v: v.name):
             required = "yes" if v.required else "no"
             lines.append(
@@ -214,7 +221,9 @@ def render(folder: Path) -> str:
     lines += ["", "## Outputs", ""]
     if outputs:
         lines += ["| Name | Description |", "|------|-------------|"]
-        lines += [f"| {_anchor('output', o.name)} | {_escape(o.description)} |" for o in sorted(outputs, key=lambda o: o.name)]
+        lines += [
+            f"| {_anchor('output', o.name)} | {_escape(o.description)} |" for o in sorted(outputs, key=lambda o: o.name)
+        ]
     else:
         lines.append("No outputs.")
     lines.append(END)

@@ -110,6 +110,9 @@ class CloudWorld:
             "alert_email": "ops@example.com",
             "airbyte_ami_id": AMI,
             "airbyte_detailed_monitoring": False,  # moto has no MonitorInstances
+            "airbyte_data_snapshots": False,  # nor Data Lifecycle Manager
+            "allow_plain_http": True,  # no ACM certificate for the fake (HTTPS: tests/integration/terraform)
+            "abctl_sha256": "ab" * 32,  # never downloaded: moto runs no user_data
             "airbyte_url": self.airbyte.root_url,
             "schedule": "rate(6 hours)",
             "runner_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/tapestry-runner:1.0.0",

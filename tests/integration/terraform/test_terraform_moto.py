@@ -229,8 +229,12 @@ def test_aws_ingestion_example_applies_and_destroys_cleanly(
         assert moto.boto3_client("s3").list_buckets()["Buckets"] == []
 
         iam = moto.boto3_client("iam")
-        policy = iam.get_role_policy(RoleName=f"{NAME}-airbyte-instance", PolicyName="least-privilege")["PolicyDocument"]
-        actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        policy = iam.get_role_policy(RoleName=f"{NAME}-airbyte-instance", PolicyName="least-privilege")[
+            "PolicyDocument"
+        ]
+        actions = {
+            a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        }
         assert "ssm:PutParameter" in actions and not {a for a in actions if a.startswith(("s3:", "kms:"))}
         assert not actions & {"ssm:GetParameter", "ssm:GetParameters"}
 
@@ -238,7 +242,10 @@ def test_aws_ingestion_example_applies_and_destroys_cleanly(
         assert len(alarms["MetricAlarms"]) == 5
         assert all(a["AlarmActions"] == [outputs["sns_topic_arn"]] for a in alarms["MetricAlarms"])
         disk = {a["AlarmName"]: a for a in alarms["MetricAlarms"] if a["MetricName"] == "disk_used_percent"}
-        assert {d["Value"] for a in disk.values() for d in a["Dimensions"] if d["Name"] == "path"} == {"/", "/root/.airbyte"}
+        assert {d["Value"] for a in disk.values() for d in a["Dimensions"] if d["Name"] == "path"} == {
+            "/",
+            "/root/.airbyte",
+        }
         assert outputs["airbyte_client_id_parameter_name"] == f"/tapestry/{NAME}/airbyte/client-id"
 
         _assert_tagged(tf)
