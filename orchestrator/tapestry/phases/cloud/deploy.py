@@ -299,9 +299,11 @@ class Deploy:
         variables = stack_variables(self.env, "aws_ingestion", {})
         plan, outputs = apply_stack(self.env, "aws_ingestion", variables, self.options.plan_only)
         if not self.env.aws.airbyte.plain_http and outputs.get("alb_dns_name"):
-            self.ctx.reporter.info(
-                f"aws_ingestion: point {self.env.aws.airbyte.public_hostname} at {outputs['alb_dns_name']} "
-                "(CNAME or Route 53 alias); Airbyte is served over HTTPS on that name only"
+            hostname = self.env.aws.airbyte.public_hostname
+            self.ctx.reporter.warn(
+                f"create a CNAME (or Route 53 alias) from {hostname} to {outputs['alb_dns_name']} now, if it does "
+                f"not exist yet: Airbyte is served over HTTPS on that name only, and the next phase waits for "
+                f"https://{hostname}/api/v1/health while Airbyte installs (up to 30 minutes)"
             )
         if self.options.plan_only:
             raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
