@@ -75,6 +75,9 @@ def test_root_config_validates(root: str, tf_env: dict[str, str], terraform_tree
     tf.init()
     validation = tf.validate()
     assert validation["valid"] and validation["error_count"] == 0, f"{root}: terraform validate failed:\n{validation}"
+    if list((terraform_tree / root / "tests").glob("*.tftest.hcl")):  # the stacks' own rules (ASCII regions)
+        result = tf.run("test", ok_codes=(0, 1))
+        assert result.returncode == 0 and re.search(r"Success! [1-9]\d* passed, 0 failed", result.stdout), result.output
 
 
 @pytest.mark.parametrize("module", MODULES)
