@@ -31,6 +31,7 @@ from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, rende
 
 LIST_ID = "cloudlist1"
 AMI = "ami-03c3da4cfa8e8943a"  # what moto answers for Amazon Linux 2023 in us-east-1
+AIRBYTE_HOSTNAME = "airbyte.acme.example"
 
 
 class SwitchableProxy:
@@ -111,7 +112,11 @@ class CloudWorld:
             "airbyte_ami_id": AMI,
             "airbyte_detailed_monitoring": False,  # moto has no MonitorInstances
             "airbyte_data_snapshots": False,  # nor Data Lifecycle Manager
-            "allow_plain_http": True,  # no ACM certificate for the fake (HTTPS: tests/integration/terraform)
+            # HTTPS on the load balancer (the fake Airbyte itself is reached at airbyte_url).
+            "certificate_arn": self.moto.boto3_client("acm").request_certificate(DomainName=AIRBYTE_HOSTNAME)[
+                "CertificateArn"
+            ],
+            "airbyte_public_hostname": AIRBYTE_HOSTNAME,
             "abctl_sha256": "ab" * 32,  # never downloaded: moto runs no user_data
             "airbyte_url": self.airbyte.root_url,
             "schedule": "rate(6 hours)",

@@ -298,13 +298,17 @@ class Deploy:
             self.ctx.reporter.warn(PLAIN_HTTP_WARNING)
         variables = stack_variables(self.env, "aws_ingestion", {})
         plan, outputs = apply_stack(self.env, "aws_ingestion", variables, self.options.plan_only)
-        if not self.env.aws.airbyte.plain_http and outputs.get("alb_dns_name"):
-            hostname = self.env.aws.airbyte.public_hostname
-            self.ctx.reporter.warn(
-                f"create a CNAME (or Route 53 alias) from {hostname} to {outputs['alb_dns_name']} now, if it does "
-                f"not exist yet: Airbyte is served over HTTPS on that name only, and the next phase waits for "
-                f"https://{hostname}/api/v1/health while Airbyte installs (up to 30 minutes)"
-            )
+        airbyte = self.env.aws.airbyte
+        if not airbyte.plain_http and outputs.get("alb_dns_name"):
+            dns = f"a CNAME (or Route 53 alias) from {airbyte.public_hostname} to {outputs['alb_dns_name']}"
+            if airbyte.url:  # the deploy reaches Airbyte elsewhere; the name matters for the UI only
+                self.ctx.reporter.info(f"aws_ingestion: Airbyte's UI is served over HTTPS once {dns} exists")
+            else:
+                self.ctx.reporter.warn(
+                    f"create {dns} now, if it does not exist yet: Airbyte is served over HTTPS on that name only, "
+                    f"and the next phase waits for https://{airbyte.public_hostname}/api/v1/health while Airbyte "
+                    "installs (up to 30 minutes)"
+                )
         if self.options.plan_only:
             raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
         return {"plan": plan.headline(), "outputs": outputs}
