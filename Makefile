@@ -11,7 +11,7 @@ DEMO_ROWS   ?= 5000
 PIP_FLAGS   := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint bench kickstart clean
+.PHONY: help demo test lint bench kickstart clean terraform-docs
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ lint: $(VENV)/.dev ## ruff, mypy and terraform fmt
 	$(BIN)/ruff format --check orchestrator tests benchmarks
 	$(BIN)/mypy
 	terraform fmt -recursive -check terraform
+
+terraform-docs: $(VENV)/.dev ## Regenerate the input/output tables in terraform/**/README.md
+	cd tests && ../$(BIN)/python -m support.terraform_docs
 
 bench: $(VENV)/.dev ## Run the benchmarks (prints tables; slow)
 	$(BIN)/python benchmarks/pipeline_local.py

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tapestry.core.errors import AnswersError
 from tapestry.kickstart.answers import validate_answers
 from tapestry.kickstart.render import render_files
 from tapestry.kickstart.spec import load_template
@@ -28,6 +29,10 @@ def test_aws_example_answers_validate_and_render_a_valid_config(tmp_path: Path) 
     }
     spec = load_template("zoom_salesforce_mailchimp")
     raw = yaml.safe_load((EXAMPLES / "aws-answers.yml").read_text())
+    # The one value a user must look up: the shipped placeholder is refused, naming where to get it.
+    with pytest.raises(AnswersError, match=r"abctl_sha256: the 64 hex digit SHA-256 of abctl-v0.30.4"):
+        validate_answers(spec, raw, tmp_path, env=env)
+    raw["abctl_sha256"] = "ab" * 32
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOME", str(tmp_path))  # file:~/... expands against HOME
         answers = validate_answers(spec, raw, tmp_path, env=env)
@@ -42,6 +47,8 @@ def test_aws_example_answers_validate_and_render_a_valid_config(tmp_path: Path) 
     config = parse_config(yaml.safe_load(rendered), "tapestry.yml")
     assert config.target == "aws" and config.aws is not None
     assert config.aws.allowed_cidrs == ["203.0.113.0/24"]
+    assert config.aws.airbyte.certificate_arn and config.aws.airbyte.public_hostname == "airbyte.example.com"
+    assert not config.aws.airbyte.allow_plain_http and config.aws.airbyte.abctl_sha256 == "ab" * 32
     assert config.snowflake.manage_objects is True
     for name, secret in env.items():
         if name != "HOME":

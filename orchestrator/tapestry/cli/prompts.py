@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tapestry.core.errors import AnswersError
 from tapestry.kickstart.answers import InvalidAnswer, is_visible, validate_one
 from tapestry.kickstart.spec import Question, TemplateSpec
 
@@ -30,7 +31,10 @@ def ask_all(
         raw = _ask(questionary, question, default, base_dir)
         if raw is None:  # Ctrl-C inside questionary returns None
             raise KeyboardInterrupt
-        value, _ = validate_one(question, raw, base_dir, os.environ)
+        try:
+            value, _ = validate_one(question, raw, base_dir, os.environ)
+        except InvalidAnswer as exc:  # a confirm has no validator: e.g. refusing plain HTTP without a certificate
+            raise AnswersError({question.id: str(exc)}) from None
         answers[question.id] = value
     return answers
 

@@ -19,12 +19,15 @@ from jinja2.exceptions import UndefinedError
 
 from tapestry.core.errors import AnswersError, clip
 from tapestry.kickstart.spec import Question, TemplateSpec
+from tapestry.project.config import covers_everything
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _URL = re.compile(r"^https?://[^\s/]+(:\d+)?(/\S*)?$")
+# ASCII only: [0-9] and re.ASCII, so a look-alike digit (e.g. Arabic-Indic one) is not a region.
 _AWS_REGION = re.compile(
-    r"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$"
+    r"(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]",
+    re.ASCII,
 )
 _ENV_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 _FILE_REF = re.compile(r"^file:(.+)$")
@@ -89,7 +92,7 @@ def validate_one(question: Question, raw: Any, base_dir: Path, env: Mapping[str,
             raise InvalidAnswer(f"{value!r} is not an http(s) URL")
         if kind == "email" and not _EMAIL.match(value):
             raise InvalidAnswer(f"{value!r} is not an e-mail address")
-        if kind == "aws_region" and not _AWS_REGION.match(value):
+        if kind == "aws_region" and not _AWS_REGION.fullmatch(value):
             raise InvalidAnswer(f"{value!r} is not an AWS region like us-east-1")
     if (
         question.pattern
@@ -98,6 +101,10 @@ def validate_one(question: Question, raw: Any, base_dir: Path, env: Mapping[str,
         and not re.search(question.pattern, value)
     ):
         raise InvalidAnswer(question.pattern_message or f"{value!r} does not match {question.pattern}")
+    if question.must_be is not None and value is not question.must_be:
+        raise InvalidAnswer(question.must_be_message or f"must be {str(question.must_be).lower()}")
+    if question.warning and value:
+        warnings.append(question.warning)
     return value, warnings
 
 
@@ -191,6 +198,10 @@ def _cidrs(raw: Any) -> list[str]:
         if network.prefixlen == 0:
             raise InvalidAnswer(f"{item!r} opens the service to the whole internet; give your own network")
         out.append(str(network))
+    if covers_everything(out):
+        raise InvalidAnswer(
+            f"{', '.join(out)} together cover the whole internet (like 0.0.0.0/0); give your own networks"
+        )
     return out
 
 

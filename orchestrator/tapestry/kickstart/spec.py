@@ -33,6 +33,10 @@ class Question(BaseModel):
     secret: bool = False
     store_as: str | None = Field(default=None, pattern=r"^[a-z0-9_]+(/[a-z0-9_]+)*$")  # secret store name
     when: str | None = None  # Jinja2 expression over earlier answers
+    # A boolean that only one answer makes valid (e.g. accepting plain HTTP when there is no certificate).
+    must_be: bool | None = None
+    must_be_message: str | None = None
+    warning: str | None = None  # printed when the answer is true / given, e.g. what a risky choice exposes
 
     @property
     def is_secret(self) -> bool:

@@ -121,7 +121,7 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
 
     version = terraform_version()
     checks.append(
-        Check("terraform", version is not None, version or "not found", "install Terraform >= 1.6 and put it on PATH")
+        Check("terraform", version is not None, version or "not found", "install Terraform >= 1.9 and put it on PATH")
     )
     if env.aws.runner.image:
         checks.append(Check("docker", None, f"not needed: runner image {env.aws.runner.image}"))

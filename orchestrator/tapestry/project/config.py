@@ -31,6 +31,7 @@ class LocalWarehouse(Strict):
 
 SNOWFLAKE_ACCOUNT = r"^([A-Za-z][A-Za-z0-9_]*-[A-Za-z0-9_]+|[A-Za-z0-9]+(\.[A-Za-z0-9-]+){0,2})$"
 SNOWFLAKE_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_$]{0,200}$"
+DNS_NAME = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
 Percent = Annotated[int, Field(ge=1, le=1000)]
@@ -116,13 +117,45 @@ class TerraformBackend(Strict):
 
 class AirbyteDeploy(Strict):
     instance_type: str = Field(default="m6i.xlarge", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
-    certificate_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:")
+    # HTTPS on the load balancer: an ACM certificate for public_hostname (a DNS name you point at the ALB).
+    certificate_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/")
+    public_hostname: str | None = Field(default=None, pattern=DNS_NAME)
+    # Without a certificate: plain HTTP, credentials readable on the wire. Must be chosen explicitly.
+    allow_plain_http: bool = False
+    # SHA-256 of abctl-<version>-linux-amd64.tar.gz; the instance refuses any other download.
+    abctl_sha256: str | None = Field(default=None, pattern=r"^[0-9A-Fa-f]{64}$")
     vpc_id: str | None = Field(default=None, pattern=r"^vpc-[0-9a-f]+$")
     subnet_ids: list[str] = Field(default_factory=list)
     ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]+$")
     detailed_monitoring: bool = True
+    data_snapshots: bool = True  # daily DLM snapshots of Airbyte's data volume
     # Reach Airbyte at another address than the ALB (a tunnel, a VPN, an existing Airbyte).
     url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+
+    @property
+    def plain_http(self) -> bool:
+        return self.certificate_arn is None
+
+
+# Fargate's valid task sizes: CPU units -> allowed memory (MiB). Amazon ECS developer guide, "Task CPU and memory"
+# (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size); the
+# ecs_runner module checks the same table.
+FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: range(1024, 4097, 1024),
+    1024: range(2048, 8193, 1024),
+    2048: range(4096, 16385, 1024),
+    4096: range(8192, 30721, 1024),
+    8192: range(16384, 61441, 4096),
+    16384: range(32768, 122881, 8192),
+}
+
+
+def fargate_memory_text(cpu: int) -> str:
+    allowed = FARGATE_MEMORY[cpu]
+    if isinstance(allowed, range):
+        return f"{allowed.start}-{allowed.stop - 1} MiB in steps of {allowed.step}"
+    return ", ".join(str(m) for m in allowed) + " MiB"
 
 
 class RunnerDeploy(Strict):
@@ -130,12 +163,30 @@ class RunnerDeploy(Strict):
         default="rate(6 hours)", pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$"
     )
     image: str | None = Field(default=None, description="A pre-built runner image URI; default: build and push")
-    cpu: Literal[256, 512, 1024, 2048, 4096] = 1024
-    memory: Annotated[int, Field(ge=512, le=30720)] = 4096
+    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = 1024
+    memory: Annotated[int, Field(ge=512, le=122880)] = 4096
+
+    @model_validator(mode="after")
+    def _fargate_size(self) -> RunnerDeploy:
+        if self.memory not in FARGATE_MEMORY[self.cpu]:
+            raise ValueError(
+                f"memory {self.memory} is not a Fargate size for cpu {self.cpu}: use {fargate_memory_text(self.cpu)}"
+            )
+        return self
+
+
+def covers_everything(cidrs: list[str]) -> bool:
+    """True when the CIDR blocks together are the whole IPv4 internet (0.0.0.0/0 itself, or pieces of it)."""
+    import ipaddress
+
+    networks = [ipaddress.ip_network(c, strict=False) for c in cidrs]
+    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
+    return list(ipaddress.collapse_addresses(v4)) == [ipaddress.IPv4Network("0.0.0.0/0")]
 
 
 class AwsConfig(Strict):
-    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    # ASCII only ([a-z], [0-9]): a look-alike letter or digit must not reach the AWS SDK or Terraform.
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]{1,2}$")
     profile: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.+-]+$")
     allowed_cidrs: list[str] = Field(min_length=1)
     alert_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -143,6 +194,13 @@ class AwsConfig(Strict):
     state_backend: TerraformBackend = TerraformBackend()
     airbyte: AirbyteDeploy = AirbyteDeploy()
     runner: RunnerDeploy = RunnerDeploy()
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _ascii_region(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise ValueError(f"{value!r} has non-ASCII characters; AWS regions are ASCII, like us-east-1")
+        return value
 
     @field_validator("allowed_cidrs")
     @classmethod
@@ -153,7 +211,33 @@ class AwsConfig(Strict):
             network = ipaddress.ip_network(item, strict=True)
             if network.prefixlen == 0:
                 raise ValueError(f"{item} would open Airbyte to the whole internet")
+        if covers_everything(value):
+            raise ValueError(
+                f"{', '.join(value)} together cover the whole internet (like 0.0.0.0/0); list only your own networks"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _airbyte_transport(self) -> AwsConfig:
+        airbyte = self.airbyte
+        if airbyte.certificate_arn and not airbyte.public_hostname:
+            raise ValueError(
+                "airbyte.certificate_arn needs airbyte.public_hostname: no ACM certificate covers the load "
+                "balancer's amazonaws.com name; set it to the certificate's DNS name (pointed at the load balancer)"
+            )
+        if airbyte.certificate_arn is None and not airbyte.allow_plain_http:
+            raise ValueError(
+                "airbyte.certificate_arn is missing: without it Airbyte is served over plain HTTP and its admin "
+                "client secret and the Snowflake loader's private key cross the network unencrypted; set "
+                "certificate_arn and public_hostname, or allow_plain_http: true to accept that"
+            )
+        if airbyte.abctl_sha256 is None:
+            raise ValueError(
+                "airbyte.abctl_sha256 is missing: the SHA-256 of abctl-v0.30.4-linux-amd64.tar.gz (the digest on "
+                "github.com/airbytehq/abctl/releases, or `sha256sum` of a copy you trust); the instance installs "
+                "nothing else"
+            )
+        return self
 
 
 class Transform(Strict):

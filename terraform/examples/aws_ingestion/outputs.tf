@@ -13,9 +13,14 @@ output "instance_id" {
   value       = module.ingestion.instance_id
 }
 
-output "bucket_name" {
-  description = "S3 staging bucket."
-  value       = module.ingestion.bucket_name
+output "plain_http_warning" {
+  description = "What plain HTTP exposes (null with HTTPS)."
+  value       = module.ingestion.plain_http_warning
+}
+
+output "data_volume_id" {
+  description = "EBS volume with Airbyte's database and job logs."
+  value       = module.ingestion.data_volume_id
 }
 
 output "airbyte_client_id_parameter_name" {

@@ -15,6 +15,35 @@ variable "allowed_cidrs" {
   type        = list(string)
 }
 
+variable "abctl_sha256" {
+  description = "SHA-256 of abctl-v0.30.4-linux-amd64.tar.gz (see the module README, 'Pinning abctl')."
+  type        = string
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for airbyte_public_hostname. Required unless allow_plain_http = true."
+  type        = string
+  default     = null
+}
+
+variable "airbyte_public_hostname" {
+  description = "DNS name covered by certificate_arn, which you point at the ALB (output alb_dns_name)."
+  type        = string
+  default     = null
+}
+
+variable "allow_plain_http" {
+  description = "Try the example without a certificate: plain HTTP, credentials unencrypted on the wire (the plan warns)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_data_volume_snapshots" {
+  description = "Daily DLM snapshots of the data volume (set false against emulators without DLM, e.g. moto)."
+  type        = bool
+  default     = true
+}
+
 variable "ami_id" {
   description = "AMI override. Null: latest Amazon Linux 2023 x86_64."
   type        = string

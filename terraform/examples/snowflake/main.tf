@@ -8,7 +8,8 @@
 #   terraform apply -var "dbt_user_rsa_public_key=$(cat dbt_rsa_key.pub)"
 #
 # The admin user needs the SYSADMIN and SECURITYADMIN roles, and ACCOUNTADMIN too when a resource monitor is
-# set (-var 'resource_monitor={credit_quota=20}'). The equivalent SQL script for a DBA:
+# set (-var 'resource_monitor={credit_quota=20}'). To remove the cap later, apply once without resource_monitor
+# and with -var resource_monitor_exists=true (the drop needs ACCOUNTADMIN). The equivalent SQL script for a DBA:
 #   tapestry snowflake-sql --prefix TAPESTRY_EXAMPLE --public-key dbt=dbt_rsa_key.pub [--credit-quota 20]
 
 # Creates the warehouse, databases and schemas (SYSADMIN owns them, as in the SQL script).
@@ -24,11 +25,11 @@ provider "snowflake" {
   authenticator = "SNOWFLAKE_JWT"
 }
 
-# Creates the resource monitor and assigns it to the warehouse. Without a monitor it is never used, and
-# SYSADMIN keeps the admin user from needing ACCOUNTADMIN.
+# Creates, assigns and (on removal) drops the resource monitor. Terraform logs in with it on every run, so it
+# uses ACCOUNTADMIN while a monitor is wanted or still exists, SYSADMIN otherwise (no ACCOUNTADMIN needed then).
 provider "snowflake" {
   alias         = "account_admin"
-  role          = var.resource_monitor == null ? "SYSADMIN" : "ACCOUNTADMIN"
+  role          = var.resource_monitor != null || var.resource_monitor_exists ? "ACCOUNTADMIN" : "SYSADMIN"
   authenticator = "SNOWFLAKE_JWT"
 }
 
@@ -41,6 +42,7 @@ module "snowflake" {
     snowflake.account_admin  = snowflake.account_admin
   }
 
+  create  = var.create
   prefix  = var.prefix
   comment = var.comment
 

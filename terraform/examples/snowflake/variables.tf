@@ -1,3 +1,9 @@
+variable "create" {
+  description = "Create the objects (false: the module creates nothing)."
+  type        = bool
+  default     = true
+}
+
 variable "prefix" {
   description = "Prefix of every derived name."
   type        = string
@@ -40,6 +46,12 @@ variable "resource_monitor" {
     notify_users              = optional(list(string))
   })
   default = null
+}
+
+variable "resource_monitor_exists" {
+  description = "True for the apply that removes resource_monitor: the monitor still exists and only ACCOUNTADMIN may drop it."
+  type        = bool
+  default     = false
 }
 
 variable "resource_monitor_name" {

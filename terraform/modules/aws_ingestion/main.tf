@@ -3,22 +3,28 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  create     = var.create
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
   tags = merge(var.tags, { "tapestry:component" = "ingestion" })
 
-  create_vpc         = var.vpc_id == null
+  create_vpc         = local.create && var.vpc_id == null
+  create_flow_logs   = local.create_vpc && var.enable_flow_logs
   vpc_id             = local.create_vpc ? aws_vpc.this[0].id : var.vpc_id
   alb_subnet_ids     = local.create_vpc ? aws_subnet.public[*].id : var.subnet_ids
   instance_subnet_id = var.instance_subnet_id != null ? var.instance_subnet_id : try(local.alb_subnet_ids[0], null)
   subnet_azs         = local.create_vpc ? slice(sort(data.aws_availability_zones.available[0].names), 0, 2) : []
+  # The data volume must sit in the instance's zone; known before the instance exists, so replacing the
+  # instance never replaces the volume.
+  instance_az = local.create_vpc && var.instance_subnet_id == null ? try(local.subnet_azs[0], null) : try(data.aws_subnet.instance[0].availability_zone, null)
 
-  create_kms_key = var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn = module.foundation.kms_key_arn
 
   https = var.certificate_arn != null
+  # Only reachable when allow_plain_http is true (a validation rule refuses it otherwise).
+  plain_http = !local.https
 
   # ARNs and names are built from known parts so policies never wait on (or cycle through) the resources.
   log_group_prefix    = "/tapestry/${var.name}"
@@ -31,69 +37,146 @@ locals {
   client_secret_parameter = "${local.ssm_parameter_path}/client-secret"
   ssm_parameter_arn_base  = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter"
 
-  airbyte_host = coalesce(var.airbyte_public_hostname, aws_lb.this.dns_name)
+  airbyte_host = coalesce(var.airbyte_public_hostname, try(aws_lb.this[0].dns_name, "airbyte.invalid"))
   airbyte_url  = "${local.https ? "https" : "http"}://${local.airbyte_host}"
   install_log  = "/var/log/tapestry-airbyte-bootstrap.log"
+
+  # abctl keeps Airbyte's database and job logs in $HOME/.airbyte/abctl/data (HOME=/root in user_data): the
+  # data volume is mounted there, so a replaced instance picks up where the old one stopped.
+  data_mount        = "/root/.airbyte"
+  data_volume_label = "${var.name}-airbyte-data"
+  abctl_asset       = "abctl-${var.abctl_version}-linux-amd64"
+
+  plain_http_warning = local.plain_http ? "PLAIN HTTP: Airbyte at ${local.airbyte_url} has no TLS. The orchestrator sends Airbyte's admin client secret and the Snowflake loader's private key over it, readable by anyone on the path between allowed_cidrs and the ALB; the UI login cookie is not Secure (abctl --insecure-cookies). Give certificate_arn and airbyte_public_hostname to fix this." : null
 
   alarm_names = {
     cpu_high          = "${var.name}-airbyte-cpu-high"
     status_check      = "${var.name}-airbyte-status-check-failed"
     no_healthy_target = "${var.name}-airbyte-no-healthy-target"
+    disk_root         = "${var.name}-airbyte-disk-root"
+    disk_data         = "${var.name}-airbyte-disk-data"
+  }
+  # Filesystems the disk alarms watch (what the CloudWatch agent reports as disk_used_percent per path).
+  disk_paths = {
+    disk_root = "/"
+    disk_data = local.data_mount
   }
 }
 
 ################################################################################
-# KMS: one customer managed key for the bucket, the root volume, the alarm topic and the log groups
+# KMS key, alarm topic and log groups (shared code: ../foundation)
 ################################################################################
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
+module "foundation" {
+  source = "../foundation"
 
-  description             = "Tapestry ${var.name}: Airbyte ingestion (S3 staging, EBS, SNS alarms, CloudWatch Logs)"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_key_deletion_window_days
+  create      = local.create
+  name        = "${var.name}-airbyte"
+  description = "Tapestry ${var.name}: Airbyte ingestion (EBS, SNS alarms, CloudWatch Logs)"
+  tags        = local.tags
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersKeyThroughIam"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisProjectsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_prefix}/*"
-          }
-        }
-      },
-      {
-        # CloudWatch alarms publish to the encrypted SNS topic; SNS needs the service principal allowed on the key.
-        Sid       = "CloudWatchAlarmsPublishToEncryptedTopic"
-        Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-        Resource  = "*"
-      },
-    ]
-  })
+  kms_key_arn                  = var.kms_key_arn
+  kms_key_alias                = "tapestry/${var.name}/airbyte"
+  kms_key_deletion_window_days = var.kms_key_deletion_window_days
 
-  tags = merge(local.tags, { Name = "${var.name}-airbyte" })
+  log_group_prefix = local.log_group_prefix
+  log_group_names = merge(
+    { airbyte = local.log_group_name },
+    local.create_flow_logs ? { flow_logs = local.flow_log_group_name } : {},
+  )
+  log_retention_days = var.log_retention_days
+
+  topic_name = "${var.name}-airbyte-alarms"
+  topic_publishers = {
+    "cloudwatch.amazonaws.com" = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-airbyte-*"]
+  }
+  alarm_email = var.alarm_email
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
+# Module 1.x kept these here; 2.0 moved them into ../foundation without recreating them.
+moved {
+  from = aws_kms_key.this
+  to   = module.foundation.aws_kms_key.this
+}
 
-  name          = "alias/tapestry/${var.name}/airbyte"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this
+  to   = module.foundation.aws_kms_alias.this
+}
+
+moved {
+  from = aws_sns_topic.alarms
+  to   = module.foundation.aws_sns_topic.this[0]
+}
+
+moved {
+  from = aws_sns_topic_subscription.email
+  to   = module.foundation.aws_sns_topic_subscription.email
+}
+
+moved {
+  from = aws_cloudwatch_log_group.instance
+  to   = module.foundation.aws_cloudwatch_log_group.this["airbyte"]
+}
+
+moved {
+  from = aws_cloudwatch_log_group.flow_logs[0]
+  to   = module.foundation.aws_cloudwatch_log_group.this["flow_logs"]
+}
+
+################################################################################
+# The S3 staging bucket of 1.x is gone: destination-snowflake 2.0 loads through Snowflake's internal stages and
+# nothing used it. Terraform forgets it instead of deleting it, so objects a 1.x install left behind stay yours
+# (empty and delete the bucket yourself; the README says how).
+################################################################################
+
+removed {
+  from = aws_s3_bucket.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_public_access_block.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_ownership_controls.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_versioning.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_server_side_encryption_configuration.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_lifecycle_configuration.staging
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_s3_bucket_policy.staging
+  lifecycle {
+    destroy = false
+  }
 }
 
 ################################################################################
@@ -105,6 +188,13 @@ data "aws_availability_zones" "available" {
   count = local.create_vpc ? 1 : 0
 
   state = "available"
+}
+
+# Zone of a given instance subnet (for the data volume).
+data "aws_subnet" "instance" {
+  count = local.create && !(local.create_vpc && var.instance_subnet_id == null) ? 1 : 0
+
+  id = local.instance_subnet_id
 }
 
 resource "aws_vpc" "this" {
@@ -168,18 +258,8 @@ resource "aws_route_table_association" "public" {
   route_table_id = aws_route_table.public[0].id
 }
 
-resource "aws_cloudwatch_log_group" "flow_logs" {
-  count = local.create_vpc && var.enable_flow_logs ? 1 : 0
-
-  name              = local.flow_log_group_name
-  retention_in_days = var.log_retention_days
-  kms_key_id        = local.kms_key_arn
-
-  tags = local.tags
-}
-
 resource "aws_iam_role" "flow_logs" {
-  count = local.create_vpc && var.enable_flow_logs ? 1 : 0
+  count = local.create_flow_logs ? 1 : 0
 
   name        = "${var.name}-airbyte-vpc-flow-logs"
   description = "VPC flow logs of the Tapestry ${var.name} Airbyte VPC"
@@ -197,7 +277,7 @@ resource "aws_iam_role" "flow_logs" {
 }
 
 resource "aws_iam_role_policy" "flow_logs" {
-  count = local.create_vpc && var.enable_flow_logs ? 1 : 0
+  count = local.create_flow_logs ? 1 : 0
 
   name = "write-flow-log-group"
   role = aws_iam_role.flow_logs[0].id
@@ -207,7 +287,7 @@ resource "aws_iam_role_policy" "flow_logs" {
       {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-        Resource = "${aws_cloudwatch_log_group.flow_logs[0].arn}:*"
+        Resource = "${module.foundation.log_group_arns["flow_logs"]}:*"
       },
       {
         # The delivery service looks the group up before writing (AWS's documented flow log policy).
@@ -220,12 +300,12 @@ resource "aws_iam_role_policy" "flow_logs" {
 }
 
 resource "aws_flow_log" "this" {
-  count = local.create_vpc && var.enable_flow_logs ? 1 : 0
+  count = local.create_flow_logs ? 1 : 0
 
   vpc_id                   = aws_vpc.this[0].id
   traffic_type             = "ALL"
   log_destination_type     = "cloud-watch-logs"
-  log_destination          = aws_cloudwatch_log_group.flow_logs[0].arn
+  log_destination          = module.foundation.log_group_arns["flow_logs"]
   iam_role_arn             = aws_iam_role.flow_logs[0].arn
   max_aggregation_interval = 600
 
@@ -237,6 +317,8 @@ resource "aws_flow_log" "this" {
 ################################################################################
 
 resource "aws_security_group" "alb" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-airbyte-alb"
   description = "Tapestry ${var.name}: Airbyte ALB, reachable only from allowed_cidrs"
   vpc_id      = local.vpc_id
@@ -245,10 +327,10 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
-  for_each = toset(var.allowed_cidrs)
+  for_each = local.create ? toset(var.allowed_cidrs) : toset([])
 
-  security_group_id = aws_security_group.alb.id
-  description       = local.https ? "HTTP (redirected to HTTPS) from an allowed CIDR" : "HTTP from an allowed CIDR"
+  security_group_id = aws_security_group.alb[0].id
+  description       = local.https ? "HTTP (redirected to HTTPS) from an allowed CIDR" : "HTTP (allow_plain_http) from an allowed CIDR"
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
@@ -258,9 +340,9 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
-  for_each = local.https ? toset(var.allowed_cidrs) : toset([])
+  for_each = local.create && local.https ? toset(var.allowed_cidrs) : toset([])
 
-  security_group_id = aws_security_group.alb.id
+  security_group_id = aws_security_group.alb[0].id
   description       = "HTTPS from an allowed CIDR"
   ip_protocol       = "tcp"
   from_port         = 443
@@ -271,17 +353,21 @@ resource "aws_vpc_security_group_ingress_rule" "alb_https" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_instance" {
-  security_group_id            = aws_security_group.alb.id
+  count = local.create ? 1 : 0
+
+  security_group_id            = aws_security_group.alb[0].id
   description                  = "To Airbyte on the instance"
   ip_protocol                  = "tcp"
   from_port                    = 8000
   to_port                      = 8000
-  referenced_security_group_id = aws_security_group.instance.id
+  referenced_security_group_id = aws_security_group.instance[0].id
 
   tags = local.tags
 }
 
 resource "aws_security_group" "instance" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-airbyte-instance"
   description = "Tapestry ${var.name}: Airbyte instance, port 8000 from its ALB only"
   vpc_id      = local.vpc_id
@@ -290,20 +376,22 @@ resource "aws_security_group" "instance" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "instance_from_alb" {
-  security_group_id            = aws_security_group.instance.id
+  count = local.create ? 1 : 0
+
+  security_group_id            = aws_security_group.instance[0].id
   description                  = "Airbyte (abctl port 8000) from the ALB"
   ip_protocol                  = "tcp"
   from_port                    = 8000
   to_port                      = 8000
-  referenced_security_group_id = aws_security_group.alb.id
+  referenced_security_group_id = aws_security_group.alb[0].id
 
   tags = local.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "instance_internet" {
-  for_each = toset([for p in var.instance_egress_ports : tostring(p)])
+  for_each = local.create ? toset([for p in var.instance_egress_ports : tostring(p)]) : toset([])
 
-  security_group_id = aws_security_group.instance.id
+  security_group_id = aws_security_group.instance[0].id
   description       = "TCP ${each.value} to the internet (packages, images, AWS APIs, SaaS sources)"
   ip_protocol       = "tcp"
   from_port         = tonumber(each.value)
@@ -314,117 +402,13 @@ resource "aws_vpc_security_group_egress_rule" "instance_internet" {
 }
 
 ################################################################################
-# S3 staging bucket
-################################################################################
-
-resource "aws_s3_bucket" "staging" {
-  #checkov:skip=CKV_AWS_18:Staging objects are transient; access is audited with CloudTrail, not a second log bucket.
-  #checkov:skip=CKV_AWS_144:Staged data expires and is re-creatable from the sources; cross-region replication is not worth its cost.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes bucket events.
-
-  # Prefix + random suffix: bucket names are global, so a fixed name would collide between projects and accounts.
-  bucket_prefix = "${var.name}-staging-"
-  force_destroy = var.bucket_force_destroy
-
-  tags = merge(local.tags, { Name = "${var.name}-staging" })
-}
-
-resource "aws_s3_bucket_public_access_block" "staging" {
-  bucket = aws_s3_bucket.staging.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "staging" {
-  bucket = aws_s3_bucket.staging.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "staging" {
-  bucket = aws_s3_bucket.staging.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "staging" {
-  bucket = aws_s3_bucket.staging.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = local.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "staging" {
-  bucket = aws_s3_bucket.staging.id
-
-  rule {
-    id     = "expire-staging-data"
-    status = "Enabled"
-
-    filter {}
-
-    expiration {
-      days = var.staging_object_expiration_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 7
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  # Versioning must exist before noncurrent-version rules are accepted.
-  depends_on = [aws_s3_bucket_versioning.staging]
-}
-
-resource "aws_s3_bucket_policy" "staging" {
-  bucket = aws_s3_bucket.staging.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.staging.arn, "${aws_s3_bucket.staging.arn}/*"]
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-      {
-        Sid       = "DenyTlsOlderThan12"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.staging.arn, "${aws_s3_bucket.staging.arn}/*"]
-        Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
-      },
-    ]
-  })
-
-  # S3 rejects concurrent bucket-level configuration changes (OperationAborted).
-  depends_on = [aws_s3_bucket_public_access_block.staging]
-}
-
-################################################################################
-# Instance role: its bucket, its own SSM path, its log group, CloudWatch agent metrics, Session Manager
+# Instance role: its own SSM path (write only), its log group, CloudWatch agent metrics, Session Manager.
+# IMDS answers only the host (hop limit 1), so connector pods inside abctl's kind cluster never get this role.
 ################################################################################
 
 resource "aws_iam_role" "instance" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-airbyte-instance"
   description = "Airbyte instance of Tapestry ${var.name}"
   assume_role_policy = jsonencode({
@@ -440,34 +424,19 @@ resource "aws_iam_role" "instance" {
 }
 
 resource "aws_iam_role_policy" "instance" {
+  count = local.create ? 1 : 0
+
   name = "least-privilege"
-  role = aws_iam_role.instance.id
+  role = aws_iam_role.instance[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
         {
-          Sid      = "StagingBucket"
-          Effect   = "Allow"
-          Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
-          Resource = aws_s3_bucket.staging.arn
-        },
-        {
-          Sid      = "StagingObjects"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-          Resource = "${aws_s3_bucket.staging.arn}/*"
-        },
-        {
-          Sid      = "UseModuleKey"
-          Effect   = "Allow"
-          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-          Resource = local.kms_key_arn
-        },
-        {
+          # user_data writes the client credentials once installed; nothing on the host reads them back.
           Sid      = "WriteOwnAirbyteCredentials"
           Effect   = "Allow"
-          Action   = ["ssm:PutParameter", "ssm:GetParameter"]
+          Action   = "ssm:PutParameter"
           Resource = "${local.ssm_parameter_arn_base}${local.ssm_parameter_path}/*"
         },
         {
@@ -498,28 +467,113 @@ resource "aws_iam_role_policy" "instance" {
         },
       ],
       var.ssm_kms_key_arn == null ? [] : [{
-        Sid      = "EncryptCredentialsWithSsmKey"
-        Effect   = "Allow"
-        Action   = ["kms:Encrypt", "kms:GenerateDataKey"]
-        Resource = var.ssm_kms_key_arn
+        Sid       = "EncryptCredentialsWithSsmKey"
+        Effect    = "Allow"
+        Action    = ["kms:Encrypt", "kms:GenerateDataKey"]
+        Resource  = var.ssm_kms_key_arn
+        Condition = { StringEquals = { "kms:ViaService" = "ssm.${local.region}.amazonaws.com" } }
       }],
     )
   })
 }
 
 resource "aws_iam_instance_profile" "instance" {
+  count = local.create ? 1 : 0
+
   name = "${var.name}-airbyte-instance"
-  role = aws_iam_role.instance.name
+  role = aws_iam_role.instance[0].name
 
   tags = local.tags
 }
 
-resource "aws_cloudwatch_log_group" "instance" {
-  name              = local.log_group_name
-  retention_in_days = var.log_retention_days
+################################################################################
+# Airbyte's data: its own encrypted volume (survives instance replacement), snapshotted daily by DLM
+################################################################################
+
+resource "aws_ebs_volume" "data" {
+  count = local.create ? 1 : 0
+
+  availability_zone = local.instance_az
+  type              = "gp3"
+  size              = var.data_volume_size_gb
+  encrypted         = true
   kms_key_id        = local.kms_key_arn
+  # One last snapshot when Terraform deletes the volume (kept until you delete it).
+  final_snapshot = var.data_volume_final_snapshot
+
+  tags = merge(local.tags, {
+    Name                = local.data_volume_label
+    "tapestry:snapshot" = local.data_volume_label
+  })
+}
+
+resource "aws_volume_attachment" "data" {
+  count = local.create ? 1 : 0
+
+  device_name = "/dev/sdf"
+  volume_id   = aws_ebs_volume.data[0].id
+  instance_id = aws_instance.airbyte[0].id
+  # Stop the instance before detaching (replacement, destroy) so Airbyte's database is shut down cleanly.
+  stop_instance_before_detaching = true
+}
+
+resource "aws_iam_role" "snapshots" {
+  count = local.create && var.enable_data_volume_snapshots ? 1 : 0
+
+  name        = "${var.name}-airbyte-snapshots"
+  description = "Data Lifecycle Manager: snapshots of the Tapestry ${var.name} Airbyte data volume"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "dlm.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    }]
+  })
 
   tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "snapshots" {
+  count = local.create && var.enable_data_volume_snapshots ? 1 : 0
+
+  role       = aws_iam_role.snapshots[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole"
+}
+
+resource "aws_dlm_lifecycle_policy" "data" {
+  count = local.create && var.enable_data_volume_snapshots ? 1 : 0
+
+  description        = "Tapestry ${var.name} daily snapshots of the Airbyte data volume"
+  execution_role_arn = aws_iam_role.snapshots[0].arn
+  state              = "ENABLED"
+
+  policy_details {
+    resource_types = ["VOLUME"]
+    target_tags    = { "tapestry:snapshot" = local.data_volume_label }
+
+    schedule {
+      name      = "daily"
+      copy_tags = true
+
+      create_rule {
+        interval      = 24
+        interval_unit = "HOURS"
+        times         = [var.snapshot_time_utc]
+      }
+
+      retain_rule {
+        count = var.snapshot_retention_count
+      }
+
+      tags_to_add = { "tapestry:snapshot-of" = local.data_volume_label }
+    }
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy_attachment.snapshots]
 }
 
 ################################################################################
@@ -527,7 +581,7 @@ resource "aws_cloudwatch_log_group" "instance" {
 ################################################################################
 
 data "aws_ami" "al2023" {
-  count = var.ami_id == null ? 1 : 0
+  count = local.create && var.ami_id == null ? 1 : 0
 
   most_recent = true
   owners      = ["amazon"]
@@ -544,17 +598,20 @@ data "aws_ami" "al2023" {
 }
 
 data "aws_ec2_instance_type" "this" {
+  count = local.create ? 1 : 0
+
   instance_type = var.instance_type
 }
 
 resource "aws_instance" "airbyte" {
   #checkov:skip=CKV_AWS_88:Needs outbound internet without a NAT gateway; inbound is limited to port 8000 from the ALB security group.
+  count = local.create ? 1 : 0
 
   ami                         = var.ami_id != null ? var.ami_id : data.aws_ami.al2023[0].id
   instance_type               = var.instance_type
   subnet_id                   = local.instance_subnet_id
-  vpc_security_group_ids      = [aws_security_group.instance.id]
-  iam_instance_profile        = aws_iam_instance_profile.instance.name
+  vpc_security_group_ids      = [aws_security_group.instance[0].id]
+  iam_instance_profile        = aws_iam_instance_profile.instance[0].name
   associate_public_ip_address = var.associate_public_ip_address
   monitoring                  = var.detailed_monitoring
   ebs_optimized               = true
@@ -563,10 +620,16 @@ resource "aws_instance" "airbyte" {
     name                    = var.name
     region                  = local.region
     abctl_version           = var.abctl_version
+    abctl_asset             = local.abctl_asset
+    abctl_sha256            = lower(var.abctl_sha256)
     chart_version           = var.airbyte_chart_version
     airbyte_url             = local.airbyte_url
+    insecure_cookies        = local.plain_http
     log_file                = local.install_log
     log_group_name          = local.log_group_name
+    data_volume_id          = aws_ebs_volume.data[0].id
+    data_mount              = local.data_mount
+    job_log_retention_days  = var.airbyte_log_retention_days
     ssm_parameter_path      = local.ssm_parameter_path
     client_id_parameter     = local.client_id_parameter
     client_secret_parameter = local.client_secret_parameter
@@ -574,12 +637,16 @@ resource "aws_instance" "airbyte" {
   }))
 
   metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = var.metadata_hop_limit
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+    # 1: only processes on the host get IMDS answers. Pods in abctl's kind cluster sit behind more network hops,
+    # so connectors (which run arbitrary third-party code) can never obtain the instance role's credentials.
+    http_put_response_hop_limit = 1
     instance_metadata_tags      = "disabled"
   }
 
+  # The root volume holds the OS, Docker and container images only: all re-creatable. Airbyte's data is on
+  # aws_ebs_volume.data.
   root_block_device {
     volume_type           = "gp3"
     volume_size           = var.root_volume_size_gb
@@ -593,13 +660,18 @@ resource "aws_instance" "airbyte" {
   tags = merge(local.tags, { Name = "${var.name}-airbyte" })
 
   lifecycle {
-    # user_data runs only at first boot and a newer AL2023 AMI must not silently replace the instance (and Airbyte's
-    # state on it). Upgrade Airbyte deliberately: `terraform apply -replace=<this resource>`.
+    # user_data runs only at first boot and a newer AL2023 AMI must not silently replace the instance. Upgrade
+    # deliberately: `terraform apply -replace=<this resource>`; the data volume moves to the new instance.
     ignore_changes = [ami, user_data_base64]
 
     precondition {
-      condition     = data.aws_ec2_instance_type.this.default_vcpus >= 4 && data.aws_ec2_instance_type.this.memory_size >= 16384
+      condition     = data.aws_ec2_instance_type.this[0].default_vcpus >= 4 && data.aws_ec2_instance_type.this[0].memory_size >= 16384
       error_message = "instance_type ${var.instance_type} is too small for Airbyte with abctl: at least 4 vCPU and 16 GiB are required (e.g. m6i.xlarge)."
+    }
+
+    precondition {
+      condition     = contains(data.aws_ec2_instance_type.this[0].supported_architectures, "x86_64")
+      error_message = "instance_type ${var.instance_type} is not x86_64 (Graviton?): the module installs the x86_64 AMI and abctl build. Use e.g. m6i.xlarge."
     }
   }
 }
@@ -612,12 +684,13 @@ resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91:Access logs need an SSE-S3 bucket with the ELB delivery policy; enable them with alb_access_logs_bucket.
   #checkov:skip=CKV_AWS_150:Deletion protection is var.enable_deletion_protection (default true); examples turn it off so they can be destroyed.
   #checkov:skip=CKV2_AWS_28:The ALB only admits allowed_cidrs and Airbyte requires authentication; WAF is optional extra cost.
-  #checkov:skip=CKV2_AWS_20:HTTP redirects to HTTPS whenever certificate_arn is given; without a certificate HTTP is the only listener.
+  #checkov:skip=CKV2_AWS_20:HTTP redirects to HTTPS whenever certificate_arn is given; plain HTTP needs allow_plain_http = true, which the plan warns about.
+  count = local.create ? 1 : 0
 
   name                       = "${var.name}-airbyte"
   load_balancer_type         = "application"
   internal                   = false
-  security_groups            = [aws_security_group.alb.id]
+  security_groups            = [aws_security_group.alb[0].id]
   subnets                    = local.alb_subnet_ids
   idle_timeout               = var.idle_timeout_seconds
   drop_invalid_header_fields = true
@@ -645,6 +718,7 @@ resource "aws_lb" "this" {
 
 resource "aws_lb_target_group" "airbyte" {
   #checkov:skip=CKV_AWS_378:TLS terminates at the ALB; abctl's ingress listens on plain HTTP inside the VPC.
+  count = local.create ? 1 : 0
 
   name                 = "${var.name}-airbyte"
   port                 = 8000
@@ -669,22 +743,25 @@ resource "aws_lb_target_group" "airbyte" {
 }
 
 resource "aws_lb_target_group_attachment" "airbyte" {
-  target_group_arn = aws_lb_target_group.airbyte.arn
-  target_id        = aws_instance.airbyte.id
+  count = local.create ? 1 : 0
+
+  target_group_arn = aws_lb_target_group.airbyte[0].arn
+  target_id        = aws_instance.airbyte[0].id
   port             = 8000
 }
 
 resource "aws_lb_listener" "http" {
-  #checkov:skip=CKV_AWS_2:Plain HTTP only without certificate_arn (then restricted to allowed_cidrs); with one it only redirects.
+  #checkov:skip=CKV_AWS_2:With certificate_arn (the default requirement) this listener only redirects to HTTPS; forwarding plain HTTP needs allow_plain_http = true.
   #checkov:skip=CKV_AWS_103:Not a TLS listener; the HTTPS listener uses a TLS 1.2+ policy.
+  count = local.create ? 1 : 0
 
-  load_balancer_arn = aws_lb.this.arn
+  load_balancer_arn = aws_lb.this[0].arn
   port              = 80
   protocol          = "HTTP"
 
   default_action {
     type             = local.https ? "redirect" : "forward"
-    target_group_arn = local.https ? null : aws_lb_target_group.airbyte.arn
+    target_group_arn = local.https ? null : aws_lb_target_group.airbyte[0].arn
 
     dynamic "redirect" {
       for_each = local.https ? [1] : []
@@ -701,9 +778,9 @@ resource "aws_lb_listener" "http" {
 }
 
 resource "aws_lb_listener" "https" {
-  count = local.https ? 1 : 0
+  count = local.create && local.https ? 1 : 0
 
-  load_balancer_arn = aws_lb.this.arn
+  load_balancer_arn = aws_lb.this[0].arn
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = var.ssl_policy
@@ -711,83 +788,104 @@ resource "aws_lb_listener" "https" {
 
   default_action {
     type             = "forward"
-    target_group_arn = aws_lb_target_group.airbyte.arn
+    target_group_arn = aws_lb_target_group.airbyte[0].arn
   }
 
   tags = local.tags
+}
+
+# Loud in every plan: a warning, not an error, because allow_plain_http = true is a deliberate choice.
+check "plain_http" {
+  assert {
+    condition     = !local.create || local.https
+    error_message = coalesce(local.plain_http_warning, "-")
+  }
 }
 
 ################################################################################
 # Alarms -> SNS
 ################################################################################
 
-resource "aws_sns_topic" "alarms" {
-  name              = "${var.name}-airbyte-alarms"
-  kms_master_key_id = local.kms_key_arn
-
-  tags = local.tags
-}
-
-resource "aws_sns_topic_subscription" "email" {
-  count = var.alarm_email == null ? 0 : 1
-
-  topic_arn = aws_sns_topic.alarms.arn
-  protocol  = "email"
-  endpoint  = var.alarm_email
-}
-
 # The original ran out of CPU on a Salesforce sync (504s) and nobody was told.
 resource "aws_cloudwatch_metric_alarm" "cpu_high" {
+  count = local.create ? 1 : 0
+
   alarm_name          = local.alarm_names.cpu_high
   alarm_description   = "Airbyte instance of ${var.name}: average CPU above ${var.cpu_alarm_threshold_percent}% for ${var.cpu_alarm_evaluation_periods * 5} minutes. Consider a larger instance_type."
   namespace           = "AWS/EC2"
   metric_name         = "CPUUtilization"
-  dimensions          = { InstanceId = aws_instance.airbyte.id }
+  dimensions          = { InstanceId = aws_instance.airbyte[0].id }
   statistic           = "Average"
   period              = 300
   evaluation_periods  = var.cpu_alarm_evaluation_periods
   threshold           = var.cpu_alarm_threshold_percent
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "missing"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
+  alarm_actions       = [module.foundation.topic_arn]
+  ok_actions          = [module.foundation.topic_arn]
 
   tags = local.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "status_check" {
+  count = local.create ? 1 : 0
+
   alarm_name          = local.alarm_names.status_check
   alarm_description   = "Airbyte instance of ${var.name}: EC2 instance or system status check failing."
   namespace           = "AWS/EC2"
   metric_name         = "StatusCheckFailed"
-  dimensions          = { InstanceId = aws_instance.airbyte.id }
+  dimensions          = { InstanceId = aws_instance.airbyte[0].id }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 5
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "missing"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
+  alarm_actions       = [module.foundation.topic_arn]
+  ok_actions          = [module.foundation.topic_arn]
 
   tags = local.tags
 }
 
 # Airbyte down (or still installing: expect this once during the first ~30 minute install).
 resource "aws_cloudwatch_metric_alarm" "no_healthy_target" {
+  count = local.create ? 1 : 0
+
   alarm_name          = local.alarm_names.no_healthy_target
   alarm_description   = "Airbyte of ${var.name}: no healthy target behind the ALB for 15 minutes (${local.airbyte_url}/api/v1/health)."
   namespace           = "AWS/ApplicationELB"
   metric_name         = "HealthyHostCount"
-  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.airbyte.arn_suffix }
+  dimensions          = { LoadBalancer = aws_lb.this[0].arn_suffix, TargetGroup = aws_lb_target_group.airbyte[0].arn_suffix }
   statistic           = "Minimum"
   period              = 300
   evaluation_periods  = 3
   threshold           = 1
   comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
+  alarm_actions       = [module.foundation.topic_arn]
+  ok_actions          = [module.foundation.topic_arn]
+
+  tags = local.tags
+}
+
+# Full disks are the most common way Airbyte on EC2 dies (job logs, database, images). The CloudWatch agent
+# reports disk_used_percent per mount path (aggregated over InstanceId + path in user_data's agent config).
+resource "aws_cloudwatch_metric_alarm" "disk" {
+  for_each = local.create ? local.disk_paths : {}
+
+  alarm_name          = local.alarm_names[each.key]
+  alarm_description   = "Airbyte instance of ${var.name}: ${each.value} is more than ${var.disk_alarm_threshold_percent}% full. Grow the volume (${each.key == "disk_data" ? "data_volume_size_gb" : "root_volume_size_gb"}) or lower airbyte_log_retention_days."
+  namespace           = "CWAgent"
+  metric_name         = "disk_used_percent"
+  dimensions          = { InstanceId = aws_instance.airbyte[0].id, path = each.value }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = var.disk_alarm_threshold_percent
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "missing"
+  alarm_actions       = [module.foundation.topic_arn]
+  ok_actions          = [module.foundation.topic_arn]
 
   tags = local.tags
 }

@@ -1,6 +1,13 @@
 ################################################################################
-# Naming and tagging
+# Toggle, naming and tagging
 ################################################################################
+
+variable "create" {
+  description = "Whether to create anything. False creates nothing (outputs are null), e.g. to switch a module call off per environment."
+  type        = bool
+  nullable    = false
+  default     = true
+}
 
 variable "name" {
   description = "Project name used as the prefix of every resource name (lower-case letters, digits and single hyphens, 2-24 characters, so that '<name>-airbyte' fits the 32-character ALB/target group limit)."
@@ -43,6 +50,20 @@ variable "allowed_cidrs" {
   validation {
     condition     = alltrue([for c in var.allowed_cidrs : try(tonumber(split("/", c)[1]) > 0, false)])
     error_message = "allowed_cidrs must not contain 0.0.0.0/0: Airbyte must only be reachable from the operator's networks."
+  }
+
+  validation {
+    # Pieces that add up to the whole internet (0.0.0.0/1 + 128.0.0.0/1, ...) are 0.0.0.0/0 too. CIDR blocks are
+    # nested or disjoint: drop every block inside another one, then the rest are disjoint and their sizes add up.
+    condition = try(sum(concat([0], [
+      for c in distinct(var.allowed_cidrs) : pow(2, 32 - tonumber(split("/", c)[1]))
+      if !anytrue([
+        for outer in distinct(var.allowed_cidrs) :
+        outer != c && tonumber(split("/", outer)[1]) <= tonumber(split("/", c)[1]) &&
+        cidrsubnet("${split("/", c)[0]}/${split("/", outer)[1]}", 0, 0) == outer
+      ])
+    ])) < pow(2, 32), true)
+    error_message = "allowed_cidrs together cover the whole internet (e.g. 0.0.0.0/1 + 128.0.0.0/1), which is the same as 0.0.0.0/0: list only the operator's networks."
   }
 }
 
@@ -158,7 +179,7 @@ variable "ami_id" {
 }
 
 variable "root_volume_size_gb" {
-  description = "Size of the encrypted gp3 root volume in GiB. Airbyte keeps its database, logs and connector images there (at least 100)."
+  description = "Size of the encrypted gp3 root volume in GiB: the OS, Docker and Airbyte's container images (re-creatable; at least 100). Airbyte's database and job logs are on the data volume."
   type        = number
   nullable    = false
   default     = 100
@@ -169,15 +190,76 @@ variable "root_volume_size_gb" {
   }
 }
 
-variable "metadata_hop_limit" {
-  description = "IMDSv2 PUT response hop limit. 3 lets connector pods inside abctl's kind cluster use the instance profile (Airbyte's EC2 guide); 1 keeps credentials on the host only."
+variable "data_volume_size_gb" {
+  description = "Size of the encrypted gp3 data volume in GiB, mounted at /root/.airbyte: Airbyte's database and job logs. It survives instance replacement (may be grown later, never shrunk)."
   type        = number
   nullable    = false
-  default     = 3
+  default     = 100
 
   validation {
-    condition     = var.metadata_hop_limit >= 1 && var.metadata_hop_limit <= 64 && floor(var.metadata_hop_limit) == var.metadata_hop_limit
-    error_message = "metadata_hop_limit must be a whole number between 1 and 64."
+    condition     = var.data_volume_size_gb >= 20 && var.data_volume_size_gb <= 16384 && floor(var.data_volume_size_gb) == var.data_volume_size_gb
+    error_message = "data_volume_size_gb must be a whole number between 20 and 16384."
+  }
+}
+
+variable "data_volume_final_snapshot" {
+  description = "Take a last snapshot of the data volume when Terraform deletes it (destroy). The snapshot is kept until you delete it."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
+variable "enable_data_volume_snapshots" {
+  description = "Snapshot the data volume daily with Data Lifecycle Manager (snapshot_time_utc, keeping snapshot_retention_count)."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
+variable "snapshot_time_utc" {
+  description = "Time of day (UTC, HH:MM) the daily data volume snapshot starts."
+  type        = string
+  nullable    = false
+  default     = "03:00"
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.snapshot_time_utc))
+    error_message = "snapshot_time_utc must be a time of day HH:MM (24 h, UTC), e.g. 03:00."
+  }
+}
+
+variable "snapshot_retention_count" {
+  description = "How many daily snapshots of the data volume to keep (older ones are deleted by DLM)."
+  type        = number
+  nullable    = false
+  default     = 14
+
+  validation {
+    condition     = var.snapshot_retention_count >= 1 && var.snapshot_retention_count <= 1000 && floor(var.snapshot_retention_count) == var.snapshot_retention_count
+    error_message = "snapshot_retention_count must be a whole number between 1 and 1000."
+  }
+}
+
+variable "airbyte_log_retention_days" {
+  description = "Days Airbyte's job logs are kept on the data volume; a daily systemd timer on the instance deletes older ones (Airbyte itself keeps them forever)."
+  type        = number
+  nullable    = false
+  default     = 30
+
+  validation {
+    condition     = var.airbyte_log_retention_days >= 1 && var.airbyte_log_retention_days <= 3650 && floor(var.airbyte_log_retention_days) == var.airbyte_log_retention_days
+    error_message = "airbyte_log_retention_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+variable "abctl_sha256" {
+  description = "SHA-256 (64 hex digits) of the release asset abctl-<abctl_version>-linux-amd64.tar.gz. user_data downloads that tarball from github.com/airbytehq/abctl/releases and refuses to install unless it matches. No default: take it from the release page's asset digest or `sha256sum` of a copy you trust (README: Pinning abctl)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9A-Fa-f]{64}$", var.abctl_sha256))
+    error_message = "abctl_sha256 must be the 64 hex digit SHA-256 of abctl-<abctl_version>-linux-amd64.tar.gz (e.g. the digest shown for that asset on github.com/airbytehq/abctl/releases, or `sha256sum abctl-v0.30.4-linux-amd64.tar.gz`)."
   }
 }
 
@@ -243,7 +325,7 @@ variable "ssm_kms_key_arn" {
 ################################################################################
 
 variable "certificate_arn" {
-  description = "ACM certificate ARN. When set, an HTTPS listener terminates TLS and the HTTP listener redirects to it."
+  description = "ACM certificate ARN for airbyte_public_hostname. Required unless allow_plain_http = true: an HTTPS listener terminates TLS and the HTTP listener redirects to it."
   type        = string
   default     = null
 
@@ -251,6 +333,23 @@ variable "certificate_arn" {
     condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN."
   }
+
+  validation {
+    condition     = var.certificate_arn != null || var.allow_plain_http
+    error_message = "certificate_arn is required: without it the ALB serves plain HTTP, and the orchestrator sends Airbyte's admin client secret and the Snowflake loader's private key over it. Fix: give an ACM certificate_arn and airbyte_public_hostname, or set allow_plain_http = true to accept that risk."
+  }
+
+  validation {
+    condition     = var.certificate_arn == null || var.airbyte_public_hostname != null
+    error_message = "certificate_arn needs airbyte_public_hostname: no ACM certificate covers the ALB's *.elb.amazonaws.com name. Fix: set airbyte_public_hostname to the certificate's DNS name and point that name at alb_dns_name."
+  }
+}
+
+variable "allow_plain_http" {
+  description = "Serve Airbyte over plain HTTP when certificate_arn is null. Credentials then cross the network unencrypted; abctl gets --insecure-cookies so the browser login works, and every plan warns. Ignored when certificate_arn is set."
+  type        = bool
+  nullable    = false
+  default     = false
 }
 
 variable "ssl_policy" {
@@ -303,11 +402,11 @@ variable "alb_access_logs_bucket" {
 }
 
 ################################################################################
-# Storage, encryption, logs
+# Encryption, logs
 ################################################################################
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for S3, EBS, SNS and CloudWatch Logs. When null, the module creates one (with rotation) whose policy admits CloudWatch Logs and CloudWatch alarms."
+  description = "Customer managed KMS key for the EBS volumes, the alarm topic and CloudWatch Logs. When null, the module creates one (with rotation) whose policy admits CloudWatch Logs for /tapestry/<name>/* and this module's alarms (aws:SourceAccount/aws:SourceArn)."
   type        = string
   default     = null
 
@@ -326,25 +425,6 @@ variable "kms_key_deletion_window_days" {
   validation {
     condition     = var.kms_key_deletion_window_days >= 7 && var.kms_key_deletion_window_days <= 30
     error_message = "kms_key_deletion_window_days must be between 7 and 30."
-  }
-}
-
-variable "bucket_force_destroy" {
-  description = "Allow `terraform destroy` to delete the staging bucket with its objects."
-  type        = bool
-  nullable    = false
-  default     = false
-}
-
-variable "staging_object_expiration_days" {
-  description = "Days after which staging objects expire (staged data is re-creatable from the sources)."
-  type        = number
-  nullable    = false
-  default     = 30
-
-  validation {
-    condition     = var.staging_object_expiration_days >= 1 && floor(var.staging_object_expiration_days) == var.staging_object_expiration_days
-    error_message = "staging_object_expiration_days must be a whole number of days, at least 1."
   }
 }
 
@@ -384,6 +464,18 @@ variable "cpu_alarm_threshold_percent" {
   validation {
     condition     = var.cpu_alarm_threshold_percent > 0 && var.cpu_alarm_threshold_percent <= 100
     error_message = "cpu_alarm_threshold_percent must be between 1 and 100."
+  }
+}
+
+variable "disk_alarm_threshold_percent" {
+  description = "Used space (percent) of the root or the data filesystem that raises its disk alarm after two 5-minute periods."
+  type        = number
+  nullable    = false
+  default     = 80
+
+  validation {
+    condition     = var.disk_alarm_threshold_percent >= 10 && var.disk_alarm_threshold_percent <= 99
+    error_message = "disk_alarm_threshold_percent must be between 10 and 99."
   }
 }
 

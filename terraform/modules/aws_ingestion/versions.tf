@@ -1,6 +1,6 @@
 terraform {
-  # 1.6: `terraform test` with mock providers is used by this module's tests.
-  required_version = ">= 1.6"
+  # 1.9: validation rules refer to other variables; `removed` blocks (1.7) forget the 1.x staging bucket.
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {

@@ -7,10 +7,10 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
-  tags = merge(var.tags, { "tapestry:component" = "runner" })
+  create = var.create
+  tags   = merge(var.tags, { "tapestry:component" = "runner" })
 
-  create_kms_key = var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn = module.foundation.kms_key_arn
 
   # Names and ARNs are built from known parts so that policies never wait on (or cycle through) their resources.
   repository_name   = "${var.name}/runner"
@@ -25,7 +25,7 @@ locals {
   failed_rule_arn   = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.failed_rule_name}"
   topic_name        = "${var.name}-runner-alarms"
   schedule_group    = var.name
-  image             = var.image_uri != null ? var.image_uri : "${aws_ecr_repository.runner.repository_url}:${var.image_tag}"
+  image             = var.image_uri != null ? var.image_uri : "${try(aws_ecr_repository.runner[0].repository_url, "")}:${var.image_tag}"
   home              = "/home/tapestry"
   secret_parameters = sort(distinct(values(var.secrets)))
 
@@ -44,53 +44,63 @@ locals {
 }
 
 ################################################################################
-# KMS: one customer managed key for ECR, the log group and the alarm topic
+# KMS key, failure topic and log group (shared code: ../foundation)
 ################################################################################
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
+module "foundation" {
+  source = "../foundation"
 
-  description             = "Tapestry ${var.name}: pipeline runner (ECR, CloudWatch Logs, SNS alarms)"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_key_deletion_window_days
+  create      = local.create
+  name        = "${var.name}-runner"
+  description = "Tapestry ${var.name}: pipeline runner (ECR, CloudWatch Logs, SNS alarms)"
+  tags        = local.tags
 
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersKeyThroughIam"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsTheRunnerLogGroup"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = { ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.log_group_arn } }
-      },
-      {
-        # EventBridge (failed-run rule) and CloudWatch alarms publish to the encrypted SNS topic.
-        Sid       = "AlarmSourcesPublishToEncryptedTopic"
-        Effect    = "Allow"
-        Principal = { Service = ["events.amazonaws.com", "cloudwatch.amazonaws.com"] }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-        Resource  = "*"
-      },
-    ]
-  })
+  kms_key_arn                  = var.kms_key_arn
+  kms_key_alias                = "tapestry/${var.name}/runner"
+  kms_key_deletion_window_days = var.kms_key_deletion_window_days
 
-  tags = merge(local.tags, { Name = "${var.name}-runner" })
+  log_group_prefix   = "/tapestry/${var.name}"
+  log_group_names    = { runner = local.log_group_name }
+  log_retention_days = var.log_retention_days
+
+  topic_name = local.topic_name
+  topic_publishers = {
+    # The failed-run rule and this module's alarms, nothing else.
+    "events.amazonaws.com"     = [local.failed_rule_arn]
+    "cloudwatch.amazonaws.com" = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-runner-*"]
+  }
+  alarm_email = var.alarm_email
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
+# Module 1.x kept these here; 2.0 moved them into ../foundation without recreating them.
+moved {
+  from = aws_kms_key.this
+  to   = module.foundation.aws_kms_key.this
+}
 
-  name          = "alias/tapestry/${var.name}/runner"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_alias.this
+  to   = module.foundation.aws_kms_alias.this
+}
+
+moved {
+  from = aws_cloudwatch_log_group.runner
+  to   = module.foundation.aws_cloudwatch_log_group.this["runner"]
+}
+
+moved {
+  from = aws_sns_topic.alarms
+  to   = module.foundation.aws_sns_topic.this[0]
+}
+
+moved {
+  from = aws_sns_topic_policy.alarms
+  to   = module.foundation.aws_sns_topic_policy.this[0]
+}
+
+moved {
+  from = aws_sns_topic_subscription.email
+  to   = module.foundation.aws_sns_topic_subscription.email
 }
 
 ################################################################################
@@ -98,6 +108,8 @@ resource "aws_kms_alias" "this" {
 ################################################################################
 
 resource "aws_ecr_repository" "runner" {
+  count = local.create ? 1 : 0
+
   name                 = local.repository_name
   image_tag_mutability = "IMMUTABLE"
   force_delete         = var.ecr_force_delete
@@ -115,7 +127,9 @@ resource "aws_ecr_repository" "runner" {
 }
 
 resource "aws_ecr_lifecycle_policy" "runner" {
-  repository = aws_ecr_repository.runner.name
+  count = local.create ? 1 : 0
+
+  repository = aws_ecr_repository.runner[0].name
   policy = jsonencode({
     rules = [
       {
@@ -149,6 +163,7 @@ resource "aws_ecr_lifecycle_policy" "runner" {
 
 resource "aws_ecs_cluster" "this" {
   #checkov:skip=CKV_AWS_224:ECS Exec is not enabled on the runner task, so there is no exec session log to encrypt.
+  count = local.create ? 1 : 0
 
   name = local.cluster_name
 
@@ -160,15 +175,9 @@ resource "aws_ecs_cluster" "this" {
   tags = local.tags
 }
 
-resource "aws_cloudwatch_log_group" "runner" {
-  name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-  kms_key_id        = local.kms_key_arn
-
-  tags = local.tags
-}
-
 resource "aws_iam_role" "execution" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-runner-execution"
   description = "ECS execution role of the Tapestry ${var.name} runner: pull its image, write its logs, read its secrets"
   assume_role_policy = jsonencode({
@@ -185,8 +194,10 @@ resource "aws_iam_role" "execution" {
 }
 
 resource "aws_iam_role_policy" "execution" {
+  count = local.create ? 1 : 0
+
   name = "least-privilege"
-  role = aws_iam_role.execution.id
+  role = aws_iam_role.execution[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = concat(
@@ -229,6 +240,8 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 resource "aws_iam_role" "task" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-runner-task"
   description = "Role of the Tapestry ${var.name} runner container (it talks to SaaS APIs with injected secrets, not AWS)"
   assume_role_policy = jsonencode({
@@ -245,8 +258,10 @@ resource "aws_iam_role" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
+  count = local.create ? 1 : 0
+
   name = "least-privilege"
-  role = aws_iam_role.task.id
+  role = aws_iam_role.task[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -261,13 +276,15 @@ resource "aws_iam_role_policy" "task" {
 }
 
 resource "aws_ecs_task_definition" "runner" {
+  count = local.create ? 1 : 0
+
   family                   = local.family
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = var.cpu
   memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  execution_role_arn       = aws_iam_role.execution[0].arn
+  task_role_arn            = aws_iam_role.task[0].arn
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -290,7 +307,7 @@ resource "aws_ecs_task_definition" "runner" {
       logConfiguration = {
         logDriver = "awslogs"
         options = {
-          awslogs-group         = aws_cloudwatch_log_group.runner.name
+          awslogs-group         = module.foundation.log_group_names["runner"]
           awslogs-region        = local.region
           awslogs-stream-prefix = local.container_name
         }
@@ -316,6 +333,7 @@ resource "aws_ecs_task_definition" "runner" {
 
 resource "aws_security_group" "runner" {
   #checkov:skip=CKV2_AWS_5:Attached to the Fargate tasks through the network configuration of aws_scheduler_schedule.run.
+  count = local.create ? 1 : 0
 
   name        = "${var.name}-runner"
   description = "Tapestry ${var.name} pipeline runner task: no ingress, HTTPS egress"
@@ -325,7 +343,9 @@ resource "aws_security_group" "runner" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "runner_https" {
-  security_group_id = aws_security_group.runner.id
+  count = local.create ? 1 : 0
+
+  security_group_id = aws_security_group.runner[0].id
   description       = "HTTPS to AWS APIs, ECR, Snowflake and Mailchimp"
   ip_protocol       = "tcp"
   from_port         = 443
@@ -336,9 +356,9 @@ resource "aws_vpc_security_group_egress_rule" "runner_https" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "runner_to_airbyte" {
-  count = var.airbyte_security_group_id == null ? 0 : 1
+  count = local.create && var.airbyte_security_group_id != null ? 1 : 0
 
-  security_group_id            = aws_security_group.runner.id
+  security_group_id            = aws_security_group.runner[0].id
   description                  = "Airbyte API on the ingestion instance"
   ip_protocol                  = "tcp"
   from_port                    = 8000
@@ -350,14 +370,14 @@ resource "aws_vpc_security_group_egress_rule" "runner_to_airbyte" {
 
 # Owned here, on the Airbyte instance's group: the runner phase is deployed after ingestion.
 resource "aws_vpc_security_group_ingress_rule" "airbyte_from_runner" {
-  count = var.airbyte_security_group_id == null ? 0 : 1
+  count = local.create && var.airbyte_security_group_id != null ? 1 : 0
 
   security_group_id            = var.airbyte_security_group_id
   description                  = "Airbyte API from the ${var.name} pipeline runner"
   ip_protocol                  = "tcp"
   from_port                    = 8000
   to_port                      = 8000
-  referenced_security_group_id = aws_security_group.runner.id
+  referenced_security_group_id = aws_security_group.runner[0].id
 
   tags = local.tags
 }
@@ -367,6 +387,8 @@ resource "aws_vpc_security_group_ingress_rule" "airbyte_from_runner" {
 ################################################################################
 
 resource "aws_iam_role" "scheduler" {
+  count = local.create ? 1 : 0
+
   name        = "${var.name}-runner-scheduler"
   description = "EventBridge Scheduler role of the Tapestry ${var.name} runner: RunTask on its task definition only"
   assume_role_policy = jsonencode({
@@ -383,8 +405,10 @@ resource "aws_iam_role" "scheduler" {
 }
 
 resource "aws_iam_role_policy" "scheduler" {
+  count = local.create ? 1 : 0
+
   name = "run-task"
-  role = aws_iam_role.scheduler.id
+  role = aws_iam_role.scheduler[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -392,14 +416,14 @@ resource "aws_iam_role_policy" "scheduler" {
         Sid       = "RunTheRunnerTask"
         Effect    = "Allow"
         Action    = "ecs:RunTask"
-        Resource  = aws_ecs_task_definition.runner.arn
+        Resource  = aws_ecs_task_definition.runner[0].arn
         Condition = { ArnEquals = { "ecs:cluster" = local.cluster_arn } }
       },
       {
         Sid       = "PassTheTaskRoles"
         Effect    = "Allow"
         Action    = "iam:PassRole"
-        Resource  = [aws_iam_role.execution.arn, aws_iam_role.task.arn]
+        Resource  = [aws_iam_role.execution[0].arn, aws_iam_role.task[0].arn]
         Condition = { StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" } }
       },
     ]
@@ -407,6 +431,8 @@ resource "aws_iam_role_policy" "scheduler" {
 }
 
 resource "aws_scheduler_schedule_group" "this" {
+  count = local.create ? 1 : 0
+
   name = local.schedule_group
 
   tags = local.tags
@@ -414,9 +440,10 @@ resource "aws_scheduler_schedule_group" "this" {
 
 resource "aws_scheduler_schedule" "run" {
   #checkov:skip=CKV_AWS_297:The schedule holds no secret (task definition ARN, subnets); a CMK would need kms:Decrypt on the scheduler role, which is limited to RunTask and PassRole.
+  count = local.create ? 1 : 0
 
   name        = "${var.name}-runner"
-  group_name  = aws_scheduler_schedule_group.this.name
+  group_name  = aws_scheduler_schedule_group.this[0].name
   description = "Tapestry ${var.name}: ingest, dbt build, sync (one ordered run)"
 
   schedule_expression          = var.schedule_expression
@@ -428,18 +455,18 @@ resource "aws_scheduler_schedule" "run" {
   }
 
   target {
-    arn      = aws_ecs_cluster.this.arn
-    role_arn = aws_iam_role.scheduler.arn
+    arn      = aws_ecs_cluster.this[0].arn
+    role_arn = aws_iam_role.scheduler[0].arn
 
     ecs_parameters {
-      task_definition_arn = aws_ecs_task_definition.runner.arn
+      task_definition_arn = aws_ecs_task_definition.runner[0].arn
       launch_type         = "FARGATE"
       platform_version    = "LATEST"
       task_count          = 1
 
       network_configuration {
         subnets          = var.subnet_ids
-        security_groups  = concat([aws_security_group.runner.id], var.security_group_ids)
+        security_groups  = concat([aws_security_group.runner[0].id], var.security_group_ids)
         assign_public_ip = var.assign_public_ip
       }
     }
@@ -458,55 +485,10 @@ resource "aws_scheduler_schedule" "run" {
 # Failure notifications
 ################################################################################
 
-resource "aws_sns_topic" "alarms" {
-  name              = local.topic_name
-  kms_master_key_id = local.kms_key_arn
-
-  tags = local.tags
-}
-
-resource "aws_sns_topic_policy" "alarms" {
-  arn = aws_sns_topic.alarms.arn
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountManagesTopic"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"]
-        Resource  = aws_sns_topic.alarms.arn
-      },
-      {
-        Sid       = "FailedRunRulePublishes"
-        Effect    = "Allow"
-        Principal = { Service = "events.amazonaws.com" }
-        Action    = "sns:Publish"
-        Resource  = aws_sns_topic.alarms.arn
-        Condition = { ArnEquals = { "aws:SourceArn" = local.failed_rule_arn } }
-      },
-      {
-        Sid       = "AlarmsPublish"
-        Effect    = "Allow"
-        Principal = { Service = "cloudwatch.amazonaws.com" }
-        Action    = "sns:Publish"
-        Resource  = aws_sns_topic.alarms.arn
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-      },
-    ]
-  })
-}
-
-resource "aws_sns_topic_subscription" "email" {
-  count = var.alarm_email == null ? 0 : 1
-
-  topic_arn = aws_sns_topic.alarms.arn
-  protocol  = "email"
-  endpoint  = var.alarm_email
-}
-
 # A run failed: the container exited non-zero, or the task never started (image pull, secrets, capacity).
 resource "aws_cloudwatch_event_rule" "failed_run" {
+  count = local.create ? 1 : 0
+
   name        = local.failed_rule_name
   description = "Tapestry ${var.name}: a pipeline run task stopped with a failure"
   event_pattern = jsonencode({
@@ -527,9 +509,11 @@ resource "aws_cloudwatch_event_rule" "failed_run" {
 }
 
 resource "aws_cloudwatch_event_target" "failed_run_sns" {
-  rule      = aws_cloudwatch_event_rule.failed_run.name
+  count = local.create ? 1 : 0
+
+  rule      = aws_cloudwatch_event_rule.failed_run[0].name
   target_id = "sns"
-  arn       = aws_sns_topic.alarms.arn
+  arn       = module.foundation.topic_arn
 
   input_transformer {
     input_paths = {
@@ -544,11 +528,13 @@ resource "aws_cloudwatch_event_target" "failed_run_sns" {
 
 # Alarm state for the dashboard; the rule above already sends the detailed notification, so no actions here.
 resource "aws_cloudwatch_metric_alarm" "failed_runs" {
+  count = local.create ? 1 : 0
+
   alarm_name          = local.alarm_names.failed_runs
   alarm_description   = "Tapestry ${var.name}: a pipeline run failed in the last hour (see ${local.log_group_name})."
   namespace           = "AWS/Events"
   metric_name         = "TriggeredRules"
-  dimensions          = { RuleName = aws_cloudwatch_event_rule.failed_run.name }
+  dimensions          = { RuleName = aws_cloudwatch_event_rule.failed_run[0].name }
   statistic           = "Sum"
   period              = 3600
   evaluation_periods  = 1
@@ -561,19 +547,21 @@ resource "aws_cloudwatch_metric_alarm" "failed_runs" {
 
 # RunTask calls that failed never produce a task, so the rule above cannot see them.
 resource "aws_cloudwatch_metric_alarm" "schedule_errors" {
+  count = local.create ? 1 : 0
+
   alarm_name          = local.alarm_names.schedule_errors
   alarm_description   = "Tapestry ${var.name}: EventBridge Scheduler could not start the pipeline task (RunTask failed after retries)."
   namespace           = "AWS/Scheduler"
   metric_name         = "TargetErrorCount"
-  dimensions          = { ScheduleGroup = aws_scheduler_schedule_group.this.name }
+  dimensions          = { ScheduleGroup = aws_scheduler_schedule_group.this[0].name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
+  alarm_actions       = [module.foundation.topic_arn]
+  ok_actions          = [module.foundation.topic_arn]
 
   tags = local.tags
 }

@@ -1,6 +1,13 @@
 ################################################################################
-# Naming and tagging
+# Toggle, naming and tagging
 ################################################################################
+
+variable "create" {
+  description = "Whether to create anything. False creates nothing (outputs are null), e.g. to switch a module call off per environment."
+  type        = bool
+  nullable    = false
+  default     = true
+}
 
 variable "name" {
   description = "Project name used as the prefix of every resource name (lower-case letters, digits and single hyphens, 2-24 characters)."
@@ -121,7 +128,7 @@ variable "cpu" {
 }
 
 variable "memory" {
-  description = "Task memory in MiB (must be a Fargate combination with cpu, e.g. 1024 CPU with 2048-8192 MiB)."
+  description = "Task memory in MiB, a valid Fargate pair with cpu: 256 -> 512/1024/2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (1024 steps); 8192 -> 16384-61440 (4096 steps); 16384 -> 32768-122880 (8192 steps)."
   type        = number
   nullable    = false
   default     = 2048
@@ -129,6 +136,20 @@ variable "memory" {
   validation {
     condition     = var.memory >= 512 && var.memory <= 122880 && floor(var.memory) == var.memory
     error_message = "memory must be a whole number of MiB between 512 and 122880."
+  }
+
+  validation {
+    # AWS's table of valid task sizes (Amazon ECS developer guide, "Task CPU and memory" for Fargate).
+    condition = !contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu) || contains(lookup({
+      256   = [512, 1024, 2048]
+      512   = range(1024, 4097, 1024)
+      1024  = range(2048, 8193, 1024)
+      2048  = range(4096, 16385, 1024)
+      4096  = range(8192, 30721, 1024)
+      8192  = range(16384, 61441, 4096)
+      16384 = range(32768, 122881, 8192)
+    }, tostring(var.cpu), []), var.memory)
+    error_message = "cpu and memory are not a Fargate combination. Valid memory (MiB) per cpu: 256 -> 512, 1024, 2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (steps of 1024); 8192 -> 16384-61440 (steps of 4096); 16384 -> 32768-122880 (steps of 8192)."
   }
 }
 
@@ -283,7 +304,7 @@ variable "ecr_max_images" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for ECR, CloudWatch Logs and SNS. When null, the module creates one (with rotation) whose policy admits CloudWatch Logs, EventBridge and CloudWatch alarms."
+  description = "Customer managed KMS key for ECR, CloudWatch Logs and SNS. When null, the module creates one (with rotation) whose policy admits CloudWatch Logs for /tapestry/<name>/*, the failed-run rule and this module's alarms (aws:SourceAccount/aws:SourceArn)."
   type        = string
   default     = null
 

@@ -82,7 +82,7 @@ locals {
 
   # The resource monitor, when one is wanted: a map of at most one entry (for_each keeps the address stable).
   # Names are upper-cased like every other name; frequency and start_timestamp are both set or both null.
-  resource_monitors = var.resource_monitor == null ? {} : {
+  resource_monitors = var.resource_monitor == null || !var.create ? {} : {
     warehouse = {
       credit_quota              = var.resource_monitor.credit_quota
       frequency                 = var.resource_monitor.frequency == null ? null : upper(var.resource_monitor.frequency)
@@ -146,6 +146,8 @@ locals {
 ################################################################################
 
 resource "snowflake_warehouse" "this" {
+  count = var.create ? 1 : 0
+
   name                = local.names.warehouse
   warehouse_type      = "STANDARD"
   warehouse_size      = upper(var.warehouse_size)
@@ -162,7 +164,7 @@ resource "snowflake_warehouse" "this" {
 }
 
 resource "snowflake_database" "this" {
-  for_each = local.databases
+  for_each = var.create ? local.databases : {}
 
   name    = each.value
   comment = var.comment
@@ -176,7 +178,7 @@ resource "snowflake_database" "this" {
 }
 
 resource "snowflake_schema" "this" {
-  for_each = local.schemas
+  for_each = var.create ? local.schemas : {}
 
   database = snowflake_database.this[each.value.database].name
   name     = each.value.name
@@ -196,7 +198,7 @@ resource "snowflake_schema" "this" {
 
 resource "snowflake_account_role" "this" {
   provider = snowflake.security_admin
-  for_each = local.roles
+  for_each = var.create ? local.roles : {}
 
   name    = each.value
   comment = var.comment
@@ -213,7 +215,7 @@ resource "snowflake_account_role" "this" {
 # SYSADMIN provider can still manage the analytics database and schemas after their ownership moves.
 resource "snowflake_grant_account_role" "to_sysadmin" {
   provider = snowflake.security_admin
-  for_each = local.roles
+  for_each = var.create ? local.roles : {}
 
   role_name        = snowflake_account_role.this[each.key].name
   parent_role_name = "SYSADMIN"
@@ -222,12 +224,12 @@ resource "snowflake_grant_account_role" "to_sysadmin" {
 # TYPE = SERVICE: no password and no MFA; key-pair login only.
 resource "snowflake_service_user" "this" {
   provider = snowflake.security_admin
-  for_each = local.users
+  for_each = var.create ? local.users : {}
 
   name              = each.value.name
   rsa_public_key    = each.value.rsa_public_key
   default_role      = snowflake_account_role.this[each.value.role].name
-  default_warehouse = snowflake_warehouse.this.name
+  default_warehouse = snowflake_warehouse.this[0].name
   comment           = var.comment
 
   lifecycle {
@@ -241,7 +243,7 @@ resource "snowflake_service_user" "this" {
 # default_role does not grant the role: this does.
 resource "snowflake_grant_account_role" "to_user" {
   provider = snowflake.security_admin
-  for_each = local.users
+  for_each = var.create ? local.users : {}
 
   role_name = snowflake_account_role.this[each.value.role].name
   user_name = snowflake_service_user.this[each.key].name
@@ -253,20 +255,20 @@ resource "snowflake_grant_account_role" "to_user" {
 
 resource "snowflake_grant_privileges_to_account_role" "warehouse" {
   provider = snowflake.security_admin
-  for_each = local.warehouse_grants
+  for_each = var.create ? local.warehouse_grants : {}
 
   account_role_name = snowflake_account_role.this[each.key].name
   privileges        = ["USAGE"]
 
   on_account_object {
     object_type = "WAREHOUSE"
-    object_name = snowflake_warehouse.this.fully_qualified_name
+    object_name = snowflake_warehouse.this[0].fully_qualified_name
   }
 }
 
 resource "snowflake_grant_privileges_to_account_role" "database" {
   provider = snowflake.security_admin
-  for_each = local.database_grants
+  for_each = var.create ? local.database_grants : {}
 
   account_role_name = snowflake_account_role.this[each.value.role].name
   privileges        = each.value.privileges
@@ -279,7 +281,7 @@ resource "snowflake_grant_privileges_to_account_role" "database" {
 
 resource "snowflake_grant_privileges_to_account_role" "schema" {
   provider = snowflake.security_admin
-  for_each = local.schema_grants
+  for_each = var.create ? local.schema_grants : {}
 
   account_role_name = snowflake_account_role.this[each.value.role].name
   privileges        = each.value.privileges
@@ -292,7 +294,7 @@ resource "snowflake_grant_privileges_to_account_role" "schema" {
 # Tables and views that exist when the grant is applied (e.g. an existing raw schema).
 resource "snowflake_grant_privileges_to_account_role" "all_schema_objects" {
   provider = snowflake.security_admin
-  for_each = local.read_grants
+  for_each = var.create ? local.read_grants : {}
 
   account_role_name = snowflake_account_role.this[each.value.role].name
   privileges        = ["SELECT"]
@@ -308,7 +310,7 @@ resource "snowflake_grant_privileges_to_account_role" "all_schema_objects" {
 # Tables and views created later (Airbyte's new streams, dbt's rebuilt marts).
 resource "snowflake_grant_privileges_to_account_role" "future_schema_objects" {
   provider = snowflake.security_admin
-  for_each = local.read_grants
+  for_each = var.create ? local.read_grants : {}
 
   account_role_name = snowflake_account_role.this[each.value.role].name
   privileges        = ["SELECT"]
@@ -332,7 +334,7 @@ resource "snowflake_grant_privileges_to_account_role" "future_schema_objects" {
 ################################################################################
 
 resource "snowflake_grant_ownership" "database" {
-  for_each = local.database_ownership
+  for_each = var.create ? local.database_ownership : {}
 
   account_role_name   = snowflake_account_role.this[each.value].name
   outbound_privileges = "COPY"
@@ -346,7 +348,7 @@ resource "snowflake_grant_ownership" "database" {
 }
 
 resource "snowflake_grant_ownership" "schema" {
-  for_each = local.schema_ownership
+  for_each = var.create ? local.schema_ownership : {}
 
   account_role_name   = snowflake_account_role.this[each.value].name
   outbound_privileges = "COPY"
@@ -384,8 +386,8 @@ resource "snowflake_execute" "warehouse_resource_monitor" {
   provider = snowflake.account_admin
   for_each = local.resource_monitors
 
-  execute = "ALTER WAREHOUSE ${snowflake_warehouse.this.fully_qualified_name} SET RESOURCE_MONITOR = ${snowflake_resource_monitor.this[each.key].fully_qualified_name}"
-  revert  = "ALTER WAREHOUSE IF EXISTS ${snowflake_warehouse.this.fully_qualified_name} UNSET RESOURCE_MONITOR"
+  execute = "ALTER WAREHOUSE ${snowflake_warehouse.this[0].fully_qualified_name} SET RESOURCE_MONITOR = ${snowflake_resource_monitor.this[each.key].fully_qualified_name}"
+  revert  = "ALTER WAREHOUSE IF EXISTS ${snowflake_warehouse.this[0].fully_qualified_name} UNSET RESOURCE_MONITOR"
 
   lifecycle {
     # A replaced monitor comes back unassigned; assigning again after any change of it is cheap and covers that.

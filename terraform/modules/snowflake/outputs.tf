@@ -4,17 +4,17 @@
 
 output "warehouse_name" {
   description = "Warehouse every service user runs on (default_warehouse of each user)."
-  value       = snowflake_warehouse.this.name
+  value       = try(snowflake_warehouse.this[0].name, null)
 }
 
 output "raw_database_name" {
   description = "Database Airbyte loads into."
-  value       = snowflake_database.this["raw"].name
+  value       = try(snowflake_database.this["raw"].name, null)
 }
 
 output "analytics_database_name" {
   description = "Database dbt builds into (owned by the transformer role)."
-  value       = snowflake_database.this["analytics"].name
+  value       = try(snowflake_database.this["analytics"].name, null)
 }
 
 ################################################################################
@@ -23,52 +23,52 @@ output "analytics_database_name" {
 
 output "zoom_schema_name" {
   description = "Raw schema for the Zoom streams (Airbyte destination namespace)."
-  value       = snowflake_schema.this["zoom"].name
+  value       = try(snowflake_schema.this["zoom"].name, null)
 }
 
 output "salesforce_schema_name" {
   description = "Raw schema for the Salesforce streams (Airbyte destination namespace)."
-  value       = snowflake_schema.this["salesforce"].name
+  value       = try(snowflake_schema.this["salesforce"].name, null)
 }
 
 output "analytics_schema_name" {
   description = "Schema of dbt's staging and intermediate models."
-  value       = snowflake_schema.this["analytics"].name
+  value       = try(snowflake_schema.this["analytics"].name, null)
 }
 
 output "marts_schema_name" {
   description = "Schema of dbt's marts: what the sync reads."
-  value       = snowflake_schema.this["marts"].name
+  value       = try(snowflake_schema.this["marts"].name, null)
 }
 
 output "sync_schema_name" {
   description = "Schema of the sync engine's state."
-  value       = snowflake_schema.this["sync"].name
+  value       = try(snowflake_schema.this["sync"].name, null)
 }
 
 output "zoom_schema_fully_qualified_name" {
   description = "DATABASE.SCHEMA of the Zoom raw schema."
-  value       = "${snowflake_database.this["raw"].name}.${snowflake_schema.this["zoom"].name}"
+  value       = try("${snowflake_database.this["raw"].name}.${snowflake_schema.this["zoom"].name}", null)
 }
 
 output "salesforce_schema_fully_qualified_name" {
   description = "DATABASE.SCHEMA of the Salesforce raw schema."
-  value       = "${snowflake_database.this["raw"].name}.${snowflake_schema.this["salesforce"].name}"
+  value       = try("${snowflake_database.this["raw"].name}.${snowflake_schema.this["salesforce"].name}", null)
 }
 
 output "analytics_schema_fully_qualified_name" {
   description = "DATABASE.SCHEMA of dbt's staging and intermediate models."
-  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["analytics"].name}"
+  value       = try("${snowflake_database.this["analytics"].name}.${snowflake_schema.this["analytics"].name}", null)
 }
 
 output "marts_schema_fully_qualified_name" {
   description = "DATABASE.SCHEMA of the marts the sync reads."
-  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["marts"].name}"
+  value       = try("${snowflake_database.this["analytics"].name}.${snowflake_schema.this["marts"].name}", null)
 }
 
 output "sync_schema_fully_qualified_name" {
   description = "DATABASE.SCHEMA of the sync engine's state."
-  value       = "${snowflake_database.this["analytics"].name}.${snowflake_schema.this["sync"].name}"
+  value       = try("${snowflake_database.this["analytics"].name}.${snowflake_schema.this["sync"].name}", null)
 }
 
 output "resource_monitor_name" {
@@ -82,32 +82,32 @@ output "resource_monitor_name" {
 
 output "loader_role_name" {
   description = "Role of the Airbyte user."
-  value       = snowflake_account_role.this["loader"].name
+  value       = try(snowflake_account_role.this["loader"].name, null)
 }
 
 output "transformer_role_name" {
   description = "Role of the dbt user."
-  value       = snowflake_account_role.this["transformer"].name
+  value       = try(snowflake_account_role.this["transformer"].name, null)
 }
 
 output "syncer_role_name" {
   description = "Role of the sync engine's user."
-  value       = snowflake_account_role.this["syncer"].name
+  value       = try(snowflake_account_role.this["syncer"].name, null)
 }
 
 output "airbyte_user_name" {
   description = "Service user for Airbyte's Snowflake destination (key-pair login)."
-  value       = snowflake_service_user.this["airbyte"].name
+  value       = try(snowflake_service_user.this["airbyte"].name, null)
 }
 
 output "dbt_user_name" {
   description = "Service user for dbt (key-pair login)."
-  value       = snowflake_service_user.this["dbt"].name
+  value       = try(snowflake_service_user.this["dbt"].name, null)
 }
 
 output "sync_user_name" {
   description = "Service user for the sync engine (key-pair login)."
-  value       = snowflake_service_user.this["sync"].name
+  value       = try(snowflake_service_user.this["sync"].name, null)
 }
 
 output "service_users" {
@@ -123,5 +123,5 @@ output "service_users" {
 
 output "users_without_rsa_public_key" {
   description = "Service users created without a public key: they cannot log in until one is set (ALTER USER ... SET RSA_PUBLIC_KEY)."
-  value       = [for key, user in local.users : user.name if user.rsa_public_key == null]
+  value       = var.create ? [for key, user in local.users : user.name if user.rsa_public_key == null] : []
 }

@@ -2,6 +2,13 @@
 # Naming
 ################################################################################
 
+variable "create" {
+  description = "Whether to create anything. False creates nothing (outputs are null or empty), e.g. to switch the module off per environment."
+  type        = bool
+  nullable    = false
+  default     = true
+}
+
 variable "prefix" {
   description = "Prefix of every derived name (upper-cased): <PREFIX>_WH, <PREFIX>_RAW, <PREFIX>_ANALYTICS, <PREFIX>_LOADER/_TRANSFORMER/_SYNCER, <PREFIX>_AIRBYTE/_DBT/_SYNC. A Snowflake identifier: a letter or _, then letters, digits, _ or $ (at most 201 characters)."
   type        = string

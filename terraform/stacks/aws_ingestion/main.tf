@@ -22,17 +22,23 @@ module "ingestion" {
   root_volume_size_gb   = var.root_volume_size_gb
   detailed_monitoring   = var.detailed_monitoring
   abctl_version         = var.abctl_version
+  abctl_sha256          = var.abctl_sha256
   airbyte_chart_version = var.airbyte_chart_version
+
+  data_volume_size_gb          = var.data_volume_size_gb
+  enable_data_volume_snapshots = var.enable_data_volume_snapshots
+  snapshot_retention_count     = var.snapshot_retention_count
+  airbyte_log_retention_days   = var.airbyte_log_retention_days
 
   airbyte_public_hostname = var.airbyte_public_hostname
   certificate_arn         = var.certificate_arn
+  allow_plain_http        = var.allow_plain_http
 
   ssm_parameter_path = var.ssm_parameter_path
   ssm_kms_key_arn    = var.ssm_kms_key_arn
   kms_key_arn        = var.kms_key_arn
 
   enable_deletion_protection = var.enable_deletion_protection
-  bucket_force_destroy       = var.bucket_force_destroy
   log_retention_days         = var.log_retention_days
   alarm_email                = var.alarm_email
 }

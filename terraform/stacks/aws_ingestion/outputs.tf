@@ -38,9 +38,24 @@ output "subnet_ids" {
   value       = module.ingestion.subnet_ids
 }
 
-output "bucket_name" {
-  description = "S3 staging bucket."
-  value       = module.ingestion.bucket_name
+output "plain_http" {
+  description = "True when Airbyte is served without TLS (allow_plain_http)."
+  value       = module.ingestion.plain_http
+}
+
+output "plain_http_warning" {
+  description = "What plain HTTP exposes, or null with HTTPS."
+  value       = module.ingestion.plain_http_warning
+}
+
+output "data_volume_id" {
+  description = "EBS volume with Airbyte's database and job logs (survives instance replacement)."
+  value       = module.ingestion.data_volume_id
+}
+
+output "snapshot_policy_id" {
+  description = "DLM policy snapshotting the data volume daily (null when off)."
+  value       = module.ingestion.snapshot_policy_id
 }
 
 output "kms_key_arn" {
@@ -84,6 +99,6 @@ output "sns_topic_arn" {
 }
 
 output "alarm_names" {
-  description = "CloudWatch alarm names: cpu_high, status_check, no_healthy_target."
+  description = "CloudWatch alarm names: cpu_high, status_check, no_healthy_target, disk_root, disk_data."
   value       = module.ingestion.alarm_names
 }

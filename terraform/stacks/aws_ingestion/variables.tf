@@ -10,6 +10,12 @@ variable "region" {
   description = "AWS region. Null: from the environment (AWS_REGION / profile)."
   type        = string
   default     = null
+
+  validation {
+    # ASCII only: a look-alike letter or digit (e.g. an Arabic-Indic one) must not reach the provider.
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", var.region))
+    error_message = "region must be an AWS region name in ASCII, like us-east-1 or eu-central-2."
+  }
 }
 
 variable "tags" {
@@ -54,7 +60,31 @@ variable "ami_id" {
 }
 
 variable "root_volume_size_gb" {
-  description = "Root volume size in GiB (>= 100)."
+  description = "Root volume size in GiB (>= 100): OS, Docker, images."
+  type        = number
+  default     = null
+}
+
+variable "data_volume_size_gb" {
+  description = "Size in GiB of the data volume holding Airbyte's database and job logs (module default 100)."
+  type        = number
+  default     = null
+}
+
+variable "enable_data_volume_snapshots" {
+  description = "Daily DLM snapshots of the data volume (module default true)."
+  type        = bool
+  default     = null
+}
+
+variable "snapshot_retention_count" {
+  description = "Daily snapshots kept (module default 14)."
+  type        = number
+  default     = null
+}
+
+variable "airbyte_log_retention_days" {
+  description = "Days Airbyte job logs are kept on the instance (module default 30)."
   type        = number
   default     = null
 }
@@ -63,6 +93,11 @@ variable "detailed_monitoring" {
   description = "EC2 detailed monitoring (module default true)."
   type        = bool
   default     = null
+}
+
+variable "abctl_sha256" {
+  description = "SHA-256 of abctl-<abctl_version>-linux-amd64.tar.gz (required; see the module README, 'Pinning abctl')."
+  type        = string
 }
 
 variable "abctl_version" {
@@ -84,8 +119,14 @@ variable "airbyte_public_hostname" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS (HTTP then redirects)."
+  description = "ACM certificate for airbyte_public_hostname (HTTP then redirects). Required unless allow_plain_http."
   type        = string
+  default     = null
+}
+
+variable "allow_plain_http" {
+  description = "Accept plain HTTP when there is no certificate (credentials cross the network unencrypted; the plan warns)."
+  type        = bool
   default     = null
 }
 
@@ -102,19 +143,13 @@ variable "ssm_kms_key_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for S3, EBS, SNS and logs (default: created by the module)."
+  description = "KMS key for EBS, SNS and logs (default: created by the module)."
   type        = string
   default     = null
 }
 
 variable "enable_deletion_protection" {
   description = "ALB deletion protection (module default true; set false before `tapestry destroy`)."
-  type        = bool
-  default     = null
-}
-
-variable "bucket_force_destroy" {
-  description = "Let destroy delete the staging bucket with its objects (module default false)."
   type        = bool
   default     = null
 }

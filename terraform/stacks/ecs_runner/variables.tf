@@ -10,6 +10,12 @@ variable "region" {
   description = "AWS region. Null: from the environment (AWS_REGION / profile)."
   type        = string
   default     = null
+
+  validation {
+    # ASCII only: a look-alike letter or digit (e.g. an Arabic-Indic one) must not reach the provider.
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", var.region))
+    error_message = "region must be an AWS region name in ASCII, like us-east-1 or eu-central-2."
+  }
 }
 
 variable "tags" {

@@ -17,11 +17,18 @@ provider "snowflake" {
   authenticator = "SNOWFLAKE_JWT"
 }
 
-# Resource monitor (warehouse.resource_monitor in tapestry.yml): only ACCOUNTADMIN may create or assign one.
-# Without a monitor nothing uses this configuration, and SYSADMIN keeps the admin from needing ACCOUNTADMIN.
+# Resource monitor (warehouse.resource_monitor in tapestry.yml): only ACCOUNTADMIN may create, assign, unassign
+# or drop one. Terraform configures (logs in with) this provider on every run, because the monitor's resources
+# exist in the configuration even with zero instances. So the role is ACCOUNTADMIN while a monitor is wanted
+# *or still exists* (its removal runs the UNSET and the DROP through this configuration), and SYSADMIN
+# otherwise, so an admin without ACCOUNTADMIN can run the stack when there never was a cap.
+locals {
+  account_admin_role = var.resource_monitor != null || var.resource_monitor_exists ? "ACCOUNTADMIN" : "SYSADMIN"
+}
+
 provider "snowflake" {
   alias         = "account_admin"
-  role          = var.resource_monitor == null ? "SYSADMIN" : "ACCOUNTADMIN"
+  role          = local.account_admin_role
   authenticator = "SNOWFLAKE_JWT"
 }
 

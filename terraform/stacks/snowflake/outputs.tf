@@ -18,3 +18,8 @@ output "users_without_rsa_public_key" {
   description = "Service users created without a public key (they cannot log in until one is set)."
   value       = module.snowflake.users_without_rsa_public_key
 }
+
+output "account_admin_role" {
+  description = "Role the account_admin provider configuration used for this run (ACCOUNTADMIN while a monitor is wanted or exists)."
+  value       = local.account_admin_role
+}

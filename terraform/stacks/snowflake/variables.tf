@@ -41,3 +41,10 @@ variable "resource_monitor_name" {
   type        = string
   default     = null
 }
+
+variable "resource_monitor_exists" {
+  description = "Whether this stack's state holds a resource monitor (the orchestrator reads `terraform state list` before each plan). With resource_monitor null it makes the apply that removes the cap run as ACCOUNTADMIN. By hand: pass true for the apply that removes resource_monitor."
+  type        = bool
+  nullable    = false
+  default     = false
+}

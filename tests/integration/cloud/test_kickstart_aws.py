@@ -384,14 +384,8 @@ def test_dashboard_shows_the_cloud_panels(
 
 def test_destroy_removes_everything_and_says_what_it_keeps(world: CloudWorld, deployed: dict[str, Any]) -> None:
     status = json.loads(world.tapestry("status", "--project", PROJECT, "--json").stdout)
-    bucket = status["phases"]["aws_ingestion"]["summary"]["outputs"]["bucket_name"]
-    s3 = world.moto.boto3_client("s3")
-    # Staged data, as Airbyte leaves it. The bucket only admits TLS; moto speaks plain HTTP, so the policy
-    # is lifted for the upload and put back.
-    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    s3.delete_bucket_policy(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key="staging/part-0001.csv", Body=b"staged,data\n")
-    s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    data_volume = status["phases"]["aws_ingestion"]["summary"]["outputs"]["data_volume_id"]
+    assert "bucket_name" not in status["phases"]["aws_ingestion"]["summary"]["outputs"]
 
     refused = world.tapestry("destroy", "--project", PROJECT)
     assert refused.returncode == 2 and "--yes" in refused.stderr
@@ -399,7 +393,7 @@ def test_destroy_removes_everything_and_says_what_it_keeps(world: CloudWorld, de
 
     result = world.tapestry("destroy", "--project", PROJECT, "--yes")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"S3 bucket {bucket}" in result.stdout and "kept" in result.stdout
+    assert "final snapshot" in result.stdout and "kept" in result.stdout
     assert "Snowflake objects" in result.stdout
     ec2 = world.moto.boto3_client("ec2")
     running = [
@@ -422,5 +416,8 @@ def test_destroy_removes_everything_and_says_what_it_keeps(world: CloudWorld, de
         )["Parameters"]
         == []
     )
-    s3.delete_bucket_policy(Bucket=bucket)
-    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1  # kept, with its data, as announced
+    # Airbyte's data volume is gone, its last snapshot kept, as announced.
+    volumes = ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [data_volume]}])["Volumes"]
+    assert [v for v in volumes if v["State"] != "deleted"] == []
+    snapshots = ec2.describe_snapshots(Filters=[{"Name": "volume-id", "Values": [data_volume]}])["Snapshots"]
+    assert len(snapshots) == 1

@@ -31,6 +31,7 @@ from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects, rende
 
 LIST_ID = "cloudlist1"
 AMI = "ami-03c3da4cfa8e8943a"  # what moto answers for Amazon Linux 2023 in us-east-1
+AIRBYTE_HOSTNAME = "airbyte.acme.example"
 
 
 class SwitchableProxy:
@@ -110,6 +111,13 @@ class CloudWorld:
             "alert_email": "ops@example.com",
             "airbyte_ami_id": AMI,
             "airbyte_detailed_monitoring": False,  # moto has no MonitorInstances
+            "airbyte_data_snapshots": False,  # nor Data Lifecycle Manager
+            # HTTPS on the load balancer (the fake Airbyte itself is reached at airbyte_url).
+            "certificate_arn": self.moto.boto3_client("acm").request_certificate(DomainName=AIRBYTE_HOSTNAME)[
+                "CertificateArn"
+            ],
+            "airbyte_public_hostname": AIRBYTE_HOSTNAME,
+            "abctl_sha256": "ab" * 32,  # never downloaded: moto runs no user_data
             "airbyte_url": self.airbyte.root_url,
             "schedule": "rate(6 hours)",
             "runner_image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/tapestry-runner:1.0.0",

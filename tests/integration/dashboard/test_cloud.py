@@ -192,7 +192,11 @@ def test_the_aws_target_reads_its_context_from_the_deploy_outputs(tmp_path: Path
             "target": "aws",
             "template": "blank",
             "warehouse": {"type": "snowflake", "account": "acme-prod", "manage_objects": False},
-            "aws": {"region": "eu-west-1", "allowed_cidrs": ["203.0.113.0/24"]},
+            "aws": {
+                "region": "eu-west-1",
+                "allowed_cidrs": ["203.0.113.0/24"],
+                "airbyte": {"allow_plain_http": True, "abctl_sha256": "ab" * 32},
+            },
         },
         "test",
     )

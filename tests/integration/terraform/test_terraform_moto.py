@@ -30,6 +30,8 @@ pytestmark = pytest.mark.slow
 NAME = "tapestry-it"
 TAGS = {"TestRun": "pytest-moto", "CostCenter": "data"}
 ALLOWED_CIDRS = ["203.0.113.0/24", "198.51.100.7/32"]
+# The module checks only its shape; user_data compares it with the real download, which never happens on moto.
+ABCTL_SHA256 = "ab" * 32
 
 # Differences moto 5.2.5 reports after an apply (not module bugs): DescribeInstances omits the groups of an instance
 # launched into a subnet, and security group rules that reference a group lose their description.
@@ -101,6 +103,9 @@ def _ingestion_leftovers(moto: MotoServer) -> list[str]:
     left += [f"eip {a['PublicIp']}" for a in ec2.describe_addresses()["Addresses"]]
     left += [f"flow log {f['FlowLogId']}" for f in ec2.describe_flow_logs()["FlowLogs"]]
     left += [f"volume {v['VolumeId']}" for v in ec2.describe_volumes()["Volumes"] if v["State"] != "deleted"]
+    # moto owns snapshots behind its default AMIs; ours would carry the data volume's tags.
+    ours = [{"Name": "tag-key", "Values": ["tapestry:snapshot", "tapestry:snapshot-of"]}]
+    left += [f"snapshot {s['SnapshotId']}" for s in ec2.describe_snapshots(Filters=ours)["Snapshots"]]
     left += [f"bucket {b['Name']}" for b in moto.boto3_client("s3").list_buckets()["Buckets"]]
     elb = moto.boto3_client("elbv2")
     left += [f"alb {lb['LoadBalancerName']}" for lb in elb.describe_load_balancers()["LoadBalancers"]]
@@ -134,16 +139,23 @@ def _kms_leftovers(moto: MotoServer) -> list[str]:
 def test_aws_ingestion_example_applies_and_destroys_cleanly(
     moto_tf_env: dict[str, str], moto: MotoServer, terraform_tree: Path, request: pytest.FixtureRequest
 ) -> None:
+    hostname = "airbyte.tapestry-it.example"
+    certificate_arn = moto.boto3_client("acm").request_certificate(DomainName=hostname)["CertificateArn"]
     workdir = terraform_tree / "examples" / "aws_ingestion"
     var_file = write_tfvars_json(
         workdir / "test.tfvars.json",
         {
             "name": NAME,
             "allowed_cidrs": ALLOWED_CIDRS,
+            "abctl_sha256": ABCTL_SHA256,
+            "certificate_arn": certificate_arn,
+            "airbyte_public_hostname": hostname,
             "alarm_email": "data-team@example.com",
             "tags": TAGS,
-            # moto 5.2.5 does not implement MonitorInstances (the provider would retry it forever).
+            # moto 5.2.5 implements neither MonitorInstances (the provider would retry it forever) nor DLM; the
+            # snapshot policy is covered by the mock-provider tests.
             "detailed_monitoring": False,
+            "enable_data_volume_snapshots": False,
         },
     )
     tf = Terraform(workdir, moto_tf_env)
@@ -154,29 +166,42 @@ def test_aws_ingestion_example_applies_and_destroys_cleanly(
         _timed("apply", timings, lambda: tf.apply(var_file))
         applied = True
         outputs = tf.output()
+        assert outputs["airbyte_url"] == f"https://{hostname}" and outputs.get("plain_http_warning") is None
 
         ec2 = moto.boto3_client("ec2")
         instance = ec2.describe_instances(InstanceIds=[outputs["instance_id"]])["Reservations"][0]["Instances"][0]
         assert instance["State"]["Name"] == "running"
         assert instance["InstanceType"] == "m6i.xlarge"
         assert instance["MetadataOptions"]["HttpTokens"] == "required"
+        assert instance["MetadataOptions"]["HttpPutResponseHopLimit"] == 1, "pods in kind must not reach IMDS"
         assert "KeyName" not in instance, "no SSH key pair"
-        volume_ids = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
-        for volume in ec2.describe_volumes(VolumeIds=volume_ids)["Volumes"]:
-            assert volume["Encrypted"] and volume["VolumeType"] == "gp3" and volume["Size"] >= 100
+        volumes = {v["VolumeId"]: v for v in ec2.describe_volumes()["Volumes"]}
+        attached = {m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]}
+        for volume_id in attached:
+            assert volumes[volume_id]["Encrypted"] and volumes[volume_id]["VolumeType"] == "gp3"
+
+        # Airbyte's data volume: its own encrypted volume, attached to the instance, in the instance's zone.
+        data = volumes[outputs["data_volume_id"]]
+        assert data["Encrypted"] and data["KmsKeyId"] and data["VolumeType"] == "gp3" and data["Size"] == 100
+        assert data["AvailabilityZone"] == instance["Placement"]["AvailabilityZone"]
+        assert [a["InstanceId"] for a in data["Attachments"]] == [outputs["instance_id"]]
+        assert {t["Key"]: t["Value"] for t in data["Tags"]}["tapestry:snapshot"] == f"{NAME}-airbyte-data"
 
         user_data = ec2.describe_instance_attribute(InstanceId=outputs["instance_id"], Attribute="userData")
         script = base64.b64decode(user_data["UserData"]["Value"]).decode()
-        assert 'RELEASE_TAG="v0.30.4"' in script and '--chart-version "2.3.0"' in script
-        assert f'airbyteUrl: "{outputs["airbyte_url"]}"' in script
+        asset = "abctl-v0.30.4-linux-amd64.tar.gz"
+        assert f"releases/download/v0.30.4/{asset}" in script and f'echo "{ABCTL_SHA256}  $workdir/{asset}"' in script
+        assert "get.airbyte.com" not in script and "--insecure-cookies" not in script
+        assert '--chart-version "2.3.0"' in script and f'airbyteUrl: "https://{hostname}"' in script
+        assert outputs["data_volume_id"].replace("-", "") in script
         syntax = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True, check=False)
         assert syntax.returncode == 0, f"user_data is not valid bash:\n{syntax.stderr}"
 
         # Exposure: ALB from the allowed CIDRs only, instance from the ALB group only, nothing else inbound.
         groups = {g["GroupName"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
         alb_sg, instance_sg = groups[f"{NAME}-airbyte-alb"], groups[f"{NAME}-airbyte-instance"]
-        alb_sources = {r["CidrIp"] for p in alb_sg["IpPermissions"] for r in p.get("IpRanges", [])}
-        assert alb_sources == set(ALLOWED_CIDRS)
+        alb_rules = {(p["FromPort"], r["CidrIp"]) for p in alb_sg["IpPermissions"] for r in p.get("IpRanges", [])}
+        assert alb_rules == {(port, cidr) for port in (80, 443) for cidr in ALLOWED_CIDRS}
         assert [
             (p["FromPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]], p.get("IpRanges"))
             for p in instance_sg["IpPermissions"]
@@ -190,22 +215,39 @@ def test_aws_ingestion_example_applies_and_destroys_cleanly(
             for a in elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
         }
         assert int(lb_attrs["idle_timeout.timeout_seconds"]) >= 600
+        listeners = {
+            listener["Port"]: listener
+            for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+        }
+        assert listeners[443]["Protocol"] == "HTTPS"
+        assert listeners[443]["Certificates"][0]["CertificateArn"] == certificate_arn
+        assert listeners[80]["DefaultActions"][0]["Type"] == "redirect"
         tg = elb.describe_target_groups(Names=[f"{NAME}-airbyte"])["TargetGroups"][0]
         assert (tg["Port"], tg["HealthCheckPath"], tg["Matcher"]["HttpCode"]) == (8000, "/api/v1/health", "200")
         targets = elb.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
         assert [t["Target"]["Id"] for t in targets] == [outputs["instance_id"]]
 
-        s3 = moto.boto3_client("s3")
-        bucket = outputs["bucket_name"]
-        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
-        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-        assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        # No S3 bucket any more: destination-snowflake 2.x stages internally.
+        assert moto.boto3_client("s3").list_buckets()["Buckets"] == []
+
+        iam = moto.boto3_client("iam")
+        policy = iam.get_role_policy(RoleName=f"{NAME}-airbyte-instance", PolicyName="least-privilege")[
+            "PolicyDocument"
+        ]
+        actions = {
+            a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        }
+        assert "ssm:PutParameter" in actions and not {a for a in actions if a.startswith(("s3:", "kms:"))}
+        assert not actions & {"ssm:GetParameter", "ssm:GetParameters"}
 
         alarms = moto.boto3_client("cloudwatch").describe_alarms(AlarmNames=list(outputs["alarm_names"].values()))
-        assert len(alarms["MetricAlarms"]) == 3
+        assert len(alarms["MetricAlarms"]) == 5
         assert all(a["AlarmActions"] == [outputs["sns_topic_arn"]] for a in alarms["MetricAlarms"])
+        disk = {a["AlarmName"]: a for a in alarms["MetricAlarms"] if a["MetricName"] == "disk_used_percent"}
+        assert {d["Value"] for a in disk.values() for d in a["Dimensions"] if d["Name"] == "path"} == {
+            "/",
+            "/root/.airbyte",
+        }
         assert outputs["airbyte_client_id_parameter_name"] == f"/tapestry/{NAME}/airbyte/client-id"
 
         _assert_tagged(tf)

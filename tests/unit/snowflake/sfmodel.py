@@ -291,7 +291,7 @@ _ASSIGN_MONITOR = re.compile(r"ALTER WAREHOUSE ([\w$]+) SET RESOURCE_MONITOR = (
 
 
 _TRAVERSAL_TOKEN = re.compile(
-    r'\s*(?:(?P<ident>[A-Za-z_][A-Za-z0-9_-]*)|(?P<dot>\.)|(?P<open>\[)|(?P<close>\])|(?P<str>"[^"]*")'
+    r'\s*(?:(?P<ident>[A-Za-z_][A-Za-z0-9_-]*)|(?P<num>[0-9]+)|(?P<dot>\.)|(?P<open>\[)|(?P<close>\])|(?P<str>"[^"]*")'
     r"|(?P<lparen>\()|(?P<rparen>\))|(?P<comma>,))"
 )
 #: The functions resource arguments may call (everything else is left to locals, which Terraform evaluates).
@@ -316,6 +316,12 @@ class ModuleModel:
             return {k: self.value(v, each) for k, v in raw.items() if not is_meta(k)}
         if not isinstance(raw, str):
             return raw
+        toggle = re.fullmatch(r"\$\{var\.create \? (.+) : (\{\}|0)\}", raw, re.DOTALL)
+        if toggle:  # the module's create switch: `var.create ? local.x : {}` and `var.create ? 1 : 0`
+            if not self.vars["create"]:
+                return {} if toggle.group(2) == "{}" else 0
+            kept = toggle.group(1)
+            return int(kept) if kept.isdigit() else self.expression(kept, each)
         whole = re.fullmatch(r"\$\{(.*)\}", raw, re.DOTALL)
         if whole and "${" not in whole.group(1):
             return self.expression(whole.group(1), each)
@@ -350,6 +356,8 @@ class ModuleModel:
         kind, root = tokens[0]
         if kind == "str":
             return json.loads(root), tokens[1:]
+        if kind == "num":
+            return int(root), tokens[1:]
         assert kind == "ident", tokens
         if len(tokens) > 1 and tokens[1][0] == "lparen":
             return self._call(root, tokens[2:], each)
@@ -389,7 +397,7 @@ class ModuleModel:
             name, *steps = steps
             body = self.blocks[(root, name)]
             key = None
-            if "for_each" in body:
+            if "for_each" in body or "count" in body:
                 key, *steps = steps
             args = self.instance(root, name, key)
             attr, *steps = steps
@@ -405,17 +413,17 @@ class ModuleModel:
 
     # -- instances ---------------------------------------------------------------------------------------------------
 
-    def instance(self, rtype: str, name: str, key: str | None) -> dict[str, Any]:
+    def instance(self, rtype: str, name: str, key: Any) -> dict[str, Any]:
         ident = (rtype, name, key)
         if ident not in self._instances:
             body = self.blocks[(rtype, name)]
             each = None
-            if key is not None:
+            if key is not None and "for_each" in body:
                 each = (key, self.for_each(rtype, name)[key])
             args = {
                 k: self.value(v, each)
                 for k, v in body.items()
-                if k not in {"for_each", "provider", "depends_on", "lifecycle"} and not is_meta(k)
+                if k not in {"for_each", "count", "provider", "depends_on", "lifecycle"} and not is_meta(k)
             }
             self._instances[ident] = args
         return self._instances[ident]
@@ -430,7 +438,11 @@ class ModuleModel:
         """(type, name, resolved arguments, provider) of every instance."""
         for (rtype, name), body in self.blocks.items():
             provider = body["provider"].removeprefix("${").removesuffix("}") if "provider" in body else "snowflake"
-            keys: list[str | None] = list(self.for_each(rtype, name)) if "for_each" in body else [None]
+            keys: list[Any] = [None]
+            if "for_each" in body:
+                keys = list(self.for_each(rtype, name))
+            elif "count" in body:
+                keys = list(range(self.value(body["count"], None)))
             for key in keys:
                 yield rtype, name, self.instance(rtype, name, key), provider
 

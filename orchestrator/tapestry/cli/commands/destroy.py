@@ -13,9 +13,9 @@ HELP = """Remove the cloud deployment, in reverse order, and say what is kept an
 
 Order: the ECS runner, then Airbyte's instance, load balancer and network, then (with
 [bold]--include-snowflake[/]) the Snowflake objects, then the project's SSM parameters. What stays is
-named with the reason: a staging bucket that still holds data, or the Snowflake databases (they hold
-your data: kept unless you ask). Asks for the project name as confirmation; [bold]--yes[/] skips the
-question in pipelines."""
+named with the reason: the snapshots of Airbyte's data volume (a last one is taken on destroy), or the
+Snowflake databases (they hold your data: kept unless you ask). Asks for the project name as
+confirmation; [bold]--yes[/] skips the question in pipelines."""
 
 
 def register(app: typer.Typer) -> None:

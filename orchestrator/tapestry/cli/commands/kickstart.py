@@ -22,7 +22,8 @@ failure; a second full run changes nothing.
 
 In pipelines: [bold]tapestry kickstart my-project --target aws --non-interactive --answers answers.yml[/].
 Question ids: those of [bold]tapestry init[/] plus aws_region, aws_profile, allowed_cidrs, alert_email,
-state_bucket, airbyte_instance_type, airbyte_ami_id, certificate_arn, airbyte_url, schedule, runner_image,
+state_bucket, airbyte_instance_type, airbyte_ami_id, airbyte_detailed_monitoring, airbyte_data_snapshots,
+certificate_arn, airbyte_public_hostname | allow_plain_http, abctl_sha256, airbyte_url, schedule, runner_image,
 snowflake_account, snowflake_prefix, snowflake_manage_objects, snowflake_admin_user,
 snowflake_admin_private_key | snowflake_loader/transformer/syncer_private_key, snowflake_endpoint,
 zoom_account_id, zoom_client_id, zoom_client_secret, salesforce_client_id, salesforce_client_secret,

@@ -118,7 +118,7 @@ class TerraformRunner:
         if shutil.which("terraform") is None:
             raise TerraformError(
                 "terraform is not installed (needed to deploy the AWS stacks)",
-                "install Terraform >= 1.6 and make sure `terraform` is on PATH (tapestry doctor checks it)",
+                "install Terraform >= 1.9 and make sure `terraform` is on PATH (tapestry doctor checks it)",
             )
         from python_terraform import Terraform
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 #: Module version this description is equivalent to (terraform/modules/snowflake/CHANGELOG.md).
-MODULE_VERSION = "2.0.0"
+MODULE_VERSION = "2.1.0"
 
 DEFAULT_PREFIX = "TAPESTRY"
 DEFAULT_COMMENT = "Tapestry user-data pipeline (managed by Tapestry)"

@@ -30,11 +30,12 @@ from tapestry.phases.cloud.env import (
     ROLES,
     CloudEnv,
     airbyte_snowflake_host,
+    holds_resource_monitor,
     snowflake_admin_env,
     snowflake_objects,
     snowflake_stack_context,
 )
-from tapestry.phases.cloud.stacks import apply_stack, stack_variables
+from tapestry.phases.cloud.stacks import apply_stack, stack_variables, state_addresses
 from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
 from tapestry.phases.secrets import referenced_secrets, secret_env_name
 from tapestry.phases.sync_phase import SyncRequest, sync_phase
@@ -107,6 +108,13 @@ class DeployOptions:
     refresh: bool = False  # re-check phases that already succeeded with the same inputs
     poll_seconds: float = 10.0
     health_timeout: float = 1800.0
+
+
+PLAIN_HTTP_WARNING = (
+    "PLAIN HTTP (aws.airbyte.allow_plain_http): Airbyte has no TLS, so its admin client secret and the Snowflake "
+    "loader's private key cross the network unencrypted between your allowed CIDRs and the load balancer, and the "
+    "UI login cookie is not Secure. Set aws.airbyte.certificate_arn and public_hostname for real data."
+)
 
 
 class Deploy:
@@ -252,8 +260,11 @@ class Deploy:
                 role: public_key_of(env.resolver.require(env.private_key_ref(role), f"Snowflake {role} key"))
                 for role in ROLES
             }
-            variables = stack_variables(env, "snowflake", snowflake_stack_context(objects, public_keys))
-            plan, outputs = apply_stack(env, "snowflake", variables, self.options.plan_only, snowflake_admin_env(env))
+            admin_env = snowflake_admin_env(env)
+            # A monitor still in the state (config removed it) is dropped through ACCOUNTADMIN as well.
+            in_state = holds_resource_monitor(state_addresses(env, "snowflake", admin_env))
+            variables = stack_variables(env, "snowflake", snowflake_stack_context(objects, public_keys, in_state))
+            plan, outputs = apply_stack(env, "snowflake", variables, self.options.plan_only, admin_env)
             if self.options.plan_only:
                 raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
             problems = self._verify_roles()
@@ -291,8 +302,21 @@ class Deploy:
         return problems
 
     def aws_ingestion(self) -> dict[str, Any]:
+        if self.env.aws.airbyte.plain_http:
+            self.ctx.reporter.warn(PLAIN_HTTP_WARNING)
         variables = stack_variables(self.env, "aws_ingestion", {})
         plan, outputs = apply_stack(self.env, "aws_ingestion", variables, self.options.plan_only)
+        airbyte = self.env.aws.airbyte
+        if not airbyte.plain_http and outputs.get("alb_dns_name"):
+            dns = f"a CNAME (or Route 53 alias) from {airbyte.public_hostname} to {outputs['alb_dns_name']}"
+            if airbyte.url:  # the deploy reaches Airbyte elsewhere; the name matters for the UI only
+                self.ctx.reporter.info(f"aws_ingestion: Airbyte's UI is served over HTTPS once {dns} exists")
+            else:
+                self.ctx.reporter.warn(
+                    f"create {dns} now, if it does not exist yet: Airbyte is served over HTTPS on that name only, "
+                    f"and the next phase waits for https://{airbyte.public_hostname}/api/v1/health while Airbyte "
+                    "installs (up to 30 minutes)"
+                )
         if self.options.plan_only:
             raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
         return {"plan": plan.headline(), "outputs": outputs}

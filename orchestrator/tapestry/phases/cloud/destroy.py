@@ -23,16 +23,6 @@ class DestroyOptions:
     keep_secrets: bool = False
 
 
-def _bucket_objects(env: CloudEnv, bucket: str) -> int:
-    """Objects and versions left in the bucket (a versioned bucket keeps deleted objects as versions)."""
-    s3 = env.client("s3")
-    try:
-        versions = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
-    except Exception:  # the bucket is already gone
-        return 0
-    return len(versions.get("Versions", [])) + len(versions.get("DeleteMarkers", []))
-
-
 def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
     ctx = env.ctx
     report = DestroyReport()
@@ -51,17 +41,18 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
                 # deletion protection off first, or the ALB refuses to go
                 runner.plan()
                 runner.apply_plan()
-                bucket = str(ingestion.get("bucket_name") or "")
-                left = _bucket_objects(env, bucket) if bucket else 0
-                if left:
-                    kept = [a for a in runner.state_list() if ".aws_s3_bucket" in a]
-                    runner.state_rm(*kept)
-                    report.kept.append(
-                        f"S3 bucket {bucket}: it still holds {left}{'+' if left >= 1000 else ''} objects or versions "
-                        "(staged Airbyte data); empty it and delete it yourself if you do not need them"
-                    )
                 runner.destroy()
-                report.removed.append("aws_ingestion: Airbyte instance, load balancer, network, alarms")
+                report.removed.append("aws_ingestion: Airbyte instance, data volume, load balancer, network, alarms")
+                report.kept.append(
+                    "the Airbyte data volume's final snapshot and its daily snapshots: delete them in the EC2 console "
+                    "(Snapshots, tag tapestry:snapshot) once you no longer need Airbyte's history"
+                )
+                legacy_bucket = ingestion.get("bucket_name")
+                if legacy_bucket:  # outputs recorded by a deploy with aws_ingestion 1.x
+                    report.kept.append(
+                        f"S3 bucket {legacy_bucket}: the unused staging bucket of aws_ingestion 1.x, which Terraform "
+                        "no longer manages; empty and delete it yourself"
+                    )
         if env.snowflake.manage_objects and options.include_snowflake and "snowflake" in state.phases:
             runner = stack_runner(env, "snowflake", snowflake_admin_env(env))
             runner.init()

@@ -128,15 +128,24 @@ def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
     )
 
 
-def snowflake_stack_context(objects: SnowflakeObjects, public_keys: dict[str, str]) -> dict[str, Any]:
-    """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones) and the
-    resource monitor in the module's shape."""
+def snowflake_stack_context(
+    objects: SnowflakeObjects, public_keys: dict[str, str], monitor_in_state: bool = False
+) -> dict[str, Any]:
+    """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones), the
+    resource monitor in the module's shape, and whether the stack's state still holds a monitor (removing one
+    must run as ACCOUNTADMIN, like creating it)."""
     monitor = objects.resource_monitor
     return {
         "public_keys": public_keys,
         "resource_monitor": monitor.tfvar() if monitor else None,
         "resource_monitor_name": objects.resource_monitor_name if monitor else None,
+        "resource_monitor_exists": monitor_in_state,
     }
+
+
+def holds_resource_monitor(state_addresses: list[str]) -> bool:
+    """Whether `terraform state list` of the snowflake stack shows the module's resource monitor."""
+    return any(".snowflake_resource_monitor." in f".{address}" for address in state_addresses)
 
 
 def snowflake_admin_env(env: CloudEnv) -> dict[str, str]:

@@ -74,6 +74,13 @@ def _refuse_secrets(env: CloudEnv, stack: str, variables: Mapping[str, Any]) -> 
             raise ValueError(f"tfvars_{stack} of template {env.template.name} contains a secret value")
 
 
+def state_addresses(env: CloudEnv, stack: str, extra_env: Mapping[str, str] | None = None) -> list[str]:
+    """`terraform state list` of a stack (empty before its first apply)."""
+    runner = stack_runner(env, stack, extra_env)
+    runner.init()
+    return runner.state_list()
+
+
 def apply_stack(
     env: CloudEnv,
     stack: str,

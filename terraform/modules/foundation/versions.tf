@@ -1,0 +1,12 @@
+terraform {
+  # 1.9: validation rules refer to other variables.
+  required_version = ">= 1.9"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # Upper bound: 6.0 changes data.aws_region and several schemas used here.
+      version = ">= 5.0, < 6.0"
+    }
+  }
+}
