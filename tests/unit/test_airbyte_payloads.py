@@ -44,7 +44,8 @@ def render(tmp_path: Path, overrides: dict[str, Any]) -> AirbytePayloads:
     key = tmp_path / "admin.p8"
     key.write_text("-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n")
     raw = yaml.safe_load((REPO / "examples" / "aws-answers.yml").read_text())
-    raw.update(snowflake_admin_private_key=f"file:{key}", **overrides)
+    # the example ships a placeholder checksum that validation refuses on purpose (tests/unit/test_example_answers.py)
+    raw.update(snowflake_admin_private_key=f"file:{key}", abctl_sha256="ab" * 32, **overrides)
     if raw.get("snowflake_manage_objects") is False:  # a DBA made the service users: their keys are answers
         raw.update({f"snowflake_{role}_private_key": f"file:{key}" for role in ("loader", "transformer", "syncer")})
     env = {"ZOOM_CLIENT_SECRET": "zoom-secret-1", "SALESFORCE_CLIENT_SECRET": "sf-secret-1"}

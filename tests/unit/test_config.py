@@ -140,7 +140,11 @@ def test_the_aws_target_names_every_missing_plugin_setting() -> None:
         **V2,
         "target": "aws",
         "warehouse": {"type": "snowflake", "account": "org-acct", "manage_objects": False},
-        "aws": {"region": "eu-west-1", "allowed_cidrs": ["203.0.113.0/24"]},
+        "aws": {
+            "region": "eu-west-1",
+            "allowed_cidrs": ["203.0.113.0/24"],
+            "airbyte": {"allow_plain_http": True, "abctl_sha256": "ab" * 32},
+        },
         "syncs": [{**V2["syncs"][0], "destination": {"type": "mailchimp"}}],
     }
     with pytest.raises(ConfigError) as err:
