@@ -3,7 +3,9 @@ hands secrets on) and the orchestration, the fingerprints and the summaries foll
 
 from __future__ import annotations
 
+import threading
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,10 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
+from tapestry.core.errors import TapestryError, WarehouseError
 from tapestry.kickstart.answers import validate_answers
 from tapestry.kickstart.render import render_files
 from tapestry.kickstart.spec import TemplateSpec, available_templates, load_template
 from tapestry.phases.cloud.deploy import ALL_PHASES, DEPLOY_PHASES, PHASES, Deploy, DeployOptions
+from tapestry.phases.cloud.env import ROLES
+from tapestry.phases.doctor import _run_side_by_side
 from tapestry.phases.runner import Concurrently, Phase
 from tapestry.project.config import ProjectConfig, parse_config
 from tapestry.project.state import PhaseRecord, ProjectState, utcnow
@@ -108,3 +113,37 @@ def test_a_fingerprint_follows_the_declared_inputs_and_upstream_outputs(tmp_path
     changed = {name for name, value in fingerprints().items() if value != before[name]}
     assert changed == {"airbyte", "ecs_runner", "dashboard"}
     assert changed == {p.name for p in DEPLOY_PHASES if "aws_ingestion" in p.upstream}
+
+
+def test_the_service_users_log_in_side_by_side_and_every_failure_is_named() -> None:
+    """An unreachable Snowflake costs one login timeout, not one per service user: the three logins wait for
+    each other here, so run one after the other they would break the barrier instead."""
+    arrived = threading.Barrier(len(ROLES), timeout=10)
+
+    def open_snowflake(role: str) -> Any:
+        arrived.wait()
+        raise WarehouseError(f"cannot log in as {role}: connection refused", "check the network")
+
+    deploy = Deploy.__new__(Deploy)
+    deploy.env = SimpleNamespace(open_snowflake=open_snowflake)  # type: ignore[assignment]
+    assert deploy._verify_roles() == [f"{role}: cannot log in as {role}: connection refused" for role in ROLES]
+
+
+def test_doctor_runs_independent_checks_side_by_side_in_order() -> None:
+    arrived = threading.Barrier(3, timeout=10)
+
+    def check(name: str) -> Callable[[], str]:
+        def run() -> str:
+            arrived.wait()
+            if name == "b":
+                raise TapestryError("b is down", "start b")
+            return f"{name} ok"
+
+        return run
+
+    checks = _run_side_by_side([(name, check(name), "fix it") for name in "abc"])
+    assert [(c.name, c.ok, c.detail, c.fix) for c in checks] == [
+        ("a", True, "a ok", ""),
+        ("b", False, "b is down", "start b"),
+        ("c", True, "c ok", ""),
+    ]
