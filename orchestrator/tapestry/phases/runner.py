@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from tapestry.core import interrupts
 from tapestry.core.errors import explain, first_line
 from tapestry.core.process import ProcessId
@@ -22,13 +24,13 @@ from tapestry.project.state import (
     reconcile_dead_runs,
     utcnow,
 )
-from tapestry.project.summaries import PhaseSummary, as_stored
+from tapestry.project.summaries import as_stored
 
 
 class PhaseSkipped(Exception):
     """Raised by a phase that had nothing to do; carries the summary to record."""
 
-    def __init__(self, summary: PhaseSummary | Mapping[str, Any], reason: str) -> None:
+    def __init__(self, summary: BaseModel | Mapping[str, Any], reason: str) -> None:
         super().__init__(reason)
         self.summary = as_stored(summary)
         self.reason = reason
@@ -37,7 +39,7 @@ class PhaseSkipped(Exception):
 @dataclass(frozen=True)
 class Phase:
     name: str
-    run: Callable[[], PhaseSummary | Mapping[str, Any]]  # its typed summary (tapestry.project.summaries)
+    run: Callable[[], BaseModel | Mapping[str, Any]]  # its typed summary (tapestry.project.summaries)
     describe: str = ""
 
 
@@ -143,7 +145,7 @@ def _run_one(
             started_at=started,
             finished_at=utcnow(),
             error=describe_failure(exc),
-            summary=as_stored(partial) if isinstance(partial, PhaseSummary | Mapping) else {},
+            summary=as_stored(partial) if isinstance(partial, BaseModel | Mapping) else {},
         )
     with lock:
         _finish(record, result, state, store)

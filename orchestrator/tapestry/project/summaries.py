@@ -225,6 +225,11 @@ def summary_model(phase: str) -> type[PhaseSummary]:
     return SUMMARY_MODELS.get(phase, PhaseSummary)
 
 
-def as_stored(summary: PhaseSummary | Mapping[str, Any]) -> dict[str, Any]:
-    """What a phase returned, as the JSON object its record keeps (phases may still return plain dicts)."""
-    return summary.stored() if isinstance(summary, PhaseSummary) else dict(summary)
+def as_stored(summary: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    """What a phase returned, as the JSON object its record keeps: a summary model (what it set), another
+    model (an engine's own report), or a plain mapping."""
+    if isinstance(summary, PhaseSummary):
+        return summary.stored()
+    if isinstance(summary, BaseModel):
+        return summary.model_dump(mode="json")
+    return dict(summary)

@@ -52,6 +52,7 @@ from tapestry.project.summaries import (
     SecretsSummary,
     SnowflakeSummary,
     StackSummary,
+    as_stored,
 )
 from tapestry.resources import bundled
 
@@ -109,7 +110,7 @@ class Deploy:
         for name in chosen:
             spec = PHASES[name]
             phase = Phase(name, self._runner(spec), spec.describe)
-            if spec.alongside in chosen:
+            if spec.alongside in together:  # listed before it: they run as one step
                 together[spec.alongside].append(phase)
             else:
                 together[name] = [phase]
@@ -372,7 +373,7 @@ class Deploy:
 
     def first_sync(self) -> PhaseSummary:
         self._plan_only("the first sync")
-        return PhaseSummary.model_validate(sync_phase(self.target, SyncRequest()))  # the sync phase's own record
+        return PhaseSummary.model_validate(as_stored(sync_phase(self.target, SyncRequest())))  # the sync's record
 
     def dashboard(self) -> DashboardSummary:
         self._plan_only("the dashboard")
