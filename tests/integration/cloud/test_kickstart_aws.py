@@ -331,7 +331,7 @@ def test_tapestry_run_on_the_aws_target_from_a_laptop_and_as_the_ecs_task(
         "late1,99999999999,Late.Comer@Example.com,Late,Comer,approved,2026-11-20T10:00:00Z,https://zoom.us/w/1\n"
     )
     try:
-        laptop = world.tapestry("run", "--project", PROJECT)
+        laptop = world.tapestry("run", "--project", PROJECT, "--poll-interval", "0.05")
         assert laptop.returncode == 0, laptop.stdout + laptop.stderr
         assert world.mailchimp.member(LIST_ID, "late.comer@example.com") is not None
         phases = last_run(world)
@@ -356,7 +356,7 @@ def test_tapestry_run_on_the_aws_target_from_a_laptop_and_as_the_ecs_task(
             "AWS_MAX_ATTEMPTS": "1",
         }
         assert ingestion["airbyte_client_secret_parameter_arn"]
-        task = world.tapestry("run", "--project", PROJECT, env=injected)
+        task = world.tapestry("run", "--project", PROJECT, "--poll-interval", "0.05", env=injected)
         assert task.returncode == 0, task.stdout + task.stderr
         assert "nothing to send" in task.stdout  # the laptop run already synced everyone
         assert (world.root / "ecs-home" / ".tapestry" / "state.json").is_file()

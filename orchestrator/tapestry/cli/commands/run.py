@@ -31,6 +31,9 @@ def run(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild the dbt models even if nothing changed.")
     ] = False,
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", min=0.0, help="aws: seconds between polls of the Airbyte sync jobs.")
+    ] = 15.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
     from tapestry.cli.console import RichReporter, console
@@ -39,7 +42,7 @@ def run(
     target = open_project(project, RichReporter(verbose=verbose))
     config = target.ctx.config
     console.print(f"[bold]Tapestry run[/] · project [cyan]{config.project}[/] · target {config.target}")
-    record = run_pipeline(target, RunOptions(full_refresh=full_refresh))
+    record = run_pipeline(target, RunOptions(full_refresh=full_refresh, poll_seconds=poll_interval))
     print_run_summary({p.name: p for p in record.phases})
 
 
