@@ -21,6 +21,7 @@ from tapestry.dashboard.docs import list_docs
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
 from tapestry.phases.sources import source_streams
 from tapestry.project.state import PhaseRecord, ProjectState
+from tapestry.project.summaries import IngestSummary, Summary, TransformSummary
 
 PIPELINE_PHASES: dict[str, tuple[str, dict[str, str]]] = {
     "ingest": (
@@ -39,6 +40,12 @@ MAILCHIMP_API = re.compile(r"^https://([a-z]+\d+)\.api\.mailchimp\.com/")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _typed(state: ProjectState, phase: str, model: type[Summary]) -> Summary:
+    """The phase's last summary as `model`; empty (every field at its default) before it ever ran."""
+    record = state.phases.get(phase)
+    return record.typed_as(model) if record else model()
 
 
 class DashboardData:
@@ -128,16 +135,14 @@ class DashboardData:
     @staticmethod
     def _headlines(state: ProjectState) -> dict[str, Any]:
         """Key numbers as of the last run (from the state, so they show even while the warehouse is busy)."""
-        ingest = state.phases.get("ingest")
-        transform = state.phases.get("transform")
+        ingest = _typed(state, "ingest", IngestSummary)
+        transform = _typed(state, "transform", TransformSummary)
         sync = state.phases.get("sync")
-        by_source = (ingest.summary.get("by_source") if ingest else None) or {}
-        rejected = (transform.summary.get("rejected_records") if transform else None) or {}
         return {
-            "raw_rows": {source: numbers.get("rows_total") for source, numbers in by_source.items()},
-            "audience_size": transform.summary.get("audience_size") if transform else None,
-            "rejected_records": sum(int(v) for v in rejected.values()) if rejected else None,
-            "sync": sync.summary.get("headline") if sync else None,
+            "raw_rows": {source: load.rows_total for source, load in ingest.by_source.items()},
+            "audience_size": transform.audience_size,
+            "rejected_records": transform.rejected_total,
+            "sync": sync.typed().headline if sync else None,
         }
 
     def _links(self) -> list[dict[str, str]]:
@@ -205,15 +210,14 @@ class DashboardData:
         }
 
     def _raw_tables_from_state(self, state: ProjectState) -> list[dict[str, Any]]:
-        ingest = state.phases.get("ingest")
-        by_source = (ingest.summary.get("by_source") if ingest else None) or {}
+        by_source = _typed(state, "ingest", IngestSummary).by_source
         return [
             {
                 "source": source,
                 "table": stream.table,
                 "label": stream.label,
                 "exists": source in by_source,
-                "rows": by_source.get(source, {}).get("rows_total"),
+                "rows": by_source[source].rows_total if source in by_source else None,
             }
             for source, stream in source_streams(self.view.config).items()
         ]
@@ -257,12 +261,12 @@ class DashboardData:
         audience = value.get("audience")
         audience_source = "warehouse"
         transform = state.phases.get("transform")
-        if audience is None and reading.status.state != "ok" and transform and "audience_size" in transform.summary:
-            rejected = {str(k): int(v) for k, v in (transform.summary.get("rejected_records") or {}).items()}
+        built = _typed(state, "transform", TransformSummary)
+        if audience is None and reading.status.state != "ok" and built.audience_size is not None:
             audience = {
-                "size": transform.summary["audience_size"],
-                "rejected_by_reason": rejected,
-                "rejected_total": sum(rejected.values()),
+                "size": built.audience_size,
+                "rejected_by_reason": dict(built.rejected_records or {}),
+                "rejected_total": built.rejected_total or 0,
                 "rejected_sample": [],
             }
             audience_source = "state"
@@ -282,13 +286,13 @@ class DashboardData:
     def _transform_phase(self, record: PhaseRecord | None) -> dict[str, Any] | None:
         if record is None:
             return None
-        summary = record.summary
+        summary = record.typed_as(TransformSummary)
         return {
             **self._phase("transform", record, "pipeline", ""),
-            "models_passed": summary.get("models_passed"),
-            "tests_passed": summary.get("tests_passed"),
-            "reason": summary.get("reason"),
-            "nodes": summary.get("nodes") or [],
+            "models_passed": summary.models_passed,
+            "tests_passed": summary.tests_passed,
+            "reason": summary.reason,
+            "nodes": [node.model_dump(mode="json") for node in summary.nodes],
         }
 
     def _warehouse_cloud(self) -> dict[str, Any] | None:

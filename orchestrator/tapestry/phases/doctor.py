@@ -6,6 +6,7 @@ import platform
 import shutil
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,12 @@ def _run(name: str, func: Callable[[], str], fix: str) -> Check:
         return Check(name, False, exc.message, exc.fix or fix)
     except Exception as exc:  # a check reports; it never crashes the doctor
         return Check(name, False, first_line(exc, 300), fix)
+
+
+def _run_side_by_side(checks: list[tuple[str, Callable[[], str], str]]) -> list[Check]:
+    """Independent checks at the same time, reported in the given order."""
+    with ThreadPoolExecutor(max_workers=max(1, len(checks)), thread_name_prefix="doctor") as pool:
+        return list(pool.map(lambda check: _run(*check), checks))
 
 
 def run_doctor(target: Target) -> list[Check]:
@@ -142,6 +149,8 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
             "rerun the kickstart with these answers, or `tapestry secrets set NAME`",
         )
     )
+    # Snowflake logins run side by side: each waits up to its login timeout when Snowflake is unreachable.
+    logins: list[tuple[str, Callable[[], str], str]] = []
     for role in ROLES:
 
         def login(role: str = role) -> str:
@@ -151,7 +160,7 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
                 raise TapestryError("; ".join(problems), "grant what the role needs (tapestry snowflake-sql)")
             return f"{env.snowflake_settings(role).user} can do what {role} needs"
 
-        checks.append(_run(f"snowflake {role}", login, "check the account, the user's public key and grants"))
+        logins.append((f"snowflake {role}", login, "check the account, the user's public key and grants"))
 
     objects = env.objects
     if objects.resource_monitor is not None:
@@ -164,9 +173,10 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
                 raise TapestryError("; ".join(problems))
             return f"{objects.warehouse} capped by {objects.resource_monitor_name}: {monitor.describe()}"
 
-        checks.append(
-            _run("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
+        logins.append(
+            ("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
         )
+    checks += _run_side_by_side(logins)
 
     for name, source in config.sources.items():
         if isinstance(source, ZoomSourceConfig) and source.client_secret and source.account_id and source.client_id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
@@ -13,15 +13,16 @@ from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
 from tapestry.engines.warehouse.duckdb_adapter import connect_config
-from tapestry.phases.marts import marts_summary
+from tapestry.phases.marts import build_summary, marts_summary
 from tapestry.phases.runner import PhaseSkipped
 from tapestry.phases.sources import source_streams
+from tapestry.project.summaries import IngestSummary, SourceLoad, TransformSummary
 
 if TYPE_CHECKING:
     from tapestry.targets.local import LocalTarget
 
 
-def ingest_phase(target: LocalTarget) -> dict[str, Any]:
+def ingest_phase(target: LocalTarget) -> IngestSummary:
     ctx = target.ctx
     streams = source_streams(ctx.config)
     items: list[file_ingest.InputFile] = []
@@ -55,19 +56,19 @@ def ingest_phase(target: LocalTarget) -> dict[str, Any]:
             for source, stream in streams.items()
         }
     ctx.store.save(ctx.state)  # keep the refreshed hash cache even if a later phase fails
-    summary: dict[str, Any] = {
-        "files_loaded": result.files_loaded,
-        "rows_loaded": result.rows_loaded,
-        "by_source": {
-            source: {
-                "files_loaded": load.files_loaded,
-                "files_skipped": load.files_skipped,
-                "rows_loaded": load.rows_loaded,
-                "rows_total": totals[source],
-            }
+    summary = IngestSummary(
+        files_loaded=result.files_loaded,
+        rows_loaded=result.rows_loaded,
+        by_source={
+            source: SourceLoad(
+                files_loaded=load.files_loaded,
+                files_skipped=load.files_skipped,
+                rows_loaded=load.rows_loaded,
+                rows_total=totals[source],
+            )
             for source, load in result.by_source.items()
         },
-    }
+    )
     if result.files_loaded == 0:
         raise PhaseSkipped(summary, "no new files (every file's content was loaded before)")
     return summary
@@ -108,7 +109,7 @@ def marts_built(target: LocalTarget) -> bool:
         return all(warehouse.table_exists(target.marts_schema, model) for model in models)
 
 
-def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
+def transform_phase(target: LocalTarget, full_refresh: bool) -> TransformSummary:
     ctx = target.ctx
     invocation = dbt_invocation(target)
     fingerprint = transform_inputs_fingerprint(target, invocation)
@@ -117,7 +118,7 @@ def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
         not full_refresh
         and last is not None
         and last.status == "succeeded"
-        and last.summary.get("inputs_fingerprint") == fingerprint
+        and last.typed().inputs_fingerprint == fingerprint
         and marts_built(target)
     ):
         with target.open_warehouse("transformer") as warehouse:
@@ -134,13 +135,6 @@ def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
     result: BuildResult = run_dbt("build", invocation, on_node=on_node)
     with target.open_warehouse("transformer") as warehouse:
         marts = marts_summary(warehouse, target.marts_schema, ctx.config)
-    return {
-        "inputs_fingerprint": fingerprint,
-        "models_passed": result.models_passed,
-        "tests_passed": result.tests_passed,
-        "nodes": [
-            {"name": n.name, "type": n.resource_type, "status": n.status, "seconds": round(n.seconds, 3)}
-            for n in result.nodes
-        ],
-        **marts,
-    }
+    summary = build_summary(result, marts)
+    summary.inputs_fingerprint = fingerprint
+    return summary

@@ -51,7 +51,11 @@ class AwsTarget:
 
     def pipeline_phases(self, options: RunOptions) -> list[Phase]:
         return [
-            Phase("ingest", lambda: cloud_pipeline.ingest_with_airbyte(self.env), "Airbyte syncs of every connection"),
+            Phase(
+                "ingest",
+                lambda: cloud_pipeline.ingest_with_airbyte(self.env, poll_seconds=options.poll_seconds),
+                "Airbyte syncs of every connection",
+            ),
             Phase("transform", lambda: cloud_pipeline.transform_on_snowflake(self.env), "dbt build on Snowflake"),
         ]
 

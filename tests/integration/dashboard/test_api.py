@@ -194,7 +194,9 @@ def test_sync_runs_rejections_and_errors_match_the_sync_tables(base_url: str, sc
     assert errors["failed_runs"] == []
     assert data["totals"]["kept"] == 0 and all(r["kept"] == 0 for r in data["runs"])
     page = fetch(f"{base_url}/sync").text
-    assert "rejected (permanent)" in page and "failed (will retry)" in page
+    for key, label in (("rejected", "rejected (permanent)"), ("failed", "failed (will retry)")):
+        shown = f'data-metric="total-{key}">{data["totals"][key]:,}</span><span class="label">{label}</span>'
+        assert shown in page, key  # the page's tile: the API's total, under its label
     assert data["destinations"] == [
         {
             "name": "newsletter",
