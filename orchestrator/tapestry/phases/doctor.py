@@ -171,7 +171,9 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
     credential_checks = {name: p.credentials for name, p in source_plugins(config).items() if p.credentials}
     for name, credentials in credential_checks.items():
 
-        def sign_in(source: SourceConfig = config.sources[name], check: CredentialCheck = credentials) -> str:
+        def sign_in(
+            source: SourceConfig = config.sources[name], check: CredentialCheck = credentials, name: str = name
+        ) -> str:
             detail = check.run(source, env.resolver.get)
             if detail is None:
                 raise TapestryError("credentials not configured", f"set the credentials of sources.{name}")

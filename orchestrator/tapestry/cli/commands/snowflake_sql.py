@@ -103,10 +103,17 @@ def project_section(project: Path) -> dict[str, Any]:
 
 
 def project_raw_schemas(project: Path) -> list[str]:
-    """The raw schema of each source under the project's `sources:` (its name, upper-cased)."""
+    """The raw schema of each source under the project's `sources:` (its name, upper-cased); a version 1 file
+    means what it always meant (both of its sources)."""
+    from tapestry.core.errors import ConfigError
+    from tapestry.project.migrate import migrate
     from tapestry.sources.base import raw_schema
 
-    sources = project_yaml(project).get("sources")
+    data = project_yaml(project)
+    try:
+        sources = migrate(data, "tapestry.yml").get("sources") if data else None
+    except ConfigError:
+        return []
     return [raw_schema(str(name)) for name in sources] if isinstance(sources, dict) else []
 
 
