@@ -374,7 +374,7 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
     Returns the data with those parts replaced by validated models, and the problems found (with paths).
     """
-    from tapestry.plugins import destination_plugin, source_plugin
+    from tapestry.plugins import destination_plugin, source_plugin, source_types
 
     problems: list[str] = []
     out = dict(data)
@@ -384,7 +384,9 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         for key, raw in sources.items():
             where = f"sources.{key}"
             if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-                problems.append(f"{where}: give the source's settings with its `type:` (e.g. type: zoom)")
+                problems.append(
+                    f"{where}: give the source's settings with its `type:` (one of: {', '.join(source_types())})"
+                )
                 continue
             try:
                 kind = source_plugin(raw["type"])
