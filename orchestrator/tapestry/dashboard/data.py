@@ -207,15 +207,17 @@ class DashboardData:
     def _raw_tables_from_state(self, state: ProjectState) -> list[dict[str, Any]]:
         ingest = state.phases.get("ingest")
         by_source = (ingest.summary.get("by_source") if ingest else None) or {}
+        by_table = (ingest.summary.get("rows_by_table") if ingest else None) or {}
         return [
             {
-                "source": source,
-                "table": stream.table,
+                "source": stream.source,
+                "table": table,
                 "label": stream.label,
-                "exists": source in by_source,
-                "rows": by_source.get(source, {}).get("rows_total"),
+                "exists": table in by_table or stream.source in by_source,
+                # one stream per source before rows_by_table was recorded: the source's total is the table's
+                "rows": by_table.get(table, by_source.get(stream.source, {}).get("rows_total")),
             }
-            for source, stream in source_streams(self.view.config).items()
+            for table, stream in source_streams(self.view.config).items()
         ]
 
     def _ingestion_cloud(self) -> dict[str, Any] | None:

@@ -46,7 +46,7 @@ class InputFile:
     sha256: str
     size: int
     encoding: str = "utf-8"  # the source's `encoding`: anything else is converted to UTF-8 before loading
-    table: str = ""  # the raw table (`<source>.<stream>`) it loads into
+    table: str = ""  # the raw table (`<source>.<stream>`) it loads into: a key of load_files' `streams`
 
 
 @dataclass
@@ -96,7 +96,7 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
 HashCache = dict[str, dict[str, Any]]
 
 
-def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-8", table: str = "") -> InputFile:
+def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-8", *, table: str) -> InputFile:
     """Content hash of `path`, reusing `cache` when size and mtime are unchanged (updates `cache`)."""
     try:
         stat = path.stat()
