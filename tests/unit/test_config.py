@@ -55,7 +55,8 @@ def test_a_version_1_file_reads_as_the_same_pipeline() -> None:
     }
     config = parse_config(v1, "tapestry.yml")
     assert config.schema_version == 2
-    assert list(config.sources) == ["zoom", "salesforce"]  # version 1 always had both
+    # version 1 always had both; Salesforce first, as its values won ties in version 1
+    assert list(config.sources) == ["salesforce", "zoom"]
     assert config.sources["zoom"].files == ["z/*.csv"]
     (sync,) = config.syncs
     assert (sync.name, sync.model, sync.mode) == ("mailchimp", "mailchimp_audience", "mirror")

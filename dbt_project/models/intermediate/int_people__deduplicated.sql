@@ -2,8 +2,9 @@
 
     Survivorship rule, applied to first_name and last_name independently:
       the most recently updated record with a non-null value wins;
-      ties go to the preferred source (var `preferred_source`, default salesforce),
-      then to the smallest source record id, so the result never depends on load order. -#}
+      ties go to the source ranked first (var `preferred_source`, then the order of sources in
+      tapestry.yml), then to the smallest source record id, so the result never depends on load order.
+    One `in_<source>` flag per source of the project (macro membership_flags). -#}
 with people as (
 
     select * from {{ ref('int_people__unioned') }}
@@ -39,9 +40,7 @@ memberships as (
 
     select
         email_key,
-        max(case when source = 'zoom' then 1 else 0 end) = 1 as in_zoom,
-        max(case when source = 'salesforce' then 1 else 0 end) = 1 as in_salesforce,
-        count(distinct webinar_id) as webinar_count,
+        {{- membership_flags('source') }}
         min(first_seen_at) as first_seen_at,
         max(updated_at) as last_seen_at
     from people
@@ -53,9 +52,9 @@ select
     memberships.email_key,
     first_names.first_name,
     last_names.last_name,
-    memberships.in_zoom,
-    memberships.in_salesforce,
-    memberships.webinar_count,
+    {%- for column in membership_columns() %}
+    memberships.{{ column }},
+    {%- endfor %}
     memberships.first_seen_at,
     memberships.last_seen_at
 from memberships

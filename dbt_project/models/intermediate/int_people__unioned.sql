@@ -1,44 +1,7 @@
-{#- Every appearance of a person in any source, with its e-mail verdict. Deleted Salesforce contacts
-    are dropped here: they are gone from the CRM, not invalid. -#}
-with salesforce as (
-
-    select
-        'salesforce' as source,
-        contact_id as source_record_id,
-        email_raw,
-        email_key,
-        first_name,
-        last_name,
-        cast(null as {{ dbt.type_string() }}) as webinar_id,
-        coalesce(created_at, updated_at) as first_seen_at,
-        updated_at
-    from {{ ref('stg_salesforce__contacts') }}
-    where not is_deleted
-
-),
-
-zoom as (
-
-    select
-        'zoom' as source,
-        registration_id as source_record_id,
-        email_raw,
-        email_key,
-        first_name,
-        last_name,
-        webinar_id,
-        registered_at as first_seen_at,
-        registered_at as updated_at
-    from {{ ref('stg_zoom__webinar_registrants') }}
-
-),
-
-unioned as (
-
-    select * from salesforce
-    union all
-    select * from zoom
-
+{#- Every appearance of a person in any of the project's sources, each read from its source plugin's people
+    model (macro people_union: nothing here names a source), with its e-mail verdict. -#}
+with unioned as (
+    {{ people_union() }}
 )
 
 select
@@ -49,5 +12,5 @@ select
         when {{ is_valid_email('email_key') }} then 'valid'
         else 'malformed'
     end as email_status,
-    case when source = '{{ var("preferred_source") }}' then 0 else 1 end as source_rank
+    {{ source_rank('source') }} as source_rank
 from unioned

@@ -210,16 +210,20 @@ class DashboardData:
         }
 
     def _raw_tables_from_state(self, state: ProjectState) -> list[dict[str, Any]]:
-        by_source = _typed(state, "ingest", IngestSummary).by_source
+        ingest = _typed(state, "ingest", IngestSummary)
+        by_source, by_table = ingest.by_source, ingest.rows_by_table
         return [
             {
-                "source": source,
-                "table": stream.table,
+                "source": stream.source,
+                "table": table,
                 "label": stream.label,
-                "exists": source in by_source,
-                "rows": by_source[source].rows_total if source in by_source else None,
+                "exists": table in by_table or stream.source in by_source,
+                # one stream per source before rows_by_table was recorded: the source's total is the table's
+                "rows": by_table.get(
+                    table, by_source[stream.source].rows_total if stream.source in by_source else None
+                ),
             }
-            for source, stream in source_streams(self.view.config).items()
+            for table, stream in source_streams(self.view.config).items()
         ]
 
     def _ingestion_cloud(self) -> dict[str, Any] | None:

@@ -96,11 +96,11 @@ def loaded_files(warehouse: Warehouse) -> dict[str, Any] | None:
 
 def raw_tables(warehouse: Warehouse, streams: dict[str, Stream]) -> list[dict[str, Any]]:
     tables = []
-    for source, stream in streams.items():
+    for stream in streams.values():
         exists = warehouse.table_exists(stream.source, stream.name)
         tables.append(
             {
-                "source": source,
+                "source": stream.source,
                 "table": stream.table,
                 "label": stream.label,
                 "exists": exists,

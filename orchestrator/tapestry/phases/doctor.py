@@ -56,7 +56,7 @@ def local_checks(target: Target) -> list[Check]:
     ctx = target.ctx
     checks = []
     for name, source in ctx.config.sources.items():
-        globs = source.files
+        globs = source.file_patterns()
         found = expand_patterns(globs, ctx.layout.root)
         unmatched = [pattern for pattern in globs if not expand_patterns([pattern], ctx.layout.root)]
         detail = f"{count(len(found), 'file')} found ({', '.join(globs) or 'no paths configured'})"
@@ -114,13 +114,12 @@ def _mailchimp(sync: SyncConfig, key: str) -> str:
 
 
 def cloud_checks(env: CloudEnv) -> list[Check]:
-    from tapestry.engines.ingest.credentials import check_salesforce, check_zoom
     from tapestry.engines.terraform.runner import terraform_version
     from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
     from tapestry.phases.cloud.env import ROLES
     from tapestry.phases.secrets import referenced_secrets
-    from tapestry.sources.salesforce.config import SalesforceSourceConfig
-    from tapestry.sources.zoom.config import ZoomSourceConfig
+    from tapestry.phases.sources import source_plugins
+    from tapestry.sources.base import CredentialCheck, SourceConfig
 
     ctx = env.ctx
     config = ctx.config
@@ -178,33 +177,19 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
         )
     checks += _run_side_by_side(logins)
 
-    for name, source in config.sources.items():
-        if isinstance(source, ZoomSourceConfig) and source.client_secret and source.account_id and source.client_id:
-            zoom_source, secret = source, env.resolver.get(source.client_secret) or ""
+    # Each source's credentials, checked by its plugin the way Airbyte will use them.
+    credential_checks = {name: p.credentials for name, p in source_plugins(config).items() if p.credentials}
+    for name, credentials in credential_checks.items():
 
-            def zoom_token(zoom: ZoomSourceConfig = zoom_source, secret: str = secret) -> str:
-                scopes = check_zoom(zoom.oauth_url, str(zoom.account_id), str(zoom.client_id), secret)
-                return f"token granted ({scopes})"
+        def sign_in(
+            source: SourceConfig = config.sources[name], check: CredentialCheck = credentials, name: str = name
+        ) -> str:
+            detail = check.run(source, env.resolver.get)
+            if detail is None:
+                raise TapestryError("credentials not configured", f"set the credentials of sources.{name}")
+            return detail
 
-            checks.append(
-                _run(name, zoom_token, "check the Server-to-Server OAuth app's account id, client id and secret")
-            )
-        if (
-            isinstance(source, SalesforceSourceConfig)
-            and source.client_secret is not None
-            and source.refresh_token is not None
-            and source.client_id
-        ):
-            sf_source = source
-            secrets = (env.resolver.get(source.client_secret) or "", env.resolver.get(source.refresh_token) or "")
-
-            def salesforce_token(sf: SalesforceSourceConfig = sf_source, secrets: tuple[str, str] = secrets) -> str:
-                instance = check_salesforce(sf.token_url, str(sf.client_id), *secrets)
-                return f"refresh token valid for {instance}"
-
-            checks.append(
-                _run(name, salesforce_token, "check the connected app's consumer key/secret and the refresh token")
-            )
+        checks.append(_run(name, sign_in, credentials.fix))
     if "aws_ingestion" in ctx.state.phases:
         from tapestry.phases.cloud.pipeline import airbyte_client
 

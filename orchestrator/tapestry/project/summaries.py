@@ -70,6 +70,7 @@ class IngestSummary(PhaseSummary):
     files_loaded: int = 0
     rows_loaded: int = 0
     by_source: dict[str, SourceLoad] = {}
+    rows_by_table: dict[str, int] = {}  # raw table -> rows in it (a source may land several streams)
     connections: dict[str, AirbyteJob] = {}
     rows_synced: int | None = None
 

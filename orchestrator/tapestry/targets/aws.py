@@ -44,7 +44,7 @@ class AwsTarget:
 
     @property
     def marts_schema(self) -> str:
-        return snowflake_objects(self.ctx.config.snowflake).marts_schema
+        return snowflake_objects(self.ctx.config).marts_schema
 
     def open_warehouse(self, role: Role) -> SnowflakeWarehouse:
         return self.env.open_snowflake(ROLE_USERS[role])

@@ -258,8 +258,9 @@ def start_world(root: Path) -> tuple[CloudWorld, list[Any]]:
     proxy = SwitchableProxy(snow.port)
     stoppers.append(proxy.close)
 
-    # The DBA created the objects with `tapestry snowflake-sql` and the service users' public keys.
-    objects = SnowflakeObjects.from_overrides("TAPESTRY")
+    # The DBA created the objects with `tapestry snowflake-sql` (a raw schema per source of the template:
+    # --raw-schema SALESFORCE --raw-schema ZOOM) and the service users' public keys.
+    objects = SnowflakeObjects.from_overrides("TAPESTRY", raw_schemas=("SALESFORCE", "ZOOM"))
     (root / "keys").mkdir()
     keys, public = {}, {}
     for role, user in (("loader", "airbyte"), ("transformer", "dbt"), ("syncer", "sync")):

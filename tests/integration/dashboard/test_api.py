@@ -154,15 +154,17 @@ def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -
     assert models == {
         "stg_zoom__webinar_registrants",
         "stg_salesforce__contacts",
+        "int_zoom__people",
+        "int_salesforce__people",
         "int_people__unioned",
         "int_people__deduplicated",
         "audience",
         "audience_rejected_records",
     }
-    assert dbt["counts"]["model"] == {"success": 6}
+    assert dbt["counts"]["model"] == {"success": 8}
     transform = data["transform"]
     state = json.loads((scenario.project / ".tapestry" / "state.json").read_text())["phases"]["transform"]
-    assert (transform["models_passed"], transform["tests_passed"]) == (6, state["summary"]["tests_passed"])
+    assert (transform["models_passed"], transform["tests_passed"]) == (8, state["summary"]["tests_passed"])
     assert len(transform["nodes"]) == len(state["summary"]["nodes"])
 
 

@@ -40,6 +40,7 @@ from tapestry.phases.cloud.env import (
 from tapestry.phases.cloud.stacks import apply_stack, stack_variables, state_addresses
 from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
 from tapestry.phases.secrets import referenced_secrets, secret_env_name
+from tapestry.phases.sources import airbyte_connections, airbyte_sources
 from tapestry.phases.sync_phase import SyncRequest, sync_phase
 from tapestry.project.config import ProjectConfig, SecretRef
 from tapestry.project.state import RunRecord, project_lock
@@ -55,6 +56,7 @@ from tapestry.project.summaries import (
     as_stored,
 )
 from tapestry.resources import bundled
+from tapestry.sources.base import SecretLookup
 
 if TYPE_CHECKING:
     from tapestry.phases.target import Target
@@ -281,7 +283,7 @@ class Deploy:
         try:
             waited = client.wait_healthy(timeout=self.options.health_timeout, poll=self.options.poll_seconds)
             workspace = client.workspace_id()
-            payloads = airbyte_payloads(env.template, self._airbyte_context())
+            payloads = airbyte_payloads(env.template, self.ctx.config, env.resolver.get, self._airbyte_context())
             configured = configure_airbyte(client, workspace, payloads, self._rotate())
         finally:
             client.close()
@@ -409,7 +411,12 @@ class DeployPhase:
 
 DEPLOY_PHASES: tuple[DeployPhase, ...] = (
     DeployPhase("secrets", "secrets -> SSM Parameter Store", Deploy.secrets, resumable=False),
-    DeployPhase("snowflake", "warehouse, databases, roles, service users", Deploy.snowflake, ("project", "warehouse")),
+    DeployPhase(
+        "snowflake",
+        "warehouse, databases, roles, service users",
+        Deploy.snowflake,
+        ("project", "warehouse", "sources"),  # a raw schema per source
+    ),
     DeployPhase(
         "aws_ingestion",
         "Airbyte on EC2 behind an ALB",
@@ -461,7 +468,8 @@ ALL_PHASES = tuple(PHASES)
 
 @dataclass(frozen=True)
 class AirbytePayloads:
-    """The template's Airbyte objects, rendered in memory with the secrets (never written)."""
+    """The project's Airbyte objects, built in memory with the secrets (never written): a source and a
+    connection per source, from its plugin; the Snowflake destination, from the template."""
 
     sources: list[dict[str, Any]]
     destination: dict[str, Any]
@@ -469,27 +477,30 @@ class AirbytePayloads:
 
 
 def airbyte_context(config: ProjectConfig, secrets: dict[str, str | None]) -> dict[str, Any]:
-    """What the template's Airbyte renders see: the project's settings and the secrets by SSM name."""
+    """What the template's Airbyte destination render sees: the project's settings and the secrets by SSM name."""
     return {
         "project": config.project,
         "sources": {name: source.model_dump() for name, source in config.sources.items()},
         "secrets": secrets,
-        "objects": asdict(snowflake_objects(config.snowflake)),
+        "objects": asdict(snowflake_objects(config)),
         "snowflake_host": airbyte_snowflake_host(config.snowflake),
     }
 
 
-def airbyte_payloads(template: TemplateSpec, context: dict[str, Any]) -> AirbytePayloads:
+def airbyte_payloads(
+    template: TemplateSpec, config: ProjectConfig, secret: SecretLookup, context: dict[str, Any]
+) -> AirbytePayloads:
+    """`secret` reads the secrets the sources' settings reference; `context` is `airbyte_context(...)`."""
     return AirbytePayloads(
-        sources=list(render_json(template, "airbyte_sources", context)),
+        sources=airbyte_sources(config, secret),
         destination=dict(render_json(template, "airbyte_destination", context)),
-        connections=list(render_json(template, "airbyte_connections", context)),
+        connections=airbyte_connections(config),
     )
 
 
 @dataclass
 class AirbyteConfigured:
-    actions: list[str]  # "source acme-zoom: unchanged", ...
+    actions: list[str]  # "source acme-crm: unchanged", ...
     source_ids: dict[str, str]
     destination_id: str
     connection_ids: dict[str, str]

@@ -11,10 +11,12 @@ from typing import Any
 from tapestry.core.errors import ConfigError
 from tapestry.engines.ingest.airbyte import AirbyteClient
 from tapestry.engines.transform.dbt_runner import DbtInvocation, run_dbt
-from tapestry.kickstart.render import render_json, render_runtime
+from tapestry.kickstart.render import render_runtime
 from tapestry.phases.cloud.env import CloudEnv
 from tapestry.phases.marts import build_summary, marts_summary
+from tapestry.phases.sources import add_source_models, airbyte_connections, announce_added_models, dbt_sources_var
 from tapestry.project.summaries import AirbyteJob, IngestSummary, TransformSummary
+from tapestry.sources.base import raw_schema
 
 DBT_KEY_ENV = "TAPESTRY_DBT_PRIVATE_KEY"
 
@@ -54,8 +56,7 @@ def ingestion_outputs(env: CloudEnv) -> dict[str, Any]:
 
 
 def connection_names(env: CloudEnv) -> list[str]:
-    connections = render_json(env.template, "airbyte_connections", {"project": env.ctx.config.project})
-    return [str(c["name"]) for c in connections]
+    return [str(c["name"]) for c in airbyte_connections(env.ctx.config)]
 
 
 def ingest_with_airbyte(env: CloudEnv, poll_seconds: float = 15.0) -> IngestSummary:
@@ -113,8 +114,7 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
         target="snowflake",
         vars={
             "raw_database": objects.raw_database,
-            "zoom_schema": objects.zoom_schema,
-            "salesforce_schema": objects.salesforce_schema,
+            "tapestry_sources": dbt_sources_var(env.ctx.config, raw_schema),
             "marts_schema": objects.marts_schema,
         },
         env={DBT_KEY_ENV: key},
@@ -123,6 +123,8 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
 
 
 def transform_on_snowflake(env: CloudEnv) -> TransformSummary:
+    ctx = env.ctx
+    announce_added_models(ctx.reporter, add_source_models(ctx.layout.dbt_project_dir(ctx.config), ctx.config))
     invocation, _ = dbt_invocation(env)
     done = 0
 
