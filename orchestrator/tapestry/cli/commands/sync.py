@@ -1,4 +1,4 @@
-"""`tapestry sync`: push the audience's changes to Mailchimp."""
+"""`tapestry sync`: push each sync's model changes to its destination."""
 
 from __future__ import annotations
 
@@ -85,20 +85,25 @@ def _print_preview(name: str | None, summary: dict[str, Any]) -> None:
 
     sample = summary.get("sample") or []
     if sample:
+        # the destination describes its operations: one column per field, in order of first appearance
+        columns = list(dict.fromkeys(field for item in sample for field in item))
         table = Table(
-            "operation",
-            "email",
-            "merge fields",
-            "tags",
+            *(c.replace("_", " ") for c in columns),
             title=f"Sample of planned operations{f' ({name})' if name else ''}",
             title_justify="left",
         )
         for item in sample:
-            merge = ", ".join(f"{k}={v!r}" for k, v in (item.get("merge_fields") or {}).items())
-            tags = ", ".join(
-                [f"+{t}" for t in item.get("tags_active", [])] + [f"-{t}" for t in item.get("tags_inactive", [])]
-            )
-            table.add_row(item["operation"], str(item["email"]), merge, tags)
+            table.add_row(*(_cell(item.get(c)) for c in columns))
         console.print(table)
     if summary.get("preview_file"):
         console.print(f"All planned operations: {summary['preview_file']}")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v!r}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
