@@ -178,7 +178,7 @@ class OpenRequest:
 @dataclass(frozen=True)
 class DestinationPlugin:
     type: str  # the `destination.type` that selects this plugin
-    label: str  # the tool's name, for messages ("Mailchimp")
+    label: str  # the tool's name, for messages
     config_model: builtins.type[DestinationConfig]
     mapping_model: builtins.type[MappingConfig]
     open: Callable[[OpenRequest], Destination]  # imports the plugin's client when called

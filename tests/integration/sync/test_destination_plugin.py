@@ -53,6 +53,13 @@ def _project(tmp_path: Path) -> tuple[DemoProject, Path]:
     return demo, book
 
 
+def _set_destination(demo: DemoProject, **settings: Any) -> None:
+    config = demo.project / "tapestry.yml"
+    data = yaml.safe_load(config.read_text())
+    data["syncs"][0]["destination"].update(settings)
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 def _sql(demo: DemoProject, sql: str, params: list[Any] | None = None, write: bool = False) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(demo.warehouse), read_only=not write) as con:
         return con.execute(sql, params).fetchall()
@@ -77,7 +84,14 @@ def test_a_destination_plugin_outside_tapestry_syncs_end_to_end(tmp_path: Path, 
     blocked = sorted(audience)[0]
     book.write_text(
         json.dumps(
-            {"token": TOKEN, "fields": ["name", "surname"], "blocked": [blocked], "next_id": 1, "records": {}, "jobs": {}}
+            {
+                "token": TOKEN,
+                "fields": ["name", "surname"],
+                "blocked": [blocked],
+                "next_id": 1,
+                "records": {},
+                "jobs": {},
+            }
         )
     )
     demo.cli.env["ADDRESSBOOK_TOKEN"] = TOKEN
@@ -111,12 +125,11 @@ def test_a_destination_plugin_outside_tapestry_syncs_end_to_end(tmp_path: Path, 
 
     # killed after a job landed and before it was acknowledged: the next run collects it, sends nothing twice
     _sql(demo, "update marts.audience set last_name = 'Again'", None, True)
-    config = demo.project / "tapestry.yml"
-    config.write_text(config.read_text().replace("job_size: 40", "job_size: 40\n      crash_after_jobs: 1"))
+    _set_destination(demo, crash_after_jobs=1)
     killed = demo.cli("sync", "--project", "project")
     assert killed.returncode == 130, killed.stderr
     assert _sql(demo, "select count(distinct job_id), count(*) from tapestry_sync.in_flight") == [(1, 40)]
-    config.write_text(config.read_text().replace("\n      crash_after_jobs: 1", ""))
+    _set_destination(demo, crash_after_jobs=None)
     demo.cli.ok("sync", "--project", "project")
     status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
     result = status["phases"]["sync"]["summary"]["syncs"]["book"]
