@@ -74,43 +74,45 @@ def local_checks(target: Target) -> list[Check]:
 
 
 def destination_checks(target: Target) -> list[Check]:
-    """Every enabled sync's destination: credentials, the object it writes to, the mapped fields."""
-    from tapestry.destinations.mailchimp.config import MailchimpConfig
+    """Every enabled sync's destination, through its plugin's preflight: credentials, the object it writes to,
+    the mapped fields."""
+    from tapestry.phases.sync_phase import destination_credentials
+    from tapestry.plugins import destination_plugin
 
     checks = []
     for sync in target.ctx.config.active_syncs:
-        destination = sync.destination
-        assert isinstance(destination, MailchimpConfig)
-        name = f"sync {sync.name} (mailchimp)"
-        key = target.resolver.get(destination.api_key)
-        if key and destination.list_id:
-            api_key: str = key
+        plugin = destination_plugin(sync.destination.type)
+        name = f"sync {sync.name} ({sync.destination.type})"
+        secrets, missing = destination_credentials(target, sync, plugin)
+        if not missing:
 
-            def reachable(sync: SyncConfig = sync, key: str = api_key) -> str:
-                return _mailchimp(sync, key)
+            def preflight(sync: SyncConfig = sync, secrets: dict[str, str] = secrets) -> str:
+                return _preflight(sync, secrets)
 
-            checks.append(_run(name, reachable, "check the key and list id"))
+            checks.append(_run(name, preflight, f"check the {plugin.label} settings of sync {sync.name}"))
         elif target.previews_without_credentials:
-            checks.append(Check(name, None, "no API key or list id: syncs are previews"))
+            checks.append(Check(name, None, f"{'; '.join(missing)}: syncs are previews"))
         else:
-            where = destination.api_key.describe()
-            checks.append(Check(name, False, f"no API key ({where})", "rerun the kickstart with mailchimp_api_key"))
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    "; ".join(missing),
+                    "set them (`tapestry secrets set NAME`, or rerun the kickstart with those answers)",
+                )
+            )
     return checks
 
 
-def _mailchimp(sync: SyncConfig, key: str) -> str:
-    from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
-    from tapestry.engines.sync.mailchimp import MailchimpDestination
+def _preflight(sync: SyncConfig, secrets: dict[str, str]) -> str:
+    from tapestry.destinations.base import OpenRequest
+    from tapestry.plugins import destination_plugin
 
-    destination_config, mapping = sync.destination, sync.mapping
-    assert isinstance(destination_config, MailchimpConfig) and isinstance(mapping, MailchimpMapping)
-    assert destination_config.list_id is not None
-    destination = MailchimpDestination(key, destination_config.list_id, api_url=destination_config.api_url)
+    destination = destination_plugin(sync.destination.type).open(OpenRequest(sync.destination, sync.mapping, secrets))
     try:
-        destination.preflight(mapping.merge_fields)
+        return destination.preflight()
     finally:
         destination.close()
-    return f"list {destination_config.list_id} reachable, merge fields {', '.join(mapping.merge_fields)} exist"
 
 
 def cloud_checks(env: CloudEnv) -> list[Check]:

@@ -203,8 +203,9 @@ def test_sync_runs_rejections_and_errors_match_the_sync_tables(base_url: str, sc
         {
             "name": "newsletter",
             "type": "mailchimp",
+            "label": "Mailchimp",
             "identity": "mailchimp:dashlist1",
-            "list_id": "dashlist1",
+            "object": "list dashlist1",
             "mode": "upsert",
             "model": "audience",
             "enabled": True,

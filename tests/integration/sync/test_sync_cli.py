@@ -197,7 +197,7 @@ def test_sigkill_mid_sync_then_rerun_converges_without_resending_acknowledged_me
     assert not (resent_direct & committed), "an acknowledged member was sent again"
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         assert {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()} == audience
-        assert con.execute("select count(*) from tapestry_sync.inflight").fetchone() == (0,)
+        assert con.execute("select count(*) from tapestry_sync.in_flight").fetchone() == (0,)
     if path == "bulk":
         status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
         summary = status["phases"]["sync"]["summary"]["syncs"]["newsletter"]
