@@ -78,9 +78,17 @@ def mailchimp_operations() -> dict[str, tuple[str, str]]:
     return {name: (str(method), str(path)) for name, (method, path) in ops.items()}
 
 
+MAILCHIMP_SHAPE_FILES: Final = ("mailchimp/mailchimp-shapes.json", "mailchimp/mailchimp-bulk-shapes.json")
+
+
 def mailchimp_shape(name: str) -> Any:
-    """A request shape or fact from mailchimp-shapes.json (``member_upsert``, ``batch_request``, ...)."""
-    return load("mailchimp/mailchimp-shapes.json")[name]
+    """A request shape or fact from mailchimp-shapes.json (``member_upsert``, ``batch_request``, ...) or
+    mailchimp-bulk-shapes.json (``batch_subscribe_request``, ``segment_members_request``, ...)."""
+    for relative in MAILCHIMP_SHAPE_FILES:
+        shapes = _load(relative)
+        if name in shapes:
+            return copy.deepcopy(shapes[name])
+    raise KeyError(f"no Mailchimp shape {name!r} in {', '.join(MAILCHIMP_SHAPE_FILES)}")
 
 
 def strict(schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,21 @@ counters, request log and ``/_fake/`` admin endpoints) that behaves like
   ``GET|POST /lists/{id}/members``, ``GET|PUT|PATCH|DELETE /lists/{id}/members/{hash}``,
   ``GET|POST /lists/{id}/members/{hash}/tags``,
   ``POST /lists/{id}/members/{hash}/actions/delete-permanent``, ``POST /lists/{id}`` (batch
-  subscribe), ``GET|POST /batches``, ``GET|DELETE /batches/{id}``.
+  subscribe), ``GET|POST /lists/{id}/segments`` and ``POST /lists/{id}/segments/{segment_id}`` (static
+  segments, which are tags: one name, one id), ``GET|POST /batches``, ``GET|DELETE /batches/{id}``.
 * ``/batches`` run asynchronously in a worker thread; results are a tar.gz served (without auth,
   like Mailchimp's pre-signed S3 URL) at ``http://127.0.0.1:PORT/_batch-results/{id}.tar.gz``.
 * The shared knobs (latency, 429s, 5xx, dropped connections, ``fail_next``) plus Mailchimp's own:
   5xx as load-balancer HTML (``html_5xx``), lost acknowledgements at a rate (``fail_after_apply_rate``)
   and the 10-simultaneous-connection limit (``max_connections``).
+* A cost model (:data:`COST_MODELS`, ``use_cost_model``, ``--cost-model``): time per request
+  (``latency_ms``), per ``/batches`` operation processed server-side one batch after another
+  (``batch_ops_per_second``), per member of a batch subscribe (``batch_subscribe_ms_per_member``) and per
+  e-mail of a static-segment call (``segment_ms_per_member``), the last two held on the connection; the
+  500-pending-batch limit (``max_pending_batches``); ``charged_ms`` counts what was charged.
+* Batch subscribe never touches an existing member without ``update_existing`` (``ERROR_CONTACT_EXISTS``)
+  but re-adds an archived contact with the ``status`` sent (the docs are silent: the worst case), and
+  ignores a member's ``tags`` (not in any typed source; ``strict_requests`` refuses them).
 * Held to the shapes vendored in ``tests/contracts/mailchimp/`` (statuses, methods and limits come
   from there; ``strict_requests`` checks PUT member, POST tags and POST /batches bodies against their
   shape, undefined keys included). Archiving (``DELETE`` member) follows the recorded live rule: 405
@@ -113,12 +122,41 @@ R_MEMBERS: Final = "/lists/{id}/members"
 R_MEMBER: Final = "/lists/{id}/members/{hash}"
 R_TAGS: Final = "/lists/{id}/members/{hash}/tags"
 R_DELETE_PERMANENT: Final = "/lists/{id}/members/{hash}/actions/delete-permanent"
+R_SEGMENTS: Final = "/lists/{id}/segments"
+R_SEGMENT: Final = "/lists/{id}/segments/{segment_id}"
 R_BATCHES: Final = "/batches"
 R_BATCH: Final = "/batches/{id}"
 
 #: Kinds accepted by :meth:`FakeMailchimp.fail_next`.
 PRE_APPLY_FAULTS: Final = frozenset({"401", "403", "429", "500", "502", "503", "drop"})
 POST_APPLY_FAULTS: Final = frozenset({"after_apply_500", "after_apply_drop"})
+
+#: What Mailchimp's own pace costs, as knob values: per request (``latency_ms``, held on the connection),
+#: per operation of ``/batches`` (server-side, one batch after another), per member of a batch subscribe
+#: and per e-mail of a static-segment (tag) call (both held on the connection, so they count against the
+#: 10-connection cap). Mailchimp publishes none of these numbers: ``optimistic`` and ``pessimistic``
+#: bracket what users report (benchmarks/sync_mailchimp.py prints both side by side); ``free`` is the
+#: default of the tests.
+COST_MODELS: Final[dict[str, dict[str, float | None]]] = {
+    "free": {
+        "latency_ms": 0.0,
+        "batch_ops_per_second": None,
+        "batch_subscribe_ms_per_member": 0.0,
+        "segment_ms_per_member": 0.0,
+    },
+    "optimistic": {
+        "latency_ms": 100.0,
+        "batch_ops_per_second": 100.0,
+        "batch_subscribe_ms_per_member": 1.0,
+        "segment_ms_per_member": 0.5,
+    },
+    "pessimistic": {
+        "latency_ms": 300.0,
+        "batch_ops_per_second": 20.0,
+        "batch_subscribe_ms_per_member": 4.0,
+        "segment_ms_per_member": 2.0,
+    },
+}
 
 KNOBS: Final = (
     "latency_ms",
@@ -132,6 +170,8 @@ KNOBS: Final = (
     "batch_ops_per_second",
     "batch_results_per_file",
     "max_pending_batches",
+    "batch_subscribe_ms_per_member",
+    "segment_ms_per_member",
     "strict_requests",
     "log_requests",
 )
@@ -421,6 +461,9 @@ REQUEST_SHAPES: Final = {
     ("PUT", R_MEMBER): "member_upsert",
     ("POST", R_TAGS): "member_tags",
     ("POST", R_BATCHES): "batch_request",
+    ("POST", R_LIST): "batch_subscribe_request",
+    ("POST", R_SEGMENTS): "segment_create_request",
+    ("POST", R_SEGMENT): "segment_members_request",
 }
 
 
@@ -462,7 +505,11 @@ def _match_route(segs: list[str]) -> tuple[str | None, dict[str, str]]:
                 return R_MERGE_FIELDS, params
             if sub == "members":
                 return R_MEMBERS, params
+            if sub == "segments":
+                return R_SEGMENTS, params
             return None, params
+        if sub == "segments":
+            return (R_SEGMENT, {**params, "segment_id": segs[3]}) if n == 4 else (None, params)
         if sub != "members":
             return None, params
         params["hash"] = _resolve_hash(segs[3])
@@ -594,6 +641,22 @@ class _List:
         if tid is None:
             tid = self.tag_ids[name] = 1000 + len(self.tag_ids)
         return tid
+
+    def tag_name(self, segment_id: str) -> str | None:
+        """The tag (static segment) with this id."""
+        return next((name for name, tid in self.tag_ids.items() if str(tid) == segment_id), None)
+
+    def render_segment(self, name: str) -> dict[str, Any]:
+        return {
+            "id": self.tag_ids[name],
+            "name": name,
+            "type": "static",
+            "created_at": self.date_created,
+            "updated_at": self.date_created,
+            "options": {},
+            "list_id": self.id,
+            "_links": [],
+        }
 
     def snapshot(self, status: str | None) -> list[str]:
         """Member hashes (insertion order), cached until the next structural change."""
@@ -776,6 +839,8 @@ class FakeMailchimp(FakeService):
         batch_ops_per_second: float | None = None,
         batch_results_per_file: int = 500,
         max_pending_batches: int = 500,
+        batch_subscribe_ms_per_member: float = 0.0,
+        segment_ms_per_member: float = 0.0,
         strict_requests: bool = False,
         log_requests: bool = True,
     ) -> None:
@@ -797,6 +862,8 @@ class FakeMailchimp(FakeService):
         self.batch_ops_per_second = batch_ops_per_second
         self.batch_results_per_file = batch_results_per_file
         self.max_pending_batches = max_pending_batches
+        self.batch_subscribe_ms_per_member = batch_subscribe_ms_per_member
+        self.segment_ms_per_member = segment_ms_per_member
         #: Check bodies against their shape in mailchimp-shapes.json, undefined keys included (400).
         self.strict_requests = strict_requests
 
@@ -814,6 +881,8 @@ class FakeMailchimp(FakeService):
             R_LISTS: {"GET": self._h_lists},
             R_LIST: {"GET": self._h_list, "POST": self._h_batch_subscribe},
             R_MERGE_FIELDS: {"GET": self._h_merge_fields},
+            R_SEGMENTS: {"GET": self._h_segments_list, "POST": self._h_segment_create},
+            R_SEGMENT: {"POST": self._h_segment_members},
             R_MEMBERS: {"GET": self._h_members_list, "POST": self._h_member_create},
             R_MEMBER: {
                 "GET": self._h_member_get,
@@ -1060,6 +1129,7 @@ class FakeMailchimp(FakeService):
         with self._stats_lock:
             self._batch_op_count = 0
             self._batch_ops_by_route: Counter[str] = Counter()
+            self._charged_ms: Counter[str] = Counter()
 
     @property
     def in_flight(self) -> int:
@@ -1073,6 +1143,17 @@ class FakeMailchimp(FakeService):
     def batch_operations_by_route(self) -> Counter[str]:
         with self._stats_lock:
             return Counter(self._batch_ops_by_route)
+
+    @property
+    def charged_ms(self) -> Counter[str]:
+        """Server time charged by the cost model beyond ``latency_ms``, per route (``POST /lists/{id}``
+        for batch subscribes, ``POST /lists/{id}/segments/{segment_id}`` for tag calls)."""
+        with self._stats_lock:
+            return Counter(self._charged_ms)
+
+    def use_cost_model(self, name: str) -> None:
+        """Set the knobs of one of :data:`COST_MODELS`."""
+        self.configure(**COST_MODELS[name])
 
     def _stats_extra(self) -> dict[str, Any]:
         lists = {
@@ -1088,6 +1169,7 @@ class FakeMailchimp(FakeService):
                 "in_flight": self._in_flight,
                 "batch_operation_count": self._batch_op_count,
                 "batch_operations_by_route": dict(self._batch_ops_by_route),
+                "charged_ms": dict(self._charged_ms),
             }
         return {**counters, "lists": lists, "batches": {"total": len(self._batches), "pending": self._pending_batches}}
 
@@ -1123,7 +1205,25 @@ class FakeMailchimp(FakeService):
                 ApiError(400, "JSON Parse Exception", "We encountered an unspecified JSON parsing error.")
             )
         status, payload = self._dispatch(req.method, req.route, req.params, dict(req.query), parsed)
+        self._charge(req, parsed, status)
         return self._encode(status, payload)
+
+    def _charge(self, req: Request, body: Any, status: int) -> None:
+        """Hold the connection for the server time a bulk call costs (the cost model), after applying it:
+        a client that dies meanwhile leaves the work done and unacknowledged, as with the real service."""
+        per_item, items = 0.0, 0
+        if status == 200 and req.method == "POST" and isinstance(body, dict):
+            if req.route == R_LIST and isinstance(body.get("members"), list):
+                per_item, items = self.batch_subscribe_ms_per_member, len(body["members"])
+            elif req.route == R_SEGMENT:
+                per_item = self.segment_ms_per_member
+                items = sum(len(body.get(k) or []) for k in ("members_to_add", "members_to_remove"))
+        charged = per_item * items
+        if charged <= 0:
+            return
+        with self._stats_lock:
+            self._charged_ms[f"{req.method} {req.route}"] += charged
+        self._stopping.wait(charged / 1000.0)
 
     def _authorized(self, header: str | None) -> bool:
         if not header:
@@ -1674,6 +1774,83 @@ class FakeMailchimp(FakeService):
             "_links": [],
         }
 
+    # ---------------------------------------------------------------- handlers: static segments (tags)
+    # "Static segments are now known as tags" (mailchimp-bulk-shapes.json): a tag and the static segment of
+    # the same name are one thing, with one id, whichever endpoint adds a member to it.
+    def _h_segments_list(self, p: dict[str, str], q: dict[str, str], body: Any) -> tuple[int, Any]:
+        lst = self._get_list(p["id"])
+        kind = q.get("type") or None
+        if kind is not None and kind not in {"saved", "static", "fuzzy"}:
+            raise _invalid(
+                VALIDATION_DETAIL,
+                [{"field": "type", "message": "Data presented is not one of the accepted values: saved, static, fuzzy."}],
+            )
+        count = min(_int_param(q, "count", DEFAULT_PAGE_COUNT), int(mailchimp_shape("segments_count_max")))
+        offset = _int_param(q, "offset", 0)
+        names = list(lst.tag_ids) if kind in (None, "static") else []
+        return 200, {
+            "segments": [lst.render_segment(name) for name in names[offset : offset + count]],
+            "list_id": lst.id,
+            "total_items": len(names),
+            "_links": [],
+        }
+
+    def _h_segment_create(self, p: dict[str, str], q: dict[str, str], body: Any) -> tuple[int, Any]:
+        lst = self._get_list(p["id"])
+        data = _require_object(body)
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _blank("name")
+        if data.get("options") is not None:  # a saved segment: conditions Tapestry never sends
+            if data.get("static_segment") is not None:
+                raise _invalid(
+                    VALIDATION_DETAIL,
+                    [{"field": "static_segment", "message": "This field cannot be provided with the options field."}],
+                )
+            raise _invalid("This fake serves static segments (tags) only.")
+        if name in lst.tag_ids:
+            raise _invalid(VALIDATION_DETAIL, [{"field": "name", "message": "A tag with this name already exists."}])
+        lst.tag_id(name)
+        for address in data.get("static_segment") or ():
+            m = lst.members.get(subscriber_hash(str(address)))
+            if m is not None and m.status != ARCHIVED:
+                self._tag(lst, m, name, active=True)
+        return 200, lst.render_segment(name)
+
+    def _h_segment_members(self, p: dict[str, str], q: dict[str, str], body: Any) -> tuple[int, Any]:
+        lst = self._get_list(p["id"])
+        name = lst.tag_name(p["segment_id"])
+        if name is None:
+            raise _not_found()
+        data = _require_object(body)
+        limit = int(mailchimp_shape("segment_members_max"))
+        changes = {key: data.get(key) or [] for key in ("members_to_add", "members_to_remove")}
+        if any(len(addresses) > limit for addresses in changes.values()):
+            # the live answer, word for word (mailchimp-bulk-shapes.json _source.segment_members_max_400)
+            raise _invalid(
+                "Maximum allowed member items exceeded, please provide at most 500 items in members_to_add "
+                "field or members_to_remove field"
+            )
+        added: list[dict[str, Any]] = []
+        removed: list[dict[str, Any]] = []
+        for key, out, active in (("members_to_add", added, True), ("members_to_remove", removed, False)):
+            for address in changes[key]:
+                # "Any emails provided that are not present on the list will be ignored."
+                m = lst.members.get(subscriber_hash(str(address)))
+                if m is None or m.status == ARCHIVED or (name in (m.tags or ())) == active:
+                    continue
+                self._tag(lst, m, name, active=active)
+                out.append(lst.render(m))
+        return 200, {
+            "members_added": added,
+            "members_removed": removed,
+            "errors": [],
+            "total_added": len(added),
+            "total_removed": len(removed),
+            "error_count": 0,
+            "_links": [],
+        }
+
     # ---------------------------------------------------------------- handlers: /batches
     def _h_batches_list(self, p: dict[str, str], q: dict[str, str], body: Any) -> tuple[int, Any]:
         count, offset = _page(q)
@@ -1928,6 +2105,14 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-ops-per-second", type=float, default=None)
     parser.add_argument("--batch-results-per-file", type=int, default=500)
     parser.add_argument("--max-pending-batches", type=int, default=500)
+    parser.add_argument("--batch-subscribe-ms-per-member", type=float, default=0.0)
+    parser.add_argument("--segment-ms-per-member", type=float, default=0.0)
+    parser.add_argument(
+        "--cost-model",
+        choices=sorted(COST_MODELS),
+        default=None,
+        help="set latency, /batches pace and per-member times from a model (overrides those flags)",
+    )
     parser.add_argument("--log-requests", action="store_true", help="keep an in-memory request log")
     parser.add_argument("--strict-requests", action="store_true", help="refuse keys the request shapes lack")
     return parser
@@ -1952,9 +2137,13 @@ def main(argv: list[str] | None = None) -> int:
         batch_ops_per_second=args.batch_ops_per_second,
         batch_results_per_file=args.batch_results_per_file,
         max_pending_batches=args.max_pending_batches,
+        batch_subscribe_ms_per_member=args.batch_subscribe_ms_per_member,
+        segment_ms_per_member=args.segment_ms_per_member,
         strict_requests=args.strict_requests,
         log_requests=args.log_requests,
     )
+    if args.cost_model:
+        fake.use_cost_model(args.cost_model)
     return run_cli(fake, lambda: {"base_url": fake.base_url, "api_key": fake.api_key, "list_ids": list(args.list_id)})
 
 

@@ -21,7 +21,7 @@ def snapshot_keys(audience: Audience) -> set[str]:
 def test_first_sync_creates_everyone_then_a_rerun_writes_nothing(audience: Audience) -> None:
     emails = audience.add(40)
     report = audience.sync()
-    assert (report.created, report.updated, report.path) == (40, 0, "direct")
+    assert (report.created, report.updated, report.path) == (40, 0, "subscribe")
     assert audience.subscribed_or_unsubscribed() == set(emails)
     member = audience.fake.member(LIST_ID, "person7@example.com")
     assert member["status"] == "subscribed"

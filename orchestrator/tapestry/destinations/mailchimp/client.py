@@ -21,6 +21,9 @@ from tapestry.core.errors import SyncError
 from tapestry.core.retry import RetryPolicy, parse_retry_after
 
 ARCHIVED_PAGE = 1000  # the members listing's largest page
+SEGMENTS_PAGE = 1000  # the segments listing's largest page
+SUBSCRIBE_MAX = 500  # members per batch subscribe call (POST /lists/{id})
+SEGMENT_MAX = 500  # e-mails per static-segment (tag) call
 PREFLIGHT_NETWORK_ATTEMPTS = 2
 CONNECT_TIMEOUT_S = 10.0  # a host that does not accept a connection in 10 s is not going to
 
@@ -176,6 +179,7 @@ class MailchimpClient:
         self.poll_interval = poll_interval
         self.sleep = sleep
         self._requests = 0
+        self._seconds_per_request: float | None = None  # moving average of plain calls (no bulk payload)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._clients: list[_Client] = []
@@ -185,6 +189,16 @@ class MailchimpClient:
     @property
     def requests_made(self) -> int:
         return self._requests
+
+    @property
+    def seconds_per_request(self) -> float | None:
+        """How long a plain call (one member, one page, one poll) has taken in this run, on average."""
+        return self._seconds_per_request
+
+    def _measured(self, seconds: float) -> None:
+        with self._lock:
+            known = self._seconds_per_request
+            self._seconds_per_request = seconds if known is None else 0.8 * known + 0.2 * seconds
 
     def _client(self) -> _Client:
         client = getattr(self._local, "client", None)
@@ -200,14 +214,17 @@ class MailchimpClient:
             client.close()
         self._clients.clear()
 
-    def _once(self, call: Callable[[_Client], Any]) -> Any:
+    def _once(self, call: Callable[[_Client], Any], timed: bool = True) -> Any:
         from mailchimp_marketing.api_client import ApiClientError
 
         client = self._client()
         with self._lock:
             self._requests += 1
+        started = time.monotonic()
         try:
             result = call(client)
+            if timed:
+                self._measured(time.monotonic() - started)
         except ApiClientError as exc:
             if exc.status_code is None and isinstance(exc.text, Exception):  # no HTTP answer
                 error = exc.text
@@ -222,12 +239,14 @@ class MailchimpClient:
             raise CallFailed(status, f"HTTP {status}", parse_retry_after(result.headers.get("Retry-After")))
         return result
 
-    def _with_retries(self, call: Callable[[_Client], Any], network_attempts: int | None = None) -> Any:
+    def _with_retries(
+        self, call: Callable[[_Client], Any], network_attempts: int | None = None, timed: bool = True
+    ) -> Any:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(call)
+                return self._once(call, timed)
             except CallFailed as failure:
                 if failure.status in (401, 403) and not failure.transient:
                     raise SyncError(
@@ -310,25 +329,74 @@ class MailchimpClient:
             if len(members) < ARCHIVED_PAGE or (total is not None and offset >= int(total)):
                 return found
 
+    # --- new members: batch subscribe and tags as static segments -------------------------------------
+
+    def batch_subscribe(self, members: list[dict[str, Any]]) -> dict[str, Any]:
+        """POST /lists/{id}: at most 500 new members, answered in the same call (`new_members`, `errors`).
+
+        `update_existing` is never sent: an existing member is answered ERROR_CONTACT_EXISTS and left as it
+        is. A retried call is harmless for the same reason (what the lost answer created now "exists")."""
+        body = {"members": members}
+        result = self._with_retries(lambda c: c.lists.batch_list_members(self.list_id, body), timed=False)
+        return dict(result or {})
+
+    def static_segments(self) -> dict[str, str]:
+        """Tag name -> id of every tag of the list ("Static segments are now known as tags")."""
+        found: dict[str, str] = {}
+        offset = 0
+        fields = ["segments.id", "segments.name", "total_items"]
+
+        def page_at(start: int) -> Callable[[_Client], Any]:
+            return lambda c: c.lists.list_segments(
+                self.list_id, type="static", fields=fields, count=SEGMENTS_PAGE, offset=start
+            )
+
+        while True:
+            page = self._with_retries(page_at(offset)) or {}
+            segments = page.get("segments") or []
+            found.update({str(s["name"]): str(s["id"]) for s in segments if s.get("name") and s.get("id")})
+            offset += len(segments)
+            total = page.get("total_items")
+            if len(segments) < SEGMENTS_PAGE or (total is not None and offset >= int(total)):
+                return found
+
+    def create_static_segment(self, name: str) -> str:
+        """POST /lists/{id}/segments with an empty `static_segment`: a new tag, without members yet."""
+        body = {"name": name, "static_segment": []}
+        return str(self._with_retries(lambda c: c.lists.create_segment(self.list_id, body))["id"])
+
+    def add_to_segment(self, segment_id: str, emails: list[str]) -> dict[str, Any]:
+        """POST /lists/{id}/segments/{segment_id} `members_to_add` (at most 500): tags them."""
+        body = {"members_to_add": emails}
+        result = self._with_retries(
+            lambda c: c.lists.batch_segment_members(body, self.list_id, segment_id), timed=False
+        )
+        return dict(result or {})
+
     # --- bulk path -------------------------------------------------------------------------------------
 
     def submit_batch(self, operations: list[dict[str, Any]]) -> str:
         response = self._with_retries(lambda c: c.batches.start({"operations": operations}))
         return str(response["id"])
 
+    def batch_status(self, batch_id: str) -> dict[str, Any]:
+        """GET /batches/{id}: one poll."""
+        return dict(self._with_retries(lambda c: c.batches.status(batch_id)) or {})
+
+    def batch_results(self, status: dict[str, Any]) -> dict[str, tuple[int, str]]:
+        """The results of a finished batch: operation_id -> (status code, response body)."""
+        url = status.get("response_body_url")
+        return self._download_results(str(url)) if url else {}
+
     def wait_batch(self, batch_id: str) -> dict[str, tuple[int, str]]:
         """Poll until the batch finishes; return operation_id -> (status code, response body)."""
         delay = self.poll_interval[0]
         while True:
-            status = self._with_retries(lambda c: c.batches.status(batch_id))
+            status = self.batch_status(batch_id)
             if status.get("status") == "finished":
-                break
+                return self.batch_results(status)
             self.sleep(delay)
             delay = min(delay * 1.6, self.poll_interval[1])
-        url = status.get("response_body_url")
-        if not url:
-            return {}
-        return self._download_results(str(url))
 
     def _download_results(self, url: str) -> dict[str, tuple[int, str]]:
         import requests

@@ -22,9 +22,13 @@ class MailchimpConfig(DestinationConfig):
     list_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,64}$")
     api_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/.*\d\.\d$")
     api_key: SecretRef = SecretRef(env="MAILCHIMP_API_KEY")
-    concurrency: Annotated[int, Field(ge=1, le=MAX_CONNECTIONS)] = 8  # direct calls in parallel
-    bulk_threshold: Annotated[int, Field(ge=1)] = 500  # this many operations or more use POST /batches
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 2_500
+    # connections at once, every lane together (Mailchimp allows 10)
+    concurrency: Annotated[int, Field(ge=1, le=MAX_CONNECTIONS)] = MAX_CONNECTIONS
+    # updates and archives: auto (direct calls and /batches together, shared by their measured pace),
+    # direct or bulk; new members always go through batch subscribe
+    update_path: Literal["auto", "direct", "bulk"] = "auto"
+    bulk_threshold: Annotated[int, Field(ge=1)] = 500  # fewer updates and archives: never try /batches (auto)
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 2_500  # operations per batch at most
 
     def identity(self) -> str:
         return f"mailchimp:{self.list_id or 'preview'}"

@@ -37,6 +37,7 @@ class MemberOp:
     tags: list[str] = field(default_factory=list)  # the tags the member has once acknowledged
     status_if_new: str = "subscribed"  # the member's last known status when Tapestry has seen it
     archived_by_tapestry: bool = False  # Tapestry archived this member (status_if_new is its status then)
+    in_list: bool = False  # a create Mailchimp answered "already a list member": its tags call may go along
 
     @property
     def key(self) -> str:
@@ -49,6 +50,19 @@ class MemberOp:
     @property
     def needs_tags_call(self) -> bool:
         return self.operation != "archive" and bool(self.tags_active or self.tags_inactive)
+
+    @property
+    def exists(self) -> bool:
+        """Mailchimp has this member (not archived): a tags call needs no upsert to land first."""
+        return self.operation == "update" or self.in_list
+
+    def subscribe_entry(self) -> dict[str, Any]:
+        """The member in a batch subscribe: its `status` is the last status Mailchimp reported for it,
+        `subscribed` only for someone Tapestry never saw (the call never touches an existing member)."""
+        entry: dict[str, Any] = {"email_address": self.email, "status": self.status_if_new}
+        if self.merge_fields:
+            entry["merge_fields"] = self.merge_fields
+        return entry
 
     def member_call(self, list_id: str) -> tuple[str, str, dict[str, Any] | None]:
         path = f"/lists/{list_id}/members/{self.hash}"
