@@ -28,7 +28,8 @@ from tapestry.project.config import SyncConfig
 
 LIST_ID = "list0001"
 MODEL = "analytics.audience"
-SENDING_KNOBS = ("bulk_threshold", "batch_size", "concurrency", "update_path")  # settings of destination: in tapestry.yml
+# settings of `destination:` (tapestry.yml)
+SENDING_KNOBS = ("bulk_threshold", "batch_size", "concurrency", "update_path")
 FAST_RETRIES = RetryPolicy(attempts=10, base_seconds=0.005, max_seconds=0.05)
 
 

@@ -121,20 +121,26 @@ def test_rejected_members_are_recorded_and_not_retried_until_their_row_changes(a
     assert attempts == [(2,)]
 
 
-@pytest.mark.parametrize("members", [120, 1_200], ids=["direct", "bulk"])
+@pytest.mark.parametrize("update_path", ["direct", "bulk"])
 def test_with_429s_5xx_and_dropped_connections_the_list_ends_equal_to_the_audience(
-    audience: Audience, members: int
+    audience: Audience, update_path: str
 ) -> None:
-    audience.add(members)
-    audience.fake.configure(rate_429=0.10, rate_500=0.05, drop_rate=0.03, html_5xx=True)
-    for kind in ("429", "500", "drop", "503"):  # the bulk path makes few requests: make sure each kind hits
+    audience.add(1_200)
+    faults = {"rate_429": 0.10, "rate_500": 0.05, "drop_rate": 0.03, "html_5xx": True}
+    audience.fake.configure(**faults)
+    for kind in ("429", "500", "drop", "503"):  # batch subscribe makes few requests: make sure each kind hits
         audience.fake.fail_next(kind)
-    report = audience.sync(bulk_threshold=500, batch_size=400)
+    report = audience.sync()
     assert report.failed == 0
     assert audience.subscribed_or_unsubscribed() == audience.emails()
-    faults = audience.fake.faults_injected
-    assert faults["429"] > 0 and faults["500"] + faults.get("502", 0) + faults.get("503", 0) > 0 and faults["drop"] > 0
+    seen = audience.fake.faults_injected
+    assert seen["429"] > 0 and seen["500"] + seen.get("502", 0) + seen.get("503", 0) > 0 and seen["drop"] > 0
     assert snapshot_keys(audience) == audience.emails()
+
+    audience.warehouse.execute(f"update {MODEL} set first_name = 'Faulty'")
+    updated = audience.sync(update_path=update_path, batch_size=400)
+    assert (updated.updated, updated.failed) == (1_200, 0)
+    assert {m["merge_fields"]["FNAME"] for m in audience.fake.members(LIST_ID).values()} == {"Faulty"}
     audience.fake.configure(rate_429=0, rate_500=0, drop_rate=0)
     assert audience.sync().planned == {"create": 0, "update": 0, "archive": 0}
 
@@ -147,21 +153,43 @@ def test_lost_acknowledgements_converge(audience: Audience) -> None:
     assert audience.subscribed_or_unsubscribed() == audience.emails()
 
 
-def test_bulk_path_uses_batches_with_few_requests_per_row(audience: Audience) -> None:
+def test_a_first_sync_goes_through_batch_subscribe_and_tags_as_static_segments(audience: Audience) -> None:
     audience.add(3_000)
-    report = audience.sync(bulk_threshold=500, batch_size=1_000)
-    assert report.path == "bulk" and report.created == 3_000
-    assert audience.fake.batch_operations_by_route[PUT] == 3_000
-    assert audience.fake.requests_by_route.get(PUT, 0) == 0
+    report = audience.sync()
+    assert report.path == "subscribe" and report.created == 3_000
+    routes = audience.fake.requests_by_route
+    assert routes["POST /lists/{id}"] == 6  # 500 members a call
+    assert routes["POST /lists/{id}/segments/{segment_id}"] == 6  # the tag, 500 members a call
+    assert routes["POST /lists/{id}/segments"] == 1  # the list had no such tag: created once, empty
+    assert audience.puts() == 0 and routes.get("POST /lists/{id}/members/{hash}/tags", 0) == 0
     assert report.requests / 3_000 <= 0.01
     assert audience.subscribed_or_unsubscribed() == audience.emails()
+    member = audience.fake.member(LIST_ID, "person2999@example.com")
+    assert [t["name"] for t in member["tags"]] == ["tapestry"] and member["merge_fields"]["LNAME"] == "Last2999"
     assert audience.fake.max_in_flight_seen <= 10
 
 
-def test_direct_path_never_exceeds_ten_connections(audience: Audience) -> None:
-    audience.add(200)
+def test_bulk_updates_go_through_batches_with_few_requests_per_row(audience: Audience) -> None:
+    audience.add(1_200)
+    audience.sync()
+    audience.warehouse.execute(f"update {MODEL} set first_name = first_name || '!'")
+    report = audience.sync(update_path="bulk", batch_size=500)
+    assert report.path == "bulk" and report.updated == 1_200
+    assert audience.fake.batch_operations_by_route[PUT] == 1_200
+    assert audience.fake.requests_by_route.get(PUT, 0) == 0
+    assert report.requests / 1_200 <= 0.02  # 3 batches: submit, a few polls, the results
+    assert audience.fake.member(LIST_ID, "person7@example.com")["merge_fields"]["FNAME"] == "First7!"
+
+
+@pytest.mark.parametrize("update_path", ["direct", "auto"])
+def test_updates_never_use_more_than_ten_connections(audience: Audience, update_path: str) -> None:
+    audience.tags = ()
+    audience.add(600)
+    audience.sync()
+    audience.warehouse.execute(f"update {MODEL} set last_name = 'Moved'")
     audience.fake.configure(latency_ms=5)
-    audience.sync(bulk_threshold=10_000)
+    report = audience.sync(update_path=update_path, bulk_threshold=100)
+    assert report.updated == 600
     assert 1 < audience.fake.max_in_flight_seen <= 10
     assert audience.fake.faults_injected.get("connections", 0) == 0
 
@@ -252,26 +280,28 @@ def test_column_tags_follow_the_row(audience: Audience) -> None:
 
 def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run that dies after submitting a batch: the rerun reads that batch's results."""
-    from tapestry.destinations.mailchimp.destination import MailchimpDestination
+    from tapestry.destinations.mailchimp.changes import ChangeLane
 
     audience.tags = ()
     audience.add(1_000)
+    audience.sync()
+    audience.warehouse.execute(f"update {MODEL} set first_name = 'Again'")
 
-    def die(self, batch_id, chunk, decided, session):  # type: ignore[no-untyped-def]
+    def die(self, job):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt  # killed while waiting for Mailchimp
 
-    monkeypatch.setattr(MailchimpDestination, "_finish_members", die)
+    monkeypatch.setattr(ChangeLane, "_poll", die)
     with pytest.raises(KeyboardInterrupt):
-        audience.sync(bulk_threshold=100, batch_size=500, batches_in_flight=1)
+        audience.sync(update_path="bulk", batch_size=500, batches_in_flight=1)
     monkeypatch.undo()
     assert audience.warehouse.query("select count(distinct job_id) from tapestry_sync.in_flight") == [(1,)]
     audience.fake.wait_for_batches(30)
-    report = audience.sync(bulk_threshold=100, batch_size=500)
+    report = audience.sync(update_path="bulk", batch_size=500)
     assert report.recovered == 500
-    assert report.planned["create"] == 500
+    assert report.planned["update"] == 500
     assert audience.fake.batch_operations_by_route[PUT] == 1_000  # nobody sent twice
     assert audience.warehouse.query("select count(*) from tapestry_sync.in_flight") == [(0,)]
-    assert snapshot_keys(audience) == audience.emails()
+    assert {m["merge_fields"]["FNAME"] for m in audience.fake.members(LIST_ID).values()} == {"Again"}
 
 
 def test_a_warehouse_from_an_older_tapestry_gets_the_new_columns(audience: Audience) -> None:
@@ -295,13 +325,15 @@ def test_a_warehouse_from_an_older_tapestry_gets_the_new_columns(audience: Audie
     assert audience.warehouse.query("select count(*) from tapestry_sync.key_state") == [(3,)]
 
 
-@pytest.mark.parametrize("bulk_threshold", [100_000, 1], ids=["direct", "bulk"])
+@pytest.mark.parametrize("update_path", ["direct", "bulk"])
 def test_permanent_refusals_are_recorded_once_and_transient_failures_are_retried(
-    audience: Audience, bulk_threshold: int
+    audience: Audience, update_path: str
 ) -> None:
     from fakes.mailchimp import R_MEMBER, ApiError, subscriber_hash
 
     audience.add(4)
+    audience.sync()
+    audience.warehouse.execute(f"update {MODEL} set last_name = 'Changed'")
     audience.fake.forget(LIST_ID, "person1@example.com")  # permanent: Forgotten Email Not Subscribed
     original = audience.fake._routes[R_MEMBER]["PUT"]
     flaky = subscriber_hash("person2@example.com")
@@ -312,8 +344,8 @@ def test_permanent_refusals_are_recorded_once_and_transient_failures_are_retried
         return original(p, q, body)
 
     audience.fake._routes[R_MEMBER]["PUT"] = unavailable_for_one
-    report = audience.sync(bulk_threshold=bulk_threshold, batch_size=10)
-    assert (report.created, report.rejected, report.failed) == (2, 1, 1)
+    report = audience.sync(update_path=update_path, batch_size=10)
+    assert (report.updated, report.rejected, report.failed) == (2, 1, 1)
     assert "1 rejected (permanent), 1 failed (will retry)" in report.headline
     assert [r[0] for r in audience.warehouse.query("select key from tapestry_sync.rejections")] == [
         "person1@example.com"
@@ -321,11 +353,11 @@ def test_permanent_refusals_are_recorded_once_and_transient_failures_are_retried
 
     audience.fake._routes[R_MEMBER]["PUT"] = original
     puts = audience.puts()
-    retried = audience.sync(bulk_threshold=bulk_threshold, batch_size=10)
-    assert retried.planned["create"] == 1 and (retried.created, retried.rejected, retried.failed) == (1, 0, 0)
+    retried = audience.sync(update_path=update_path, batch_size=10)
+    assert retried.planned["update"] == 1 and (retried.updated, retried.rejected, retried.failed) == (1, 0, 0)
     assert audience.puts() == puts + 1  # only the transient one was sent again
     runs = audience.warehouse.query("select status, rejected, failed from tapestry_sync.runs order by started_at")
-    assert [tuple(r) for r in runs] == [("partial", 1, 1), ("succeeded", 0, 0)]
+    assert [tuple(r) for r in runs][1:] == [("partial", 1, 1), ("succeeded", 0, 0)]
 
 
 def _as_written_before_plugins(audience: Audience) -> dict[str, dict[str, object]]:

@@ -46,17 +46,11 @@ def batch_take(
             return 0
         return min(max_size, remaining, max(PROBE_MIN, int((remaining + queued) * PROBE_SHARE)))
     direct = pace.direct or 0.0
+    if direct <= 0:  # no direct lane to share with (not measured): batches take what they can
+        return min(max_size, remaining)
     if pace.batch < NOT_WORTH * direct:
         return 0
     seconds_left = (remaining + queued) / (direct + pace.batch)
     wanted = int(pace.batch * seconds_left * SAFETY) - queued
     take = min(max_size, remaining, wanted)
-    return take if take >= min(MIN_BATCH, remaining) else 0
-
-
-def estimated_seconds(members: int, pace: Pace, choice: Choice) -> float | None:
-    """How long `members` changes take on the chosen lanes at the measured pace (None: unknown yet)."""
-    direct = pace.direct if choice != "bulk" else None
-    batch = pace.batch if choice != "direct" else None
-    rate = (direct or 0.0) + (batch or 0.0)
-    return members / rate if rate > 0 else None
+    return take if take >= MIN_BATCH else 0

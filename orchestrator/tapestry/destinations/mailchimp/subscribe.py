@@ -134,12 +134,15 @@ class SubscribeLane:
     # --- in a worker -------------------------------------------------------------------------------------
 
     def _subscribe(self, ops: list[MemberOp]) -> _Chunk:
+        if self.refused:  # an earlier call was refused for good: do not ask again
+            return _Chunk(to_update=list(ops))
         try:
             answer = self.client.batch_subscribe([op.subscribe_entry() for op in ops])
         except CallFailed as failure:
             if failure.transient:
                 return _Chunk(failed=[OpResult(op, "failed", failure.status, failure.detail) for op in ops])
-            return _Chunk(to_update=list(ops), refused=failure.detail)  # each member goes through PUT
+            self.refused = failure.detail  # not served, or not valid: each member goes through PUT
+            return _Chunk(to_update=list(ops), refused=failure.detail)
         created = {_member_hash(m): str(m.get("status") or "") or None for m in answer.get("new_members") or []}
         exists = {
             subscriber_hash(str(e.get("email_address") or ""))

@@ -1,0 +1,56 @@
+"""The Mailchimp update path's choice between direct calls and /batches, from measured paces."""
+
+from __future__ import annotations
+
+import pytest
+
+from tapestry.destinations.mailchimp.paths import PROBE_MIN, SAFETY, Pace, batch_take
+
+KNOBS = {"threshold": 500, "max_size": 2_500, "probing": False, "choice": "auto"}
+
+
+def take(
+    remaining: int, queued: int = 0, direct: float | None = 30.0, batch: float | None = None, **knobs: object
+) -> int:
+    return batch_take(remaining, queued, Pace(direct, batch), **{**KNOBS, **knobs})  # type: ignore[arg-type]
+
+
+def test_a_run_too_small_for_a_probe_goes_direct() -> None:
+    assert take(499) == 0
+    assert take(40, queued=0, threshold=50) == 0
+
+
+def test_a_large_run_sends_one_probe_and_waits_for_its_measure() -> None:
+    assert take(10_000) == 500  # 5 % of the work
+    assert take(1_000) == PROBE_MIN  # at least 50: a smaller batch measures its own overhead
+    assert take(9_500, queued=500, probing=True) == 0
+
+
+def test_the_batch_lane_takes_the_share_its_pace_earns() -> None:
+    # direct 30/s, batches 20/s: 10,000 left take 200 s together; batches can do 4,000 of them
+    assert take(10_000, direct=30.0, batch=20.0, max_size=100_000) == int(4_000 * SAFETY)
+    assert take(10_000, direct=30.0, batch=20.0) == 2_500  # at most batch_size a batch
+    assert take(10_000, queued=3_000, direct=30.0, batch=20.0, max_size=100_000) == int(
+        20.0 * 13_000 / 50.0 * SAFETY
+    ) - 3_000  # what is already queued in batches counts
+
+
+def test_batches_much_slower_than_direct_calls_get_nothing() -> None:
+    assert take(10_000, direct=300.0, batch=10.0) == 0
+    assert take(10_000, direct=300.0, batch=20.0) > 0
+
+
+def test_a_lane_that_would_get_a_sliver_is_left_idle() -> None:
+    assert take(100, direct=30.0, batch=20.0) == 0  # 32 members: not worth a batch
+    assert take(1_000, direct=1.0, batch=2_000.0) == int(2_000 * 1_000 / 2_001 * SAFETY)  # most of it
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("direct", 0), ("bulk", 2_500)])
+def test_a_forced_path_ignores_the_measures(choice: str, expected: int) -> None:
+    assert take(10_000, direct=300.0, batch=1.0, choice=choice) == expected
+    assert take(10, direct=300.0, batch=1.0, choice=choice) == (10 if choice == "bulk" else 0)
+
+
+def test_without_a_measured_direct_pace_batches_take_what_they_can() -> None:
+    assert take(3_000, direct=None, batch=50.0) == 2_500
+    assert take(20, direct=None, batch=50.0) == 20
