@@ -1783,7 +1783,12 @@ class FakeMailchimp(FakeService):
         if kind is not None and kind not in {"saved", "static", "fuzzy"}:
             raise _invalid(
                 VALIDATION_DETAIL,
-                [{"field": "type", "message": "Data presented is not one of the accepted values: saved, static, fuzzy."}],
+                [
+                    {
+                        "field": "type",
+                        "message": "Data presented is not one of the accepted values: " + "saved, static, fuzzy.",
+                    }
+                ],
             )
         count = min(_int_param(q, "count", DEFAULT_PAGE_COUNT), int(mailchimp_shape("segments_count_max")))
         offset = _int_param(q, "offset", 0)
