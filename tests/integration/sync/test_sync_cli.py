@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -149,58 +149,115 @@ def test_secret_store_reference(tmp_path: Path, fake: FakeMailchimp) -> None:
     assert demo.cli.ok("secrets", "list", "--project", "project").stdout.strip() == "mailchimp"
 
 
-@pytest.mark.parametrize("path", ["direct", "bulk"])
-def test_sigkill_mid_sync_then_rerun_converges_without_resending_acknowledged_members(
-    tmp_path: Path, fake: FakeMailchimp, path: str
-) -> None:
-    demo = _project(tmp_path, fake, rows=700)
+def _with_knobs(demo: DemoProject, knobs: str, tags: bool = True) -> None:
     config = demo.project / "tapestry.yml"
     text = config.read_text()
-    assert "      tags:\n        - name: tapestry\n" in text
-    text = text.replace("      tags:\n        - name: tapestry\n", "      tags: []\n")
-    threshold = 100_000 if path == "direct" else 50
-    knobs = f"      type: mailchimp\n      bulk_threshold: {threshold}\n      batch_size: 100\n"
+    if not tags:
+        assert "      tags:\n        - name: tapestry\n" in text
+        text = text.replace("      tags:\n        - name: tapestry\n", "      tags: []\n")
     assert "      type: mailchimp\n" in text
-    config.write_text(text.replace("      type: mailchimp\n", knobs, 1))
-    demo.cli.ok("run", "--project", "project", env={"MAILCHIMP_API_KEY": ""})  # build the audience only
-    audience = _audience(demo)
-    fake.configure(latency_ms=15, batch_ops_per_second=400)
+    config.write_text(text.replace("      type: mailchimp\n", f"      type: mailchimp\n{knobs}", 1))
 
-    process = subprocess.Popen(
+
+def _start_sync(demo: DemoProject) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [sys.executable, "-m", "tapestry", "sync", "--project", "project"],
         cwd=demo.root,
         env={**demo.cli.env, "NO_COLOR": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def _kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 60
-    while fake.member_count(LIST_ID) < len(audience) // 3:  # wait until the sync is well under way
+    while not ready():
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the sync did not progress"
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait(30)
-    assert fake.member_count(LIST_ID) < len(audience), "killed too late to prove anything"
 
+
+def _committed(demo: DemoProject) -> set[str]:
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        committed = {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()}
+        return {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()}
+
+
+def test_sigkill_between_a_batch_subscribe_and_its_commit_then_the_rerun_converges(
+    tmp_path: Path, fake: FakeMailchimp
+) -> None:
+    """Mailchimp created the members, the process died before it could commit them: the rerun's batch
+    subscribe answers "already a member" for each, the update path sends them once, and all is committed."""
+    demo = _project(tmp_path, fake, rows=700)
+    _with_knobs(demo, "      concurrency: 1\n")  # one call at a time: the second chunk waits for the first
+    demo.cli.ok("run", "--project", "project", env={"MAILCHIMP_API_KEY": ""})  # build the audience only
+    audience = _audience(demo)
+    assert len(audience) > 500
+    fake.configure(batch_subscribe_ms_per_member=60)  # the first call holds its answer for 30 s
+
+    process = _start_sync(demo)
+    _kill_when(process, lambda: fake.member_count(LIST_ID) >= 500)  # created; the answer is not back yet
+    assert fake.member_count(LIST_ID) == 500 and _committed(demo) == set(), "killed too late to prove anything"
+
+    fake.configure(batch_subscribe_ms_per_member=0)
+    fake.clear_request_log()
+    rerun = demo.cli.ok("sync", "--project", "project")
+    assert _listed(fake) == audience and fake.member_count(LIST_ID) == len(audience), rerun.stdout
+    assert f"{len(audience):,} created" in " ".join(rerun.stdout.split())
+    routed = {e["body"]["email_address"] for e in fake.request_log if e["route"] == "PUT /lists/{id}/members/{hash}"}
+    routed |= {
+        json.loads(op["body"])["email_address"]
+        for e in fake.request_log
+        if e["route"] == "POST /batches"
+        for op in e["body"]["operations"]
+        if op["method"] == "PUT"
+    }
+    assert len(routed) == 500  # the members of the killed call, once each, through the update path
+    assert all(fake.member(LIST_ID, e)["status"] == "subscribed" for e in routed)
+    assert all([t["name"] for t in fake.member(LIST_ID, e)["tags"]] == ["tapestry"] for e in audience)
+    assert _committed(demo) == audience
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from tapestry_sync.in_flight").fetchone() == (0,)
+
+
+def test_sigkill_while_batches_of_updates_run_then_the_rerun_converges_without_resending(
+    tmp_path: Path, fake: FakeMailchimp
+) -> None:
+    demo = _project(tmp_path, fake, rows=700)
+    _with_knobs(demo, "      update_path: bulk\n      batch_size: 100\n", tags=False)
+    demo.cli.ok("run", "--project", "project")
+    audience = _audience(demo)
+    with duckdb.connect(str(demo.warehouse)) as con:  # every member changes
+        con.execute("update marts.audience set first_name = coalesce(first_name, '') || ' (again)'")
+    acked_before = {k: v for k, v in _acked_at(demo).items()}
+    fake.configure(latency_ms=15, batch_ops_per_second=400)
+
+    process = _start_sync(demo)
+    _kill_when(process, lambda: fake.batch_operation_count >= len(audience) // 3)
+    assert fake.batch_operation_count < len(audience), "killed too late to prove anything"
+    committed = {k for k, at in _acked_at(demo).items() if at != acked_before[k]}
+
     fake.wait_for_batches(60)
     fake.configure(latency_ms=0, batch_ops_per_second=None)
-    fake.clear_request_log()
     puts_before = fake.batch_operations_by_route.get("PUT /lists/{id}/members/{hash}", 0)
-
-    rerun = demo.cli.ok("sync", "--project", "project")
-    assert _listed(fake) == audience, rerun.stdout
+    fake.clear_request_log()
+    demo.cli.ok("sync", "--project", "project")
     resent_direct = {
         entry["body"]["email_address"] for entry in fake.request_log if entry["method"] == "PUT" and entry.get("body")
     }
     assert not (resent_direct & committed), "an acknowledged member was sent again"
+    assert {m["merge_fields"]["FNAME"].endswith(" (again)") for m in fake.members(LIST_ID).values()} == {True}
+    assert _committed(demo) == audience
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        assert {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()} == audience
         assert con.execute("select count(*) from tapestry_sync.in_flight").fetchone() == (0,)
-    if path == "bulk":
-        status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
-        summary = status["phases"]["sync"]["summary"]["syncs"]["newsletter"]
-        resent_bulk = fake.batch_operations_by_route.get("PUT /lists/{id}/members/{hash}", 0) - puts_before
-        # everything Mailchimp processed before the kill is either committed or recovered, never resent
-        assert resent_bulk == len(audience) - len(committed) - summary["recovered"]
+    status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
+    summary = status["phases"]["sync"]["summary"]["syncs"]["newsletter"]
+    resent_bulk = fake.batch_operations_by_route.get("PUT /lists/{id}/members/{hash}", 0) - puts_before
+    # everything Mailchimp processed before the kill is either committed or recovered, never resent
+    assert resent_bulk + len(resent_direct) == len(audience) - len(committed) - summary["recovered"]
+
+
+def _acked_at(demo: DemoProject) -> dict[str, object]:
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        return dict(con.execute("select key, acked_at from tapestry_sync.snapshot").fetchall())

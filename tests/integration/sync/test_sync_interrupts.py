@@ -30,12 +30,12 @@ def _slow_sync_project(tmp_path: Path, fake: FakeMailchimp) -> tuple[DemoProject
     config = demo.project / "tapestry.yml"
     text = config.read_text()
     assert "      type: mailchimp\n" in text
-    knobs = "      type: mailchimp\n      bulk_threshold: 100000\n"  # direct calls
+    knobs = "      type: mailchimp\n      concurrency: 1\n"  # one batch subscribe at a time: the next one waits
     config.write_text(text.replace("      type: mailchimp\n", knobs, 1))
     demo.cli.ok("run", "--project", "project", env={"MAILCHIMP_API_KEY": ""})  # build the audience only
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         size = con.execute("select count(*) from marts.audience").fetchone()[0]  # type: ignore[index]
-    fake.configure(latency_ms=20)
+    fake.configure(latency_ms=20, batch_subscribe_ms_per_member=10)  # 500 members: 5 s
     return demo, int(size)
 
 
@@ -75,7 +75,7 @@ def test_a_sync_killed_with_sigkill_is_not_running_forever(tmp_path: Path, fake:
     assert "ended without finishing" in shown[killed_run]["error"]
     assert _runs(demo)[0][1] == "running"
 
-    fake.configure(latency_ms=0)
+    fake.configure(latency_ms=0, batch_subscribe_ms_per_member=0)
     demo.cli.ok("sync", "--project", "project")
     runs = {run_id: (status, error) for run_id, status, error in _runs(demo)}
     assert runs[killed_run][0] == "interrupted" and "ended without finishing" in str(runs[killed_run][1])
