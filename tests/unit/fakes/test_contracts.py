@@ -185,12 +185,22 @@ def test_the_fake_mailchimp_refuses_to_archive_as_the_live_api_did(mailchimp: Fa
         ("member_upsert", "PUT", "/lists/list1/members/{h}", {"email_address": "a@example.com", "update_existing": 1}),
         ("member_tags", "POST", "/lists/list1/members/{h}/tags", {"tags": [{"name": "x"}]}),
         ("batch_request", "POST", "/batches", {"operations": [{"method": "PUT", "path": "/x", "body": {}}]}),
+        ("batch_subscribe_request", "POST", "/lists/list1", {"members": [{"email_address": "b@example.com"}]}),
+        (
+            "batch_subscribe_request",
+            "POST",
+            "/lists/list1",
+            {"members": [{"email_address": "b@example.com", "status": "subscribed", "tags": ["x"]}]},
+        ),
+        ("batch_subscribe_request", "POST", "/lists/list1", {"members": [], "update_existing": "yes"}),
+        ("segment_create_request", "POST", "/lists/list1/segments", {"name": "x", "members": []}),
+        ("segment_members_request", "POST", "/lists/list1/segments/1000", {"members_to_add": "a@example.com"}),
     ],
 )
 def test_the_fake_mailchimp_refuses_bodies_outside_the_shapes(
     mailchimp: FakeMailchimp, shape: str, method: str, path: str, body: dict[str, Any]
 ) -> None:
-    mailchimp.add_member("list1", "a@example.com")
+    mailchimp.add_member("list1", "a@example.com", tags=["existing"])  # tag `existing` is segment 1000
     assert errors(strict(mailchimp_shape(shape)), body)  # really outside the shape (undefined keys included)
     r = call(mailchimp, method, path.format(h=subscriber_hash("a@example.com")), body)
     assert r.status_code == 400 and r.json()["title"] == "Invalid Resource", r.text
@@ -205,3 +215,16 @@ def test_every_member_route_of_the_fake_mailchimp_is_an_sdk_operation(mailchimp:
         if route != "/"
     }
     assert served <= published, served - published
+
+
+def test_the_fake_mailchimp_answers_bulk_calls_in_their_published_shapes(mailchimp: FakeMailchimp) -> None:
+    members = [{"email_address": "n@example.com", "status": "subscribed"}]
+    subscribed = call(mailchimp, "POST", "/lists/list1", {"members": members[:1]})
+    assert errors(mailchimp_shape("batch_subscribe_response"), subscribed.json()) == []
+    again = call(mailchimp, "POST", "/lists/list1", {"members": members[:1]}).json()
+    assert errors(mailchimp_shape("batch_subscribe_response"), again) == []
+    assert again["errors"][0]["error_code"] == "ERROR_CONTACT_EXISTS"
+    segment = call(mailchimp, "POST", "/lists/list1/segments", {"name": "t", "static_segment": []}).json()
+    added = call(mailchimp, "POST", f"/lists/list1/segments/{segment['id']}", {"members_to_add": ["n@example.com"]})
+    assert errors(mailchimp_shape("segment_members_response"), added.json()) == []
+    assert added.json()["total_added"] == 1

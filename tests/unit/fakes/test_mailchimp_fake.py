@@ -662,6 +662,105 @@ def test_batch_subscribe_limits(sdk: mc.Client) -> None:
     assert res["error_count"] == 1
 
 
+def test_batch_subscribe_re_adds_an_archived_contact_with_the_status_sent(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    """The docs are silent on what it restores: the fake does the worst, so a client must never send one."""
+    fake.set_member_status(LIST, "was@example.com", "unsubscribed")
+    fake.set_member_status(LIST, "was@example.com", "archived")
+    res = sdk.lists.batch_list_members(
+        LIST, {"members": [{"email_address": "was@example.com", "status": "subscribed"}]}
+    )
+    assert res["total_created"] == 1
+    assert stored(fake, "was@example.com")["status"] == "subscribed"
+
+
+def test_batch_subscribe_ignores_a_members_tags_and_strict_requests_refuse_them(fake: FakeMailchimp) -> None:
+    """No typed source defines per-member tags in this call (mailchimp-bulk-shapes.json)."""
+    body = {"members": [{"email_address": "t@example.com", "status": "subscribed", "tags": ["vip"]}]}
+    sdk = mc.Client()
+    sdk.set_config({"api_key": fake.api_key, "server": "us1"})
+    sdk.api_client.host = fake.base_url
+    assert sdk.lists.batch_list_members(LIST, body)["total_created"] == 1
+    assert stored(fake, "t@example.com")["tags"] == []
+    fake.strict_requests = True
+    body["members"][0]["email_address"] = "u@example.com"
+    status, err = sdk_error(lambda: sdk.lists.batch_list_members(LIST, body))
+    assert status == 400 and "tags" in json.dumps(err["errors"])
+    assert fake.member(LIST, "u@example.com") is None
+
+
+# ------------------------------------------------------------------------------------ static segments (tags)
+
+
+def test_a_tag_is_a_static_segment(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    fake.add_member(LIST, "a@example.com", tags=["old"])
+    fake.add_member(LIST, "b@example.com")
+    fake.set_member_status(LIST, "c@example.com", "archived")
+    created = sdk.lists.create_segment(LIST, {"name": "vip", "static_segment": []})
+    listed = sdk.lists.list_segments(LIST, type="static", count=1000)
+    assert {s["name"]: s["id"] for s in listed["segments"]} == {"old": 1000, "vip": created["id"]}
+    res = sdk.lists.batch_segment_members(
+        {"members_to_add": ["a@example.com", "b@example.com", "c@example.com", "nobody@example.com"]},
+        LIST,
+        str(created["id"]),
+    )
+    assert res["total_added"] == 2 and {m["email_address"] for m in res["members_added"]} == {
+        "a@example.com",
+        "b@example.com",
+    }  # emails not in the list (or archived) are ignored
+    assert {t["name"] for t in stored(fake, "a@example.com")["tags"]} == {"old", "vip"}
+    assert {t["id"] for t in stored(fake, "a@example.com")["tags"]} == {1000, created["id"]}
+    again = sdk.lists.batch_segment_members({"members_to_add": ["a@example.com"]}, LIST, str(created["id"]))
+    assert again["total_added"] == 0  # already tagged
+    removed = sdk.lists.batch_segment_members({"members_to_remove": ["a@example.com"]}, LIST, str(created["id"]))
+    assert removed["total_removed"] == 1 and [t["name"] for t in stored(fake, "a@example.com")["tags"]] == ["old"]
+    status, _ = sdk_error(lambda: sdk.lists.create_segment(LIST, {"name": "vip", "static_segment": []}))
+    assert status == 400
+    status, _ = sdk_error(lambda: sdk.lists.batch_segment_members({"members_to_add": []}, LIST, "9999"))
+    assert status == 404
+
+
+def test_a_segment_call_takes_at_most_500_emails(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    segment = sdk.lists.create_segment(LIST, {"name": "big", "static_segment": []})
+    emails = [f"s{i}@example.com" for i in range(501)]
+    status, err = sdk_error(
+        lambda: sdk.lists.batch_segment_members({"members_to_add": emails}, LIST, str(segment["id"]))
+    )
+    assert status == 400 and err["detail"].startswith("Maximum allowed member items exceeded")
+    fake.add_members(LIST, emails[:500])
+    assert (
+        sdk.lists.batch_segment_members({"members_to_add": emails[:500]}, LIST, str(segment["id"]))["total_added"]
+        == 500
+    )
+
+
+# ------------------------------------------------------------------------------------ the cost model
+
+
+def test_the_cost_model_charges_bulk_calls_per_member(sdk: mc.Client, fake: FakeMailchimp) -> None:
+    fake.configure(batch_subscribe_ms_per_member=2.0, segment_ms_per_member=1.0)
+    members = [{"email_address": f"c{i}@example.com", "status": "subscribed"} for i in range(30)]
+    sdk.lists.batch_list_members(LIST, {"members": members})
+    segment = sdk.lists.create_segment(LIST, {"name": "cost", "static_segment": []})
+    sdk.lists.batch_segment_members(
+        {"members_to_add": [m["email_address"] for m in members[:10]]}, LIST, str(segment["id"])
+    )
+    assert fake.charged_ms == {"POST /lists/{id}": 60.0, "POST /lists/{id}/segments/{segment_id}": 10.0}
+    assert fake.stats()["charged_ms"] == {"POST /lists/{id}": 60.0, "POST /lists/{id}/segments/{segment_id}": 10.0}
+
+
+@pytest.mark.parametrize("model", ["optimistic", "pessimistic"])
+def test_cost_models_set_every_cost_knob(fake: FakeMailchimp, model: str) -> None:
+    from fakes.mailchimp import COST_MODELS
+
+    fake.use_cost_model(model)
+    config = fake.config()
+    assert {knob: config[knob] for knob in COST_MODELS[model]} == COST_MODELS[model]
+    assert all(value for value in COST_MODELS[model].values())  # every cost is charged
+    assert config["max_connections"] == 10 and config["max_pending_batches"] == 500
+    fake.use_cost_model("free")
+    assert fake.config()["latency_ms"] == 0
+
+
 # ------------------------------------------------------------------------------------ /batches
 
 
