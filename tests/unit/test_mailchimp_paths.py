@@ -1,9 +1,11 @@
-"""The Mailchimp update path's choice between direct calls and /batches, from measured paces."""
+"""The Mailchimp update path's choice between direct calls and /batches, from measured paces, and when a
+batch is polled."""
 
 from __future__ import annotations
 
 import pytest
 
+from tapestry.destinations.mailchimp.changes import POLL_EARLY, POLL_FIRST, POLL_MAX, ChangeLane, _Job
 from tapestry.destinations.mailchimp.paths import PROBE_MIN, SAFETY, Pace, batch_take
 
 KNOBS = {"threshold": 500, "max_size": 2_500, "probing": False, "choice": "auto"}
@@ -30,9 +32,10 @@ def test_the_batch_lane_takes_the_share_its_pace_earns() -> None:
     # direct 30/s, batches 20/s: 10,000 left take 200 s together; batches can do 4,000 of them
     assert take(10_000, direct=30.0, batch=20.0, max_size=100_000) == int(4_000 * SAFETY)
     assert take(10_000, direct=30.0, batch=20.0) == 2_500  # at most batch_size a batch
-    assert take(10_000, queued=3_000, direct=30.0, batch=20.0, max_size=100_000) == int(
-        20.0 * 13_000 / 50.0 * SAFETY
-    ) - 3_000  # what is already queued in batches counts
+    assert (
+        take(10_000, queued=3_000, direct=30.0, batch=20.0, max_size=100_000)
+        == int(20.0 * 13_000 / 50.0 * SAFETY) - 3_000
+    )  # what is already queued in batches counts
 
 
 def test_batches_much_slower_than_direct_calls_get_nothing() -> None:
@@ -54,3 +57,54 @@ def test_a_forced_path_ignores_the_measures(choice: str, expected: int) -> None:
 def test_without_a_measured_direct_pace_batches_take_what_they_can() -> None:
     assert take(3_000, direct=None, batch=50.0) == 2_500
     assert take(20, direct=None, batch=50.0) == 20
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _lane(clock: _Clock) -> ChangeLane:
+    # _expect and _schedule read only the clock and the measured pace
+    return ChangeLane(
+        None,  # type: ignore[arg-type]
+        "list",
+        None,  # type: ignore[arg-type]
+        lambda op: None,
+        choice="auto",
+        concurrency=10,
+        batch_size=2_500,
+        threshold=500,
+        batches_in_flight=4,
+        clock=clock,
+    )
+
+
+def test_before_the_batch_pace_is_measured_a_batch_is_polled_soon_and_then_by_its_age() -> None:
+    clock = _Clock()
+    lane = _lane(clock)
+    job = _Job(ops=[], decided={}, started=0.0)
+    lane._expect(job, 1_000)
+    lane._schedule(job)
+    assert job.expected_done is None and job.next_poll == POLL_FIRST
+    clock.now = 100.0
+    lane._schedule(job)
+    assert job.next_poll == 100.0 + POLL_MAX
+
+
+def test_a_batch_queued_behind_others_is_first_polled_shortly_before_the_measured_pace_has_it_done() -> None:
+    clock = _Clock()
+    lane = _lane(clock)
+    lane._batch_pace = 20.0  # members a second, measured on earlier batches
+    first, second = (_Job(ops=[], decided={}, started=0.0) for _ in range(2))
+    for job in (first, second):
+        lane._expect(job, 1_000)
+        lane._schedule(job)
+    assert (first.expected_done, second.expected_done) == (50.0, 100.0)  # one batch after another
+    assert first.next_poll == POLL_EARLY * 50.0 and second.next_poll == POLL_EARLY * 100.0
+    clock.now = second.next_poll  # not done yet: then polled by its age, as before it was measured
+    lane._schedule(second)
+    assert second.next_poll == clock.now + POLL_MAX

@@ -35,6 +35,9 @@ from tapestry.destinations.mailchimp.paths import Choice, Pace, batch_take
 
 POLL_FIRST = 0.2  # seconds before the first poll of a batch
 POLL_MAX = 10.0  # polls come at a quarter of a batch's age, at most this far apart
+# ... and the first one not long before the measured pace says the batch is done: a bit before, so a lane
+# faster than measured is seen (the pace is measured at the poll that finds a batch done)
+POLL_EARLY = 0.9
 SMOOTHING = 0.3  # weight of the newest measure in the moving averages
 
 
@@ -48,6 +51,7 @@ class _Job:
     batch_id: str = ""
     reading: bool = False
     next_poll: float = 0.0
+    expected_done: float | None = None  # when the measured pace says it finishes (None: not measured yet)
     polls: int = field(default=0)
 
 
@@ -83,6 +87,7 @@ class ChangeLane:
         self._seconds_per_member: float | None = None  # one direct worker, one member
         self._batch_pace: float | None = None  # members per second of the bulk lane
         self._batch_free_at = 0.0  # when the last batch finished (the next one started no earlier)
+        self._expected_free_at = 0.0  # when the batches submitted so far should all be done
         self._probing = False
         self._lock = threading.Lock()
 
@@ -236,6 +241,7 @@ class ChangeLane:
                 for method, path, params in [op.status_call(self.list_id)]
             ]
             job.batch_id, job.reading = self.client.submit_batch(reads), True
+            self._expect(job, len(ops))
             self._schedule(job)
             self._jobs.append(job)
             self.used.add("bulk")
@@ -262,12 +268,25 @@ class ChangeLane:
             return False
         job.batch_id, job.reading = client.submit_batch(operations), False
         self.session.submitted(job.batch_id, in_flight)
+        self._expect(job, len(in_flight))  # an archive's writes queue again, behind what was submitted since
         self._schedule(job)
         return True
 
+    def _expect(self, job: _Job, members: int) -> None:
+        """When the job should finish at the measured pace, behind the batches submitted before it."""
+        if self._batch_pace is None:
+            return
+        start = max(self.clock(), self._expected_free_at)
+        job.expected_done = self._expected_free_at = start + members / self._batch_pace
+
     def _schedule(self, job: _Job) -> None:
-        age = self.clock() - job.started
-        job.next_poll = self.clock() + min(POLL_MAX, max(POLL_FIRST, age / 4))
+        """Poll at a quarter of the job's age (a few polls, however long it takes), and not long before
+        the measured pace says it can be done (a batch queued behind others costs no polls meanwhile)."""
+        now = self.clock()
+        delay = min(POLL_MAX, max(POLL_FIRST, (now - job.started) / 4))
+        if job.expected_done is not None:
+            delay = max(delay, POLL_EARLY * (job.expected_done - now))
+        job.next_poll = now + delay
 
     def _poll(self, job: _Job) -> None:
         status = self.client.batch_status(job.batch_id)

@@ -27,6 +27,10 @@ from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import Commit, SyncState, dump_state, ensure_schema
 
 PREVIEWS_KEPT = 20
+# While acknowledgements pour in, commit at most once a second: a commit's fixed cost (its work tables)
+# would otherwise cap a fast destination at a few thousand keys a second. Slower ones are unaffected.
+COMMIT_SECONDS = 1.0
+MAX_BUFFERED = 50_000  # ... and never hold more than this many acknowledged keys uncommitted
 DONE = {"create": "created", "update": "updated", "archive": "archived"}
 
 
@@ -35,7 +39,9 @@ class SyncOptions:
     preview: bool = False
     full_resync: bool = False
     offline: bool = False  # the destination was opened without its credentials: previews only, no preflight
-    commit_every: int = 200  # acknowledged keys per commit (a job's keys are committed together)
+    # acknowledged keys per commit at least, and a second since the last one (a job's keys are committed
+    # together, at once)
+    commit_every: int = 200
     sample_size: int = 10
 
 
@@ -117,19 +123,24 @@ class _Session:
         self.run = run
         self.buffer: list[Ack] = []
         self.done = 0
+        self.flushed_at = time.monotonic()
 
     def submitted(self, job: str, records: Sequence[tuple[PlannedRow, State]]) -> None:
         self.run.state.record_in_flight(job, records, utcnow())
 
     def acknowledge(self, acks: Sequence[Ack], job: str | None = None) -> None:
         self.buffer.extend(acks)
-        if job is not None or len(self.buffer) >= self.run.options.commit_every:
+        due = len(self.buffer) >= self.run.options.commit_every and (
+            time.monotonic() - self.flushed_at >= COMMIT_SECONDS or len(self.buffer) >= MAX_BUFFERED
+        )
+        if job is not None or due:
             self.flush(job)
         self.done += len(acks)
         self.run.reporter.progress("sync", self.done, self.run.report_total)
 
     def flush(self, job: str | None = None) -> None:
         acks, self.buffer = self.buffer, []
+        self.flushed_at = time.monotonic()
         self.run.state.commit(self.run.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
         for ack in acks:
             self.run.report.count(ack)
