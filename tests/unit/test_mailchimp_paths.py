@@ -3,6 +3,8 @@ batch is polled."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tapestry.destinations.mailchimp.changes import POLL_EARLY, POLL_FIRST, POLL_MAX, ChangeLane, _Job
@@ -67,6 +69,11 @@ class _Clock:
         return self.now
 
 
+def _job(members: int) -> _Job:
+    ops = [SimpleNamespace(key=f"person{i}@example.com") for i in range(members)]
+    return _Job(ops=ops, decided={}, started=0.0)  # type: ignore[arg-type]
+
+
 def _lane(clock: _Clock) -> ChangeLane:
     # _expect and _schedule read only the clock and the measured pace
     return ChangeLane(
@@ -108,3 +115,19 @@ def test_a_batch_queued_behind_others_is_first_polled_shortly_before_the_measure
     clock.now = second.next_poll  # not done yet: then polled by its age, as before it was measured
     lane._schedule(second)
     assert second.next_poll == clock.now + POLL_MAX
+
+
+def test_batches_sent_before_the_pace_was_measured_are_planned_once_it_is() -> None:
+    clock = _Clock()
+    lane = _lane(clock)
+    probe, second, third = (_job(1_000) for _ in range(3))
+    for job in (probe, second, third):
+        lane._expect(job, 1_000)
+        lane._schedule(job)
+        lane._jobs.append(job)
+    assert second.expected_done is None and second.next_poll == POLL_FIRST
+    clock.now, lane._batch_pace = 10.0, 100.0  # the probe is done: 100 members a second
+    lane._replan(probe)
+    assert probe.expected_done is None  # done: not planned again
+    assert (second.expected_done, third.expected_done) == (10.0 + 10.0, 10.0 + 20.0)
+    assert third.next_poll == clock.now + POLL_EARLY * 20.0

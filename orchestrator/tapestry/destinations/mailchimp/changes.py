@@ -334,6 +334,17 @@ class ChangeLane:
             self._batch_pace = pace if known is None else (1 - SMOOTHING) * known + SMOOTHING * pace
         self._batch_free_at = now
         self._probing = False
+        self._replan(job)
+
+    def _replan(self, finished: _Job) -> None:
+        """With a new measure of the pace, the batches still out get their expected ends again, in the order
+        they were submitted (Mailchimp works through them one after another): batches sent before the first
+        measure are then polled near their end too, not every POLL_MAX seconds all along."""
+        self._expected_free_at = self.clock()
+        for job in self._jobs:
+            if job is not finished:
+                self._expect(job, sum(1 for op in job.ops if op.key not in job.decided))
+                self._schedule(job)
 
 
 def batch_outcome(op: MemberOp, results: dict[str, tuple[int, str]], tags_only: bool = False) -> OpResult:
