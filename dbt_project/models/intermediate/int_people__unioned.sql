@@ -9,6 +9,8 @@ with salesforce as (
         email_key,
         first_name,
         last_name,
+        phone_raw,
+        mobile_phone_raw,
         cast(null as {{ dbt.type_string() }}) as webinar_id,
         coalesce(created_at, updated_at) as first_seen_at,
         updated_at
@@ -26,6 +28,8 @@ zoom as (
         email_key,
         first_name,
         last_name,
+        phone_raw,
+        cast(null as {{ dbt.type_string() }}) as mobile_phone_raw,
         webinar_id,
         registered_at as first_seen_at,
         registered_at as updated_at

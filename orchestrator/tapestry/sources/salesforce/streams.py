@@ -13,6 +13,8 @@ CONTACT = Stream(
         Column("email", required=True),
         Column("firstname"),
         Column("lastname"),
+        Column("phone"),
+        Column("mobilephone"),
         Column("accountid"),
         Column("createddate", "TIMESTAMPTZ"),
         Column("lastmodifieddate", "TIMESTAMPTZ"),

@@ -15,6 +15,7 @@ WEBINAR_REGISTRANTS = Stream(
         Column("email", required=True),
         Column("first_name"),
         Column("last_name"),
+        Column("phone"),  # asked when the webinar's registration form has the phone field
         Column("status"),
         Column("create_time", "TIMESTAMPTZ", required=True),
         Column("join_url"),

@@ -1,0 +1,112 @@
+{#- Identity resolution settings: the `identity` var (what tapestry.yml's `identity:` section becomes,
+    see tapestry.project.identity) over these defaults. Keep the two in step: a dbt run without Tapestry
+    (dbt build in this folder) resolves people the way a project with no `identity:` section does. -#}
+{% macro identity_defaults() -%}
+    {{ return({
+        "email": {
+            "case": true,
+            "spaces": true,
+            "lookalikes": true,
+            "gmail": true,
+            "plus_tags": true,
+            "plus_tag_domains": [
+                "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "msn.com",
+                "icloud.com", "me.com", "mac.com", "fastmail.com", "fastmail.fm"
+            ]
+        },
+        "phone": {"country_code": "1", "trunk_prefix": "1", "international_prefix": "011"},
+        "source_id": {"salesforce_sources": ["salesforce"]},
+        "match_rules": [
+            {"on": "source_id", "same": []},
+            {"on": "email", "same": []},
+            {"on": "phone", "same": []}
+        ],
+        "limits": {
+            "max_emails_per_person": 5,
+            "max_phones_per_person": 5,
+            "max_records_per_person": none,
+            "max_names_per_identifier": 2
+        },
+        "blocked": {
+            "role_accounts": true,
+            "role_local_parts": [
+                "admin", "accounts", "billing", "careers", "contact", "enquiries", "events", "finance", "hello",
+                "help", "hr", "info", "inquiries", "jobs", "mail", "marketing", "media", "no-reply", "noreply",
+                "office", "press", "reception", "sales", "service", "support", "team", "webinars", "webmaster"
+            ],
+            "junk_phones": true,
+            "emails": [],
+            "phones": []
+        },
+        "survivorship": {
+            "email": "most_recent",
+            "phone": "most_recent",
+            "first_name": "most_recent",
+            "last_name": "most_recent"
+        },
+        "source_priority": [var("preferred_source", "salesforce")],
+        "max_passes": 30
+    }) }}
+{%- endmacro %}
+
+{#- The settings in force: each section of the var replaces the same keys of the defaults. -#}
+{% macro identity_config() -%}
+    {%- set merged = identity_defaults() -%}
+    {%- set given = var("identity", {}) or {} -%}
+    {%- for key, value in given.items() -%}
+        {%- if value is mapping and merged.get(key) is mapping -%}
+            {%- set section = dict(merged[key]) -%}
+            {%- do section.update(value) -%}
+            {%- do merged.update({key: section}) -%}
+        {%- else -%}
+            {%- do merged.update({key: value}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(merged) }}
+{%- endmacro %}
+
+{#- A list of strings as a SQL list of literals: ('a', 'b'); ('') when empty so `in` stays valid. -#}
+{% macro sql_string_list(values) -%}
+    ({%- for value in values -%}
+        {{ dbt.string_literal(dbt.escape_single_quotes(value | string)) }}{{ ", " if not loop.last }}
+    {%- else -%}
+        ''
+    {%- endfor -%})
+{%- endmacro %}
+
+{#- Position of a record's source in `source_priority` (0 first); sources not listed come after. -#}
+{% macro identity_source_rank(column) -%}
+    {%- set priority = identity_config()["source_priority"] -%}
+    case {{ column }}
+    {%- for source in priority %}
+        when {{ dbt.string_literal(dbt.escape_single_quotes(source)) }} then {{ loop.index0 }}
+    {%- endfor %}
+        else {{ priority | length }}
+    end
+{%- endmacro %}
+
+{#- DuckDB's regexp_replace replaces the first match unless told 'g'; Snowflake's replaces every match. -#}
+{% macro regexp_replace_all(subject, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'tapestry')(subject, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(subject, pattern, replacement) -%}
+    regexp_replace({{ subject }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro duckdb__regexp_replace_all(subject, pattern, replacement) -%}
+    regexp_replace({{ subject }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro regexp_matches_any(subject, pattern) -%}
+    {{ return(adapter.dispatch('regexp_matches_any', 'tapestry')(subject, pattern)) }}
+{%- endmacro %}
+
+{#- true when the pattern matches somewhere in the subject (not the whole subject) -#}
+{% macro default__regexp_matches_any(subject, pattern) -%}
+    regexp_like({{ subject }}, '.*{{ pattern }}.*')
+{%- endmacro %}
+
+{% macro duckdb__regexp_matches_any(subject, pattern) -%}
+    regexp_matches({{ subject }}, '{{ pattern }}')
+{%- endmacro %}
