@@ -110,3 +110,30 @@
 {% macro duckdb__regexp_matches_any(subject, pattern) -%}
     regexp_matches({{ subject }}, '{{ pattern }}')
 {%- endmacro %}
+
+{#- true when the pattern matches the whole subject -#}
+{% macro regexp_full(subject, pattern) -%}
+    {{ return(adapter.dispatch('regexp_full', 'tapestry')(subject, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_full(subject, pattern) -%}
+    regexp_like({{ subject }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regexp_full(subject, pattern) -%}
+    regexp_full_match({{ subject }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- A unique integer per row. DuckDB numbers rows without sorting them (a sort of every record id costs
+    more than the rest of the normalisation); Snowflake wants an order. -#}
+{% macro identity_record_number() -%}
+    {{ return(adapter.dispatch('identity_record_number', 'tapestry')()) }}
+{%- endmacro %}
+
+{% macro default__identity_record_number() -%}
+    row_number() over (order by record_id)
+{%- endmacro %}
+
+{% macro duckdb__identity_record_number() -%}
+    row_number() over ()
+{%- endmacro %}

@@ -22,41 +22,50 @@
     ​‌‍⁠﻿­
 {%- endmacro %}
 
+{#- Printable ASCII (most values) has nothing to fold: skip the translation, which is slow on long lists. -#}
 {% macro fold_lookalikes(expr) -%}
-    translate({{ expr }}, '{{ lookalike_chars() }}{{ invisible_chars() }}', '{{ lookalike_ascii() }}')
+    case
+        when {{ regexp_full(expr, "[ -~]*") }} then {{ expr }}
+        else translate({{ expr }}, '{{ lookalike_chars() }}{{ invisible_chars() }}', '{{ lookalike_ascii() }}')
+    end
 {%- endmacro %}
 
-{#- The address as delivered and synced (the audience's e-mail): null when empty. -#}
-{% macro identity_email_address(column) -%}
-    {%- set rules = identity_config()["email"] -%}
-    {%- if rules["lookalikes"] -%}
-        {{ email_key(fold_lookalikes("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")")) }}
-    {%- else -%}
-        {{ email_key(column) }}
-    {%- endif -%}
+{#- The steps below each read columns the step before computed (a CTE each): written as one expression,
+    the look-alike translation and the splits would run several times per row. -#}
+
+{#- Step 1: the raw value as text, look-alikes folded when that rule is on. -#}
+{% macro identity_email_folded(column) -%}
+    {%- set text = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
+    {%- if identity_config()["email"]["lookalikes"] -%}{{ fold_lookalikes(text) }}{%- else -%}{{ text }}{%- endif -%}
 {%- endmacro %}
 
-{#- The raw value with the switched-on rules (spaces, lookalikes, case), before the provider rules. -#}
-{% macro identity_email_cleaned(column) -%}
+{#- Step 2a: the address as delivered and synced (the audience's e-mail), null when empty. -#}
+{% macro identity_email_address(folded) -%}
+    {{ email_key(folded) }}
+{%- endmacro %}
+
+{#- Step 2b: the folded value with the spaces and case rules, before the provider rules. -#}
+{% macro identity_email_cleaned(folded) -%}
     {%- set rules = identity_config()["email"] -%}
-    {%- set expr = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
-    {%- if rules["lookalikes"] -%}{%- set expr = fold_lookalikes(expr) -%}{%- endif -%}
+    {%- set expr = folded -%}
     {%- if rules["spaces"] -%}{%- set expr = "trim(" ~ expr ~ ", " ~ whitespace_chars() ~ ")" -%}{%- endif -%}
     {%- if rules["case"] -%}{%- set expr = "lower(" ~ expr ~ ")" -%}{%- endif -%}
     {{ expr }}
 {%- endmacro %}
 
-{#- What records are matched on. `cleaned` is an expression from identity_email_cleaned; the caller only
-    uses it for valid addresses (exactly one @). Domains never depend on case. -#}
-{% macro identity_email_match_key(cleaned) -%}
-    {%- set rules = identity_config()["email"] -%}
-    {%- set local = "split_part(" ~ cleaned ~ ", '@', 1)" -%}
-    {%- set raw_domain = "lower(split_part(" ~ cleaned ~ ", '@', 2))" -%}
-    {%- if rules["gmail"] -%}
-        {%- set domain = "case when " ~ raw_domain ~ " = 'googlemail.com' then 'gmail.com' else " ~ raw_domain ~ " end" -%}
+{#- Step 3: the domain matched on (googlemail.com is gmail.com); domains never depend on case. -#}
+{% macro identity_email_domain(cleaned) -%}
+    {%- set domain = "lower(split_part(" ~ cleaned ~ ", '@', 2))" -%}
+    {%- if identity_config()["email"]["gmail"] -%}
+    case when {{ domain }} = 'googlemail.com' then 'gmail.com' else {{ domain }} end
     {%- else -%}
-        {%- set domain = raw_domain -%}
+    {{ domain }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Step 4: the match key from the local part and the step-3 domain (valid addresses only: one @). -#}
+{% macro identity_email_match_key(local, domain) -%}
+    {%- set rules = identity_config()["email"] -%}
     {%- set untagged = "nullif(split_part(" ~ local ~ ", '+', 1), '')" -%}
     case
     {%- if rules["gmail"] %}
@@ -69,4 +78,10 @@
     {%- endif %}
         else {{ local }} || '@' || {{ domain }}
     end
+{%- endmacro %}
+
+{#- All steps in one expression, for a few values (the blocklist), not for every record. -#}
+{% macro identity_email_match_key_of(value) -%}
+    {%- set cleaned = identity_email_cleaned(identity_email_folded(value)) -%}
+    {{ identity_email_match_key("split_part(" ~ cleaned ~ ", '@', 1)", identity_email_domain(cleaned)) }}
 {%- endmacro %}

@@ -7,20 +7,29 @@
       555-201-3344 x12, tel:+1...              extensions and everything after a letter are ignored
     North American numbers (+1) must have 10 digits after the 1, with area code and exchange not starting
     with 0 or 1. -#}
-{#- Step 1: the digits of the number in international form (country code first), not yet checked. -#}
-{% macro identity_phone_digits(column) -%}
+{#- Step 1: the number as written, without extensions, comments or a "(0)": everything from the first
+    letter or separator on is an extension, a pause or a comment. -#}
+{% macro identity_phone_text(column) -%}
+    regexp_replace(
+        regexp_replace(replace(lower(trim(cast({{ column }} as {{ dbt.type_string() }}))), '(0)', ''), '^tel:', ''),
+        '[a-z#;,/].*$', ''
+    )
+{%- endmacro %}
+
+{#- Step 1b: its digits. -#}
+{% macro identity_phone_plain_digits(text) -%}
+    {{ regexp_replace_all(text, "[^0-9]", "") }}
+{%- endmacro %}
+
+{#- Step 1c: the digits in international form (country code first), not yet checked. -#}
+{% macro identity_phone_digits(text, digits) -%}
     {%- set phone = identity_config()["phone"] -%}
     {%- set cc = phone["country_code"] | string -%}
     {%- set trunk = (phone["trunk_prefix"] or "") | string -%}
     {%- set idd = (phone["international_prefix"] or "") | string -%}
-    {%- set text = "replace(lower(trim(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "))), '(0)', '')" -%}
-    {%- set text = "regexp_replace(" ~ text ~ ", '^tel:', '')" -%}
-    {#- everything from the first letter or separator on is an extension, a pause or a comment -#}
-    {%- set number = "regexp_replace(" ~ text ~ ", '[a-z#;,/].*$', '')" -%}
-    {%- set digits = regexp_replace_all(number, "[^0-9]", "") -%}
     case
         when {{ digits }} = '' then null
-        when {{ number }} like '+%' or {{ number }} like '(+%' then {{ digits }}
+        when {{ text }} like '+%' or {{ text }} like '(+%' then {{ digits }}
         {%- if idd %}
         when {{ digits }} like '{{ idd }}%' then substr({{ digits }}, {{ idd | length + 1 }})
         {%- endif %}
@@ -50,4 +59,10 @@
         replace(right({{ e164 }}, 7), substr(right({{ e164 }}, 7), 1, 1), '') = ''
         or {{ e164 }} like '%1234567%' or {{ e164 }} like '%7654321%' or {{ e164 }} like '%0123456%'
     )
+{%- endmacro %}
+
+{#- All steps in one expression, for a few values (the blocklist), not for every record. -#}
+{% macro identity_phone_e164_of(value) -%}
+    {%- set text = identity_phone_text(value) -%}
+    {{ identity_phone_e164(identity_phone_digits(text, identity_phone_plain_digits(text))) }}
 {%- endmacro %}

@@ -62,12 +62,12 @@ listed as (
     {%- for email in blocked["emails"] %}
     {%- set literal = dbt.string_literal(dbt.escape_single_quotes(email)) %}
     union all
-    select 'email', {{ identity_email_match_key(identity_email_cleaned(literal)) }}
+    select 'email', {{ identity_email_match_key_of(literal) }}
     {%- endfor %}
     {%- for phone in blocked["phones"] %}
     {%- set literal = dbt.string_literal(dbt.escape_single_quotes(phone)) %}
     union all
-    select 'phone', {{ identity_phone_e164(identity_phone_digits(literal)) }}
+    select 'phone', {{ identity_phone_e164_of(literal) }}
     {%- endfor %}
 
 ),

@@ -2,7 +2,7 @@
 
     The previous build of this table is read before it is replaced ({{ this }}), so ids carry over:
       - each previous person_id goes to the component that holds most of its records (a split: the
-        largest part keeps the id; ties go to the component with the smallest record);
+        largest part keeps the id; ties go to the component with the smallest record_id);
       - a component keeps, of the ids it won, the one covering most of its records (a merge: the other
         ids are retired; ties go to the smallest id);
       - a component that won none gets a new id: md5 of its smallest record_id (of that and the id the
@@ -40,6 +40,14 @@ previous as (
 
 ),
 
+first_records as (
+
+    select cluster_num, min(record_id) as record_id
+    from clusters
+    group by cluster_num
+
+),
+
 claims as (
 
     select clusters.cluster_num, previous.person_id, count(*) as records
@@ -51,9 +59,12 @@ claims as (
 
 won as (
 
-    select cluster_num, person_id, records
+    select claims.cluster_num, claims.person_id, claims.records
     from claims
-    qualify row_number() over (partition by person_id order by records desc, cluster_num) = 1
+    inner join first_records on first_records.cluster_num = claims.cluster_num
+    qualify row_number() over (
+        partition by claims.person_id order by claims.records desc, first_records.record_id
+    ) = 1
 
 ),
 
@@ -62,16 +73,6 @@ kept as (
     select cluster_num, person_id
     from won
     qualify row_number() over (partition by cluster_num order by records desc, person_id) = 1
-
-),
-
-first_records as (
-
-    select
-        clusters.cluster_num,
-        min(clusters.record_id) as record_id
-    from clusters
-    group by clusters.cluster_num
 
 ),
 

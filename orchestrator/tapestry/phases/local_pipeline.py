@@ -86,7 +86,7 @@ def dbt_invocation(target: LocalTarget) -> DbtInvocation:
         profile_yaml=render_profile(profile_target),
         work_dir=ctx.layout.dbt_dir,
         target=profile_target.name,
-        vars={"marts_schema": ctx.config.transform.marts_schema},
+        vars={"marts_schema": ctx.config.transform.marts_schema, "identity": ctx.config.identity_vars()},
     )
 
 

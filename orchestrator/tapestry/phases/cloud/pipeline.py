@@ -116,6 +116,7 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
             "zoom_schema": objects.zoom_schema,
             "salesforce_schema": objects.salesforce_schema,
             "marts_schema": objects.marts_schema,
+            "identity": env.ctx.config.identity_vars(),
         },
         env={DBT_KEY_ENV: key},
     )
