@@ -17,9 +17,9 @@
         "phone": {"country_code": "1", "trunk_prefix": "1", "international_prefix": "011"},
         "source_id": {"salesforce_sources": ["salesforce"]},
         "match_rules": [
-            {"on": "source_id", "same": []},
-            {"on": "email", "same": []},
-            {"on": "phone", "same": []}
+            {"identifier": "source_id", "same": []},
+            {"identifier": "email", "same": []},
+            {"identifier": "phone", "same": []}
         ],
         "limits": {
             "max_emails_per_person": 5,

@@ -67,6 +67,9 @@
 {% macro identity_email_match_key(local, domain) -%}
     {%- set rules = identity_config()["email"] -%}
     {%- set untagged = "nullif(split_part(" ~ local ~ ", '+', 1), '')" -%}
+    {%- if not rules["gmail"] and not (rules["plus_tags"] and rules["plus_tag_domains"]) -%}
+    {{ local }} || '@' || {{ domain }}
+    {%- else -%}
     case
     {%- if rules["gmail"] %}
         when {{ domain }} = 'gmail.com'
@@ -78,6 +81,7 @@
     {%- endif %}
         else {{ local }} || '@' || {{ domain }}
     end
+    {%- endif -%}
 {%- endmacro %}
 
 {#- All steps in one expression, for a few values (the blocklist), not for every record. -#}

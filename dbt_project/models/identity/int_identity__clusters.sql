@@ -39,7 +39,7 @@ select
     coalesce(resolved.over_limits, false) as over_limits,
     case matched.priority
     {%- for rule in rules %}
-        when {{ loop.index }} then '{{ ([rule["on"]] + (rule.get("same") or [])) | join("+") }}'
+        when {{ loop.index }} then '{{ ([rule["identifier"]] + (rule.get("same") or [])) | join("+") }}'
     {%- endfor %}
         else 'none'
     end as matched_by

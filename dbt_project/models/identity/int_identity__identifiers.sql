@@ -133,7 +133,7 @@ verdicts as (
 select
     base.record_num,
     {{ loop.index }} as priority,
-    '{{ ([rule["on"]] + same) | join("+") }}' as rule,
+    '{{ ([rule["identifier"]] + same) | join("+") }}' as rule,
     base.identifier_type,
     base.identifier_value,
     base.identifier_value
@@ -146,7 +146,7 @@ inner join verdicts
 {%- if same %}
 inner join records on records.record_num = base.record_num
 {%- endif %}
-where base.identifier_type = '{{ rule["on"] }}'
+where base.identifier_type = '{{ rule["identifier"] }}'
 {%- for field in same %}
     and records.{{ field }}_key is not null
 {%- endfor %}

@@ -44,7 +44,7 @@ select
     count(distinct clusters.cluster_num) as people_after,
     case min(clusters.resolved_level)
     {%- for rule in rules %}
-        when {{ loop.index }} then '{{ rules[:loop.index] | map(attribute="on") | join(", ") }}'
+        when {{ loop.index }} then '{{ rules[:loop.index] | map(attribute="identifier") | join(", ") }}'
     {%- endfor %}
     end as resolved_with,
     max(case when clusters.over_limits then 1 else 0 end) = 1 as still_over_limits

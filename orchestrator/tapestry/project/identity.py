@@ -145,12 +145,12 @@ class PhoneRules(Strict):
 class MatchRule(Strict):
     """Records that share this identifier (and agree on every `same` field) are one person."""
 
-    on: Literal["email", "phone", "source_id"]
+    identifier: Literal["email", "phone", "source_id"]
     same: list[Literal["first_name", "last_name"]] = Field(default_factory=list)
 
 
 def _default_rules() -> list[MatchRule]:
-    return [MatchRule(on="source_id"), MatchRule(on="email"), MatchRule(on="phone")]
+    return [MatchRule(identifier="source_id"), MatchRule(identifier="email"), MatchRule(identifier="phone")]
 
 
 class Limits(Strict):
@@ -198,7 +198,7 @@ class IdentityConfig(Strict):
 
     @model_validator(mode="after")
     def _distinct_rules(self) -> IdentityConfig:
-        names = ["+".join([rule.on, *rule.same]) for rule in self.match_rules]
+        names = ["+".join([rule.identifier, *rule.same]) for rule in self.match_rules]
         if len(names) != len(set(names)):
             raise ValueError(f"match_rules lists a rule twice ({', '.join(names)})")
         return self

@@ -90,7 +90,7 @@ def main() -> None:
         )
         rows = reader.query(
             "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
-            "first_seen_at, last_seen_at from MARTS.MAILCHIMP_AUDIENCE"
+            "first_seen_at, last_seen_at from MARTS.AUDIENCE"
         )
         rejected = reader.query("select reason, count(*) from MARTS.AUDIENCE_REJECTED_RECORDS group by 1")
     print(
