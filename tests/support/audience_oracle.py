@@ -72,12 +72,13 @@ def fold(text: str) -> str:
     import unicodedata
 
     out = []
-    for ch in text:
-        if ch in INVISIBLE:
+    for char in text:
+        if char in INVISIBLE:
             continue
-        if 0xFF01 <= ord(ch) <= 0xFF5E and ch not in "\uff07\uff3c":
-            ch = unicodedata.normalize("NFKC", ch)
-        out.append(LOOKALIKES.get(ch.lower(), ch))  # addresses are compared lower-cased
+        ascii_form = unicodedata.normalize("NFKC", char) if 0xFF01 <= ord(char) <= 0xFF5E else char
+        if char in "\uff07\uff3c":  # fullwidth quote and backslash: not folded (no valid address has them)
+            ascii_form = char
+        out.append(LOOKALIKES.get(ascii_form.lower(), ascii_form))  # addresses are compared lower-cased
     return "".join(out)
 
 

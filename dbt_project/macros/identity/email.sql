@@ -48,7 +48,10 @@
 {% macro identity_email_cleaned(folded) -%}
     {%- set rules = identity_config()["email"] -%}
     {%- set expr = folded -%}
-    {%- if rules["spaces"] -%}{%- set expr = "trim(" ~ expr ~ ", " ~ whitespace_chars() ~ ")" -%}{%- endif -%}
+    {#- the cast keeps fakesnow from dropping TRIM's second argument (see email_key) -#}
+    {%- if rules["spaces"] -%}
+        {%- set expr = "trim(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "), " ~ whitespace_chars() ~ ")" -%}
+    {%- endif -%}
     {%- if rules["case"] -%}{%- set expr = "lower(" ~ expr ~ ")" -%}{%- endif -%}
     {{ expr }}
 {%- endmacro %}

@@ -174,8 +174,8 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
             # CREATE_TIME VARCHAR: source-zoom declares create_time a plain string (contracts catalog-facts.json)
             cursor.execute(
                 "create or replace table TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS (ID VARCHAR, WEBINAR_ID VARCHAR, "
-                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, PHONE VARCHAR, STATUS VARCHAR, CREATE_TIME VARCHAR, "
-                f"JOIN_URL VARCHAR, {airbyte_cols})"
+                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, PHONE VARCHAR, STATUS VARCHAR, "
+                f"CREATE_TIME VARCHAR, JOIN_URL VARCHAR, {airbyte_cols})"
             )
             values = [
                 (

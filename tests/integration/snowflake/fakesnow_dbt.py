@@ -93,6 +93,7 @@ def main() -> None:
             "first_seen_at, last_seen_at from MARTS.AUDIENCE"
         )
         rejected = reader.query("select reason, count(*) from MARTS.AUDIENCE_REJECTED_RECORDS group by 1")
+        identity = reader.query("select record_id, person_id, matched_by from MARTS.IDENTITY_MAP")
     print(
         json.dumps(
             {
@@ -100,6 +101,7 @@ def main() -> None:
                 "tests": result.tests_passed,
                 "audience": [[v.isoformat() if hasattr(v, "isoformat") else v for v in r] for r in rows],
                 "rejected": {str(k): int(v) for k, v in rejected},
+                "identity": sorted([str(v) for v in r] for r in identity),
             }
         )
     )

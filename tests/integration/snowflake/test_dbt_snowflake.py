@@ -1,5 +1,5 @@
-"""The dbt project builds with dbt-snowflake (against fakesnow) and yields exactly the audience it
-builds on DuckDB."""
+"""The dbt project builds with dbt-snowflake (against fakesnow) and yields exactly the audience and the
+identity map it builds on DuckDB."""
 
 from __future__ import annotations
 
@@ -68,6 +68,10 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
         expected_rejected = dict(
             con.execute("select reason, count(*) from marts.audience_rejected_records group by 1").fetchall()
         )
+        expected_identity = sorted(
+            [str(v) for v in r]
+            for r in con.execute("select record_id, person_id, matched_by from marts.identity_map").fetchall()
+        )
     (tmp_path / "raw.json").write_text(json.dumps(raw))
 
     result = subprocess.run(
@@ -85,6 +89,9 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     built = json.loads(result.stdout.strip().splitlines()[-1])
-    assert built["models"] == 6
+    assert built["models"] == 13
     assert sorted(_normalise(r) for r in built["audience"]) == sorted(_normalise(list(r)) for r in expected)
     assert built["rejected"] == expected_rejected
+    # identity resolution (label propagation in SQL) finds the same people, with the same ids, on Snowflake
+    assert built["identity"] == expected_identity
+    assert len({person for _, person, _ in expected_identity}) < len(expected_identity)

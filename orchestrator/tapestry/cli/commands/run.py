@@ -66,6 +66,14 @@ def print_run_summary(phases: dict[str, Any]) -> None:
             table.add_row("dbt", str(summary.get("reason", "skipped")))
         for model, rows in (summary.get("marts") or {}).items():
             table.add_row(model, f"{rows:,} rows (marts.{model})")
+        identity = summary.get("identity")
+        if identity:
+            cut = identity.get("cut_components")
+            table.add_row(
+                "people",
+                f"{identity['records']:,} source records → {identity['people']:,} people"
+                + (f" ({count(cut, 'component')} cut by the identity limits)" if cut else ""),
+            )
         if "rejected_records" in summary:
             rejected = summary.get("rejected_records", {})
             detail = ", ".join(f"{count:,} {reason}" for reason, count in rejected.items()) or "none"
