@@ -6,6 +6,34 @@
     `candidates` has person_id, value, penalty (lower first: e.g. shared inboxes last), updated_at,
     source_rank and record_id; ties always end on source_rank, then record_id (or the value), so the
     result never depends on load order. -#}
+{#- The order of a person's records under a rule that orders them (most_recent, source_priority). -#}
+{% macro identity_survivor_order(rule) -%}
+    {%- if rule == "most_recent" -%}
+    updated_at desc nulls last, source_rank, record_id
+    {%- elif rule == "source_priority" -%}
+    source_rank, updated_at desc nulls last, record_id
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("unknown survivorship rule " ~ rule ~ ". Fix: use most_recent, most_frequent or source_priority") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The first non-null value in the window's order. DuckDB writes IGNORE NULLS inside the call, Snowflake
+    after it. -#}
+{% macro first_value_ignore_nulls(expr, window) -%}
+    {{ return(adapter.dispatch('first_value_ignore_nulls', 'tapestry')(expr, window)) }}
+{%- endmacro %}
+
+{% macro default__first_value_ignore_nulls(expr, window) -%}
+    first_value({{ expr }}) ignore nulls over ({{ window }})
+{%- endmacro %}
+
+{% macro duckdb__first_value_ignore_nulls(expr, window) -%}
+    first_value({{ expr }} ignore nulls) over ({{ window }})
+{%- endmacro %}
+
+{#- most_frequent: `candidates` has person_id, value, penalty (lower first), updated_at, source_rank and
+    record_id; the value most records carry wins, ties to the most recent, then the source rank and the
+    value. -#}
 {% macro identity_survivor(candidates, rule) -%}
     {%- if rule == "most_frequent" -%}
     select person_id, value
