@@ -148,6 +148,13 @@ class MatchRule(Strict):
     identifier: Literal["email", "phone", "source_id"]
     same: list[Literal["first_name", "last_name"]] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, value: Any) -> Any:
+        if isinstance(value, dict) and True in value:  # `on: email` in YAML 1.1 is {True: "email"}
+            raise ValueError(f"write `identifier: {value[True]}` (YAML reads a bare `on` as true)")
+        return value
+
 
 def _default_rules() -> list[MatchRule]:
     return [MatchRule(identifier="source_id"), MatchRule(identifier="email"), MatchRule(identifier="phone")]
