@@ -153,12 +153,9 @@ def _plain(email: object) -> bool:
     return bool(re.fullmatch(r"[a-z0-9.]+@[a-z0-9-]+\.[a-z]+", text)) and text not in shared
 
 
-def test_person_ids_survive_a_rerun_with_new_records(resolved: Resolved) -> None:
+def test_person_ids_survive_reruns_merges_and_splits(resolved: Resolved) -> None:
     before = resolved.person_ids()
     truth = resolved.truth
-    by_person: dict[str, list[str]] = defaultdict(list)
-    for record, person in truth.person_of.items():
-        by_person[person].append(record)
     contacts = {f"salesforce:{row['Id']}": row for row in truth.salesforce_rows}
     # Two people that are separate today, each with a Salesforce contact holding an e-mail and a phone.
     pairs = [
@@ -166,34 +163,53 @@ def test_person_ids_survive_a_rerun_with_new_records(resolved: Resolved) -> None
     ]
     (a_record, a), (b_record, b) = pairs[0], pairs[1]
     assert before[a_record] != before[b_record]
-    # New webinar registrations: one more for someone known, one that joins a and b (a's e-mail, b's phone).
+    zoom = resolved.root / "exports" / "zoom" / "new_registrants.csv"
+    crm = resolved.root / "exports" / "salesforce" / "bridge.jsonl"
+    # New records: one more registration of someone known, someone new, and a contact that joins a and b
+    # (a's e-mail, b's phone).
     known = next(r for r in truth.zoom_rows if _plain(r["email"]))
     new_rows = [
         {**known, "id": "n0000001", "webinar_id": "91000000000"},
-        {**known, "id": "n0000002", "webinar_id": "91000000000", "email": str(a["Email"]), "phone": str(b["Phone"])},
         {**known, "id": "n0000003", "webinar_id": "91000000000", "email": "brand.new.person@example.com", "phone": ""},
     ]
-    path = resolved.root / "exports" / "zoom" / "new_registrants.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with zoom.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(new_rows[0]))
         writer.writeheader()
         writer.writerows(new_rows)
+    bridge = {**a, "Id": "003BRIDGE000001AAA", "Phone": b["Phone"], "SystemModstamp": "2026-12-01T00:00:00.000+0000"}
+    crm.write_text(json.dumps(bridge) + "\n")
     try:
         resolved.cli.ok("run", "--project", "project")
-        after = resolved.person_ids()
-        changes = resolved.query("select from_person_id, to_person_id, change, records from marts.identity_changes")
+        merged = resolved.person_ids()
+        # The bridge is deleted in the CRM: a and b are two people again.
+        deleted = {**bridge, "IsDeleted": True, "SystemModstamp": "2026-12-02T00:00:00.000+0000"}
+        crm.write_text(json.dumps(bridge) + "\n" + json.dumps(deleted) + "\n")
+        resolved.cli.ok("run", "--project", "project")
+        split = resolved.person_ids()
+        changes = {
+            (str(f), str(t), str(c))
+            for f, t, c, _ in resolved.query(
+                "select from_person_id, to_person_id, change, records from marts.identity_changes"
+            )
+        }
     finally:
-        path.unlink()
+        zoom.unlink()
+        crm.unlink()
 
-    merged_ids = {before[a_record], before[b_record]}
-    survivor = after[a_record]
-    assert after[b_record] == survivor and survivor in merged_ids, "the merge keeps one of the two ids"
-    retired = (merged_ids - {survivor}).pop()
-    assert after["zoom:91000000000:n0000002"] == survivor
-    assert (retired, survivor, "merged") in {(str(f), str(t), str(c)) for f, t, c, _ in changes}
-    # everyone else keeps their id
-    moved = [r for r, p in before.items() if after[r] != p and p != retired]
-    assert moved == []
-    assert after["zoom:91000000000:n0000001"] == before[f"zoom:{known['webinar_id']}:{known['id']}"]
-    assert after["zoom:91000000000:n0000003"] not in set(before.values())
-    assert json.dumps(sorted(after.items())) != json.dumps(sorted(before.items()))
+    # merge: one of the two ids survives, the other is retired and logged
+    both = {before[a_record], before[b_record]}
+    survivor = merged[a_record]
+    assert merged[b_record] == survivor and survivor in both
+    assert merged["salesforce:003BRIDGE000001AAA"] == survivor
+    retired = (both - {survivor}).pop()
+    assert (retired, survivor, "merged") in changes
+    assert [r for r, p in before.items() if merged[r] != p and p != retired] == [], "nobody else changed"
+    assert merged["zoom:91000000000:n0000001"] == before[f"zoom:{known['webinar_id']}:{known['id']}"]
+    assert merged["zoom:91000000000:n0000003"] not in set(before.values())
+
+    # split: the larger part keeps the survivor's id, the other gets an id of its own; logged
+    assert split[a_record] != split[b_record] and survivor in {split[a_record], split[b_record]}
+    other = ({split[a_record], split[b_record]} - {survivor}).pop()
+    assert (survivor, other, "split") in changes
+    assert [r for r, p in merged.items() if r in split and split[r] != p and p != survivor] == []
+    assert "salesforce:003BRIDGE000001AAA" not in split

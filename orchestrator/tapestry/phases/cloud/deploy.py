@@ -72,8 +72,8 @@ PHASE_INPUTS: dict[str, tuple[str, ...]] = {
         "aws.ssm_prefix",
     ),
     "airbyte": ("project", "sources", "warehouse", "aws.airbyte.url"),
-    "first_build": ("project", "warehouse", "transform"),
-    "ecs_runner": ("project", "aws", "warehouse", "sources", "syncs"),
+    "first_build": ("project", "warehouse", "transform", "identity"),
+    "ecs_runner": ("project", "aws", "warehouse", "sources", "syncs", "identity"),  # the image has tapestry.yml
     "first_sync": ("project", "warehouse", "syncs"),
     "dashboard": ("project", "aws.airbyte.url"),
 }
