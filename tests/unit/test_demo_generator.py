@@ -45,3 +45,23 @@ def test_demo_data_has_the_mess_of_real_exports(tmp_path: Path) -> None:
         for r in zoom
     ), "conflicting names between the sources"
     assert any(c["IsDeleted"] for c in contacts), "deleted contacts"
+
+
+def test_demo_data_has_what_identity_resolution_must_see_through(tmp_path: Path) -> None:
+    generate(tmp_path, 3000, seed=5)
+    zoom = [row for path in (tmp_path / "zoom").glob("*.csv") for row in csv.DictReader(path.open(encoding="utf-8"))]
+    contacts = [json.loads(line) for line in (tmp_path / "salesforce" / "contacts.jsonl").open(encoding="utf-8")]
+    emails = [r["email"].strip().lower() for r in zoom]
+    assert any("@googlemail.com" in e for e in emails), "googlemail"
+    assert any("+" in e.split("@")[0] and e.endswith("@gmail.com") for e in emails), "gmail +tags"
+    assert any(e.endswith(("@outlook.com", "@hotmail.com", "@icloud.com")) and "+" in e for e in emails), "+tags"
+    assert any("\uff20" in e or "\u0430" in e for e in emails), "look-alike characters"
+    shared = [e for e in emails if e.startswith(("info@", "team@", "events@"))]
+    assert len(shared) >= 3, "shared team inboxes"
+    phones = [r["phone"] for r in zoom if r["phone"]] + [c["Phone"] for c in contacts if c["Phone"]]
+    assert any(p.startswith("+1 ") for p in phones) and any(p.startswith("(") for p in phones), "phone formats"
+    assert any(p in ("000-000-0000", "1234567890", "(555) 555-5555", "0") for p in phones), "junk phones"
+    assert any(c["MobilePhone"] for c in contacts), "Salesforce mobile phones"
+    personal = {r["email"].strip().lower() for r in zoom if r["email"].strip().lower().endswith("@gmail.com")}
+    work = {(c["Email"] or "").strip().lower().split("@")[0] for c in contacts}
+    assert any(e.split("@")[0] in work for e in personal), "a work address in the CRM, a personal one on Zoom"

@@ -221,7 +221,9 @@ def identity(warehouse: Warehouse, marts_schema: str) -> dict[str, Any] | None:
             ),
         )
     if warehouse.table_exists(m, "identity_limit_cuts"):
-        cut_columns = ("component_id", "records", "emails", "phones", "people_after", "resolved_with", "still_over_limits")
+        cut_columns = (
+            "component_id", "records", "emails", "phones", "people_after", "resolved_with", "still_over_limits",
+        )  # fmt: skip
         result["cuts"] = as_dicts(
             cut_columns,
             warehouse.query(

@@ -160,6 +160,7 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
     zoom_rows: dict[str, list[tuple[str, ...]]] = {w: [] for w in webinars}
     salesforce_rows: list[tuple[str, ...]] = []
     summary = DemoSummary(people=people, webinars=len(webinars))
+    attendees: list[tuple[int, str, str, str]] = []  # (person, e-mail, first, last): for the agencies below
 
     for i in range(people):
         first = rng.choice(FIRST_NAMES)
@@ -193,6 +194,8 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
                 "true" if rng.random() < 0.01 else "false",
             ))
 
+        if in_zoom and not bad:
+            attendees.append((i, email, first, last))
         if in_zoom:
             registrations = 1 if rng.random() < 0.7 else (2 if rng.random() < 0.67 else rng.randrange(3, 6))
             zoom_first, zoom_last = first, last
@@ -226,6 +229,20 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
                     _iso(_ts(rng), False),
                     f"https://zoom.us/w/{webinar}?tk={registrant}",
                 ))
+
+    # Desk phones passed along a team: each number is seen with two colleagues' addresses (nothing looks
+    # shared), but together they chain seven people into one. The identity limits (at most 5 e-mails per
+    # person) cut that chain apart again.
+    for team in range(max(1, people // 20_000) if len(attendees) >= 7 else 0):
+        desks = [_phone(rng) for _ in range(6)]
+        for n, (i, email, first, last) in enumerate(rng.sample(attendees, 7)):
+            for phone in desks[max(0, n - 1) : n + 1]:
+                webinar = rng.choice(webinars)
+                registrant = hashlib.md5(f"{seed}:team{team}:{i}:{phone}".encode()).hexdigest()[:22]
+                zoom_rows[webinar].append((
+                    registrant, webinar, email, first, last, _vary_phone(rng, phone), "approved",
+                    _iso(_ts(rng), False), f"https://zoom.us/w/{webinar}?tk={registrant}",
+                ))  # fmt: skip
 
     zoom_fmt = "csv" if fmt == "mixed" else fmt
     salesforce_fmt = "jsonl" if fmt == "mixed" else fmt
