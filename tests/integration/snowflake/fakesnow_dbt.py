@@ -66,25 +66,22 @@ def main() -> None:
             threads=1,
         )
         os.environ[target.private_key_env] = pem
-        result = run_dbt(
-            "build",
-            DbtInvocation(
-                project_dir=project_dir,
-                profile_yaml=render_profile(target),
-                work_dir=work_dir,
-                target=target.name,
-                vars={
-                    "raw_database": "TAPESTRY_RAW",
-                    "zoom_schema": "ZOOM",
-                    "salesforce_schema": "SALESFORCE",
-                    "marts_schema": "MARTS",
-                },
-                env={target.private_key_env: pem},
-            ),
-            # dbt unit tests create fully-qualified TEMPORARY tables, which fakesnow cannot; they run on
-            # DuckDB, and they test SQL logic, not the adapter.
-            extra_args=["--exclude-resource-type", "unit_test"],
+        invocation = DbtInvocation(
+            project_dir=project_dir,
+            profile_yaml=render_profile(target),
+            work_dir=work_dir,
+            target=target.name,
+            vars={
+                "raw_database": "TAPESTRY_RAW",
+                "zoom_schema": "ZOOM",
+                "salesforce_schema": "SALESFORCE",
+                "marts_schema": "MARTS",
+            },
+            env={target.private_key_env: pem},
         )
+        # dbt unit tests create fully-qualified TEMPORARY tables, which fakesnow cannot; they run on
+        # DuckDB, and they test SQL logic, not the adapter.
+        result = run_dbt("build", invocation, extra_args=["--exclude-resource-type", "unit_test"])
         reader = SnowflakeWarehouse(
             SnowflakeSettings("fakesnow", "TAPESTRY_SYNC", "TAPESTRY_SYNCER", "TAPESTRY_WH", "TAPESTRY_ANALYTICS")
         )
@@ -94,6 +91,10 @@ def main() -> None:
         )
         rejected = reader.query("select reason, count(*) from MARTS.AUDIENCE_REJECTED_RECORDS group by 1")
         identity = reader.query("select record_id, person_id, matched_by from MARTS.IDENTITY_MAP")
+        # A second build reads the identity map it replaces (and appends to the incremental change log).
+        run_dbt("build", invocation, extra_args=["--exclude-resource-type", "unit_test"])
+        rebuilt = reader.query("select record_id, person_id, matched_by from MARTS.IDENTITY_MAP")
+        changes = reader.query("select count(*) from MARTS.IDENTITY_CHANGES")[0][0]
     print(
         json.dumps(
             {
@@ -102,6 +103,8 @@ def main() -> None:
                 "audience": [[v.isoformat() if hasattr(v, "isoformat") else v for v in r] for r in rows],
                 "rejected": {str(k): int(v) for k, v in rejected},
                 "identity": sorted([str(v) for v in r] for r in identity),
+                "identity_rebuilt": sorted([str(v) for v in r] for r in rebuilt),
+                "changes_after_rebuild": int(changes),
             }
         )
     )

@@ -94,4 +94,6 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
     assert built["rejected"] == expected_rejected
     # identity resolution (label propagation in SQL) finds the same people, with the same ids, on Snowflake
     assert built["identity"] == expected_identity
+    assert built["identity_rebuilt"] == expected_identity, "a rebuild keeps every person id"
+    assert built["changes_after_rebuild"] == 0
     assert len({person for _, person, _ in expected_identity}) < len(expected_identity)
