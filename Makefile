@@ -48,9 +48,13 @@ demo: $(VENV)/.runtime ## Run the whole local pipeline on demo data (in ./demo)
 	$(TAPESTRY) run --project $(DEMO_DIR)/project
 	$(TAPESTRY) status --project $(DEMO_DIR)/project
 
+# Two workers, each running whole test files (their module fixtures are built once): most tests wait on
+# Terraform's provider, moto, dbt or a subprocess, so two overlap well on two cores. TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev $(CHECKOV_VENV)/.installed ## Install everything and run every test
 	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 lint: $(VENV)/.dev ## ruff, mypy and terraform fmt
 	$(BIN)/ruff check orchestrator tests benchmarks

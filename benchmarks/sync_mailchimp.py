@@ -34,9 +34,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "orchestrator"))
 
+from tapestry.destinations.base import OpenRequest  # noqa: E402
+from tapestry.destinations.mailchimp import PLUGIN  # noqa: E402
+from tapestry.destinations.mailchimp.client import subscriber_hash  # noqa: E402
+from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping, TagMapping  # noqa: E402
 from tapestry.engines.sync.engine import SyncOptions, SyncReport, run_sync  # noqa: E402
-from tapestry.engines.sync.mailchimp import MailchimpDestination, subscriber_hash  # noqa: E402
-from tapestry.engines.sync.spec import SyncSpec, TagSource  # noqa: E402
+from tapestry.engines.sync.spec import SyncSpec  # noqa: E402
 from tapestry.engines.warehouse.duckdb_adapter import DuckDBWarehouse  # noqa: E402
 
 WRITE_ROUTES = ("PUT /lists/{id}/members/{hash}", "POST /lists/{id}/members", "POST /lists/{id}/members/{hash}/tags")
@@ -85,20 +88,28 @@ def audience_table(warehouse: DuckDBWarehouse, name: str, n: int) -> str:
     return f"analytics.{name}"
 
 
-def spec(list_id: str, model: str) -> SyncSpec:
+MAPPING = MailchimpMapping(
+    merge_fields={"FNAME": "first_name", "LNAME": "last_name"}, tags=[TagMapping(name="tapestry")]
+)
+
+
+def spec(config: MailchimpConfig, model: str) -> SyncSpec:
     return SyncSpec(
-        list_id=list_id,
+        sync_id=config.identity(),
         model=model,
-        merge_fields={"FNAME": "first_name", "LNAME": "last_name"},
-        tags=(TagSource(name="tapestry"),),
+        key_column=MAPPING.key_column,
+        columns=tuple(MAPPING.model_columns),
+        mapping_hash=MAPPING.fingerprint(),
     )
 
 
 def tapestry_sync(fake: Fake, warehouse: DuckDBWarehouse, list_id: str, model: str) -> tuple[SyncReport, float, int]:
-    destination = MailchimpDestination(fake.api_key, list_id, api_url=fake.base_url)
+    """One sync run, through the Mailchimp plugin as `tapestry sync` opens it."""
+    config = MailchimpConfig(list_id=list_id, api_url=fake.base_url)
+    destination = PLUGIN.open(OpenRequest(config, MAPPING, {"api_key": fake.api_key}))
     before = fake.requests()
     started = time.perf_counter()
-    report = run_sync(warehouse, spec(list_id, model), destination, SyncOptions())
+    report = run_sync(warehouse, spec(config, model), destination, SyncOptions(), kept_label=PLUGIN.kept_label)
     wall = time.perf_counter() - started
     destination.close()
     return report, wall, fake.requests() - before

@@ -1,4 +1,5 @@
-"""Shared HTTP plumbing for the fakes: the server (all four fakes) and the base fake (Airbyte, Zoom, Salesforce).
+"""Shared HTTP plumbing for the fakes: the server and the base fake of all four (Airbyte, Mailchimp, Zoom,
+Salesforce).
 
 :class:`FakeService` is a real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon
 threads) bound to 127.0.0.1 on an ephemeral port, with the machinery every fake needs:
@@ -190,7 +191,19 @@ def mask_secrets(obj: Any, keys: frozenset[str] = DEFAULT_SECRET_KEYS) -> Any:
 class Request:
     """One HTTP request as seen by a fake's handler."""
 
-    __slots__ = ("_json", "_json_done", "body", "headers", "method", "params", "path", "query", "query_items", "route")
+    __slots__ = (
+        "_json",
+        "_json_done",
+        "arrival",
+        "body",
+        "headers",
+        "method",
+        "params",
+        "path",
+        "query",
+        "query_items",
+        "route",
+    )
 
     def __init__(
         self,
@@ -212,6 +225,8 @@ class Request:
         self.body = body
         self.route = route
         self.params = params
+        #: Requests in flight when this one arrived, itself included (a service's connection limit).
+        self.arrival = 0
         self._json: Any = None
         self._json_done = False
 
@@ -665,6 +680,7 @@ class FakeService:
             self._request_count += 1
             self._by_route[route_key] += 1
             self._in_flight += 1
+            req.arrival = self._in_flight
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
         reply: Reply | None = None
         try:

@@ -1,7 +1,8 @@
 """Local fake of the Mailchimp Marketing API v3 subset used by Tapestry's sync engine.
 
-A real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon threads) bound to
-127.0.0.1 that behaves like ``https://<dc>.api.mailchimp.com/3.0`` for audience syncs:
+A :class:`~fakes._http.FakeService` like the other fakes (the shared server, lifecycle, fault knobs,
+counters, request log and ``/_fake/`` admin endpoints) that behaves like
+``https://<dc>.api.mailchimp.com/3.0`` for audience syncs:
 
 * Basic auth (any username, the API key as password); errors are ``application/problem+json``
   with Mailchimp's titles.
@@ -12,8 +13,9 @@ A real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon threa
   subscribe), ``GET|POST /batches``, ``GET|DELETE /batches/{id}``.
 * ``/batches`` run asynchronously in a worker thread; results are a tar.gz served (without auth,
   like Mailchimp's pre-signed S3 URL) at ``http://127.0.0.1:PORT/_batch-results/{id}.tar.gz``.
-* Knobs for latency, 429s, 5xx (JSON or load-balancer HTML), dropped connections, lost
-  acknowledgements (applied-then-failed) and the 10-simultaneous-connection limit.
+* The shared knobs (latency, 429s, 5xx, dropped connections, ``fail_next``) plus Mailchimp's own:
+  5xx as load-balancer HTML (``html_5xx``), lost acknowledgements at a rate (``fail_after_apply_rate``)
+  and the 10-simultaneous-connection limit (``max_connections``).
 * Held to the shapes vendored in ``tests/contracts/mailchimp/`` (statuses, methods and limits come
   from there; ``strict_requests`` checks PUT member, POST tags and POST /batches bodies against their
   shape, undefined keys included). Archiving (``DELETE`` member) follows the recorded live rule: 405
@@ -22,9 +24,9 @@ A real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``, keep-alive, daemon threa
   archived contact re-added by ``PUT`` (or ``PATCH``) takes the ``status``/``status_if_new`` sent, so
   an unsubscribed contact that was archived and is re-added with ``status_if_new: subscribed`` comes
   back **subscribed**; a client must never rely on Mailchimp to remember.
-* Admin endpoints (no auth, not counted) under ``/_fake/`` for subprocess use:
-  ``GET /_fake/stats``, ``POST /_fake/config``, ``POST /_fake/reset``, ``POST /_fake/lists``,
-  ``POST /_fake/members``, ``POST /_fake/member-status``, ``POST /_fake/forget``.
+* Admin endpoints (no auth, not counted) under ``/_fake/`` for subprocess use: the shared ``stats``,
+  ``config``, ``reset``, ``fail-next``, plus ``POST /_fake/lists``, ``POST /_fake/members``,
+  ``POST /_fake/member-status``, ``POST /_fake/forget``.
 
 In-process::
 
@@ -43,29 +45,24 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-import contextlib
 import email.utils
 import hashlib
 import io
 import json
 import os
 import queue
-import random
 import re
 import secrets
-import signal
-import socket
 import sys
 import tarfile
 import threading
 import time
 import traceback
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable
 from email.message import Message
-from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self
 from urllib.parse import parse_qsl, unquote
 
 if not __package__:  # executed as a script: make the sibling ``_http`` importable (PEP 366)
@@ -75,13 +72,12 @@ if not __package__:  # executed as a script: make the sibling ``_http`` importab
 from contracts import errors as schema_errors
 from contracts import mailchimp_shape, strict
 
-from ._http import FakeHttpServer
+from ._http import UNKNOWN_ROUTE, FakeService, Request, run_cli
 
 __all__ = ["ApiError", "FakeMailchimp", "is_valid_email", "main", "subscriber_hash"]
 
 API_PREFIX: Final = "/3.0"
 RESULTS_PREFIX: Final = "/_batch-results/"
-ADMIN_PREFIX: Final = "/_fake/"
 ERROR_DOC_URL: Final = "https://mailchimp.com/developer/marketing/docs/errors/"
 VALIDATION_DETAIL: Final = (
     "The resource submitted could not be validated. For field-specific details, see the 'errors' array."
@@ -753,10 +749,13 @@ class _Batch:
 # --------------------------------------------------------------------------------------------
 
 
-class FakeMailchimp:
+class FakeMailchimp(FakeService):
     """In-memory Mailchimp Marketing API v3 fake served over real HTTP. See module docstring."""
 
+    service_name = "mailchimp"
     server_header: ClassVar[str | None] = "openresty"  # what Mailchimp's edge answers with
+    fault_kinds = PRE_APPLY_FAULTS | POST_APPLY_FAULTS
+    knobs = KNOBS
 
     def __init__(
         self,
@@ -780,13 +779,19 @@ class FakeMailchimp:
         strict_requests: bool = False,
         log_requests: bool = True,
     ) -> None:
+        super().__init__(
+            host=host,
+            port=port,
+            latency_ms=latency_ms,
+            rate_429=rate_429,
+            retry_after=retry_after,
+            rate_500=rate_500,
+            drop_rate=drop_rate,
+            seed=seed,
+            log_requests=log_requests,
+        )
         # Knobs: plain attributes, read on every request, safe to change at runtime.
-        self.latency_ms = latency_ms
-        self.rate_429 = rate_429
-        self.retry_after = retry_after
-        self.rate_500 = rate_500
         self.html_5xx = html_5xx
-        self.drop_rate = drop_rate
         self.fail_after_apply_rate = fail_after_apply_rate
         self.max_connections = max_connections
         self.batch_ops_per_second = batch_ops_per_second
@@ -794,32 +799,14 @@ class FakeMailchimp:
         self.max_pending_batches = max_pending_batches
         #: Check bodies against their shape in mailchimp-shapes.json, undefined keys included (400).
         self.strict_requests = strict_requests
-        self.log_requests = log_requests
 
-        self._host = host
-        self._requested_port = port
         self._api_key = api_key
         self._good_auth: set[str] = set()
-
-        self._lock = threading.RLock()  # all audience / batch state
-        self._stats_lock = threading.Lock()
-        self._rng_lock = threading.Lock()
-        self._seed = seed
-        self._rng = random.Random(seed)
-        self._forced: deque[str] = deque()
-
         self._lists: dict[str, _List] = {}
         self._batches: dict[str, _Batch] = {}
         self._pending_batches = 0
         self._batch_queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
-
-        self._reset_stats()
-        self._conns: set[socket.socket] = set()
-
-        self._server: FakeHttpServer | None = None
-        self._serve_thread: threading.Thread | None = None
         self._worker: threading.Thread | None = None
-        self._stopping = threading.Event()
 
         self._routes: dict[str, dict[str, _Handler]] = {
             R_ROOT: {"GET": self._h_root},
@@ -843,60 +830,19 @@ class FakeMailchimp:
         for list_id in list_ids:
             self.add_list(list_id)
 
-    # ---------------------------------------------------------------- lifecycle
-    def start(self) -> FakeMailchimp:
-        if self._server is not None:
-            raise RuntimeError("FakeMailchimp already started")
-        self._server = FakeHttpServer((self._host, self._requested_port), self)
-        self._serve_thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.01},
-            name="fake-mailchimp-http",
-            daemon=True,
-        )
-        self._serve_thread.start()
+    # ---------------------------------------------------------------- lifecycle: the batch worker too
+    def start(self) -> Self:
+        super().start()
         self._worker = threading.Thread(target=self._batch_worker, name="fake-mailchimp-batches", daemon=True)
         self._worker.start()
         return self
 
     def stop(self) -> None:
-        server = self._server
-        if server is None or self._stopping.is_set():
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        with self._stats_lock:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        self._batch_queue.put(None)
-        for thread in (self._serve_thread, self._worker):
-            if thread is not None:
-                thread.join(timeout=5)
-
-    def __enter__(self) -> FakeMailchimp:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeMailchimp not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def root_url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no ``/3.0``)."""
-        return f"http://{self._host}:{self.port}"
+        running = self._server is not None and not self._stopping.is_set()
+        super().stop()
+        if running and self._worker is not None:
+            self._batch_queue.put(None)
+            self._worker.join(timeout=5)
 
     @property
     def base_url(self) -> str:
@@ -906,31 +852,6 @@ class FakeMailchimp:
     @property
     def api_key(self) -> str:
         return self._api_key
-
-    @property
-    def seed(self) -> int | None:
-        return self._seed
-
-    @seed.setter
-    def seed(self, value: int | None) -> None:
-        with self._rng_lock:
-            self._seed = value
-            self._rng = random.Random(value)
-
-    def configure(self, **knobs: Any) -> None:
-        """Set several knobs at once (names in ``KNOBS`` plus ``seed``)."""
-        for name, value in knobs.items():
-            if name == "seed":
-                self.seed = value
-            elif name in KNOBS:
-                setattr(self, name, value)
-            else:
-                raise TypeError(f"unknown knob {name!r}")
-
-    def config(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in KNOBS}
-        out["seed"] = self._seed
-        return out
 
     # ---------------------------------------------------------------- test hooks: state
     def add_list(
@@ -1124,79 +1045,25 @@ class FakeMailchimp:
             time.sleep(0.005)
         return False
 
-    def fail_next(self, kind: str | int, times: int = 1) -> None:
-        """Queue deterministic faults for the next HTTP API requests. ``kind``: 401, 403, 429,
-        500, 502, 503, "drop" (before applying) or "after_apply_500"/"after_apply_drop"."""
-        k = str(kind)
-        if k not in PRE_APPLY_FAULTS and k not in POST_APPLY_FAULTS:
-            raise ValueError(f"unknown fault kind {kind!r}")
-        with self._rng_lock:
-            self._forced.extend([k] * times)
+    def _reset_state(self) -> None:
+        """Drop all members, forgotten emails and batches; keep lists (and their merge fields)."""
+        for lst in self._lists.values():
+            lst.clear()
+        for b in self._batches.values():
+            b.deleted = True
+        self._batches.clear()
+        self._pending_batches = 0
 
-    def reset(self) -> None:
-        """Drop all members, forgotten emails, batches, counters, the request log and queued
-        faults; keep lists (and their merge fields), knobs and the API key. Re-seeds the RNG."""
-        with self._lock:
-            for lst in self._lists.values():
-                lst.clear()
-            for b in self._batches.values():
-                b.deleted = True
-            self._batches.clear()
-            self._pending_batches = 0
-        with self._rng_lock:
-            self._forced.clear()
-            self._rng = random.Random(self._seed)
-        self._reset_stats()
-
-    # ---------------------------------------------------------------- test hooks: counters
+    # ---------------------------------------------------------------- counters
     def _reset_stats(self) -> None:
+        super()._reset_stats()
         with self._stats_lock:
-            self._request_count = 0
-            self._by_route: Counter[str] = Counter()
-            self._by_status: Counter[str] = Counter()
-            self._faults: Counter[str] = Counter()
-            self._in_flight = 0
-            self._max_in_flight = 0
-            self._connection_count = 0
             self._batch_op_count = 0
             self._batch_ops_by_route: Counter[str] = Counter()
-            self._log: list[dict[str, Any]] = []
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests to ``/3.0`` (batch operations, archive downloads and admin not included)."""
-        return self._request_count
-
-    @property
-    def requests_by_route(self) -> Counter[str]:
-        """Copy; keys like ``"PUT /lists/{id}/members/{hash}"`` (unknown paths: ``"GET <unknown>"``)."""
-        with self._stats_lock:
-            return Counter(self._by_route)
-
-    @property
-    def responses_by_status(self) -> Counter[str]:
-        """Copy; keys are status codes as strings, plus ``"drop"``."""
-        with self._stats_lock:
-            return Counter(self._by_status)
-
-    @property
-    def faults_injected(self) -> Counter[str]:
-        """Copy; keys: 401/403/429/500/502/503/drop, connections (limit 429s), after_apply_*."""
-        with self._stats_lock:
-            return Counter(self._faults)
 
     @property
     def in_flight(self) -> int:
         return self._in_flight
-
-    @property
-    def max_in_flight_seen(self) -> int:
-        return self._max_in_flight
-
-    @property
-    def connection_count(self) -> int:
-        """TCP connections accepted so far (keep-alive reuse keeps this low)."""
-        return self._connection_count
 
     @property
     def batch_operation_count(self) -> int:
@@ -1207,126 +1074,56 @@ class FakeMailchimp:
         with self._stats_lock:
             return Counter(self._batch_ops_by_route)
 
-    @property
-    def request_log(self) -> list[dict[str, Any]]:
-        """Copy of logged requests: ``{method, path, query, headers (no Authorization), body,
-        status (None if dropped), route}``. Empty when ``log_requests`` is False."""
-        with self._stats_lock:
-            return list(self._log)
-
-    def clear_request_log(self) -> None:
-        with self._stats_lock:
-            self._log.clear()
-
-    def stats(self) -> dict[str, Any]:
-        with self._lock:
-            lists = {
-                lid: {
-                    "members": len(lst.members),
-                    "status_counts": {k: v for k, v in lst.status_counts.items() if v},
-                    "forgotten": len(lst.forgotten),
-                }
-                for lid, lst in self._lists.items()
+    def _stats_extra(self) -> dict[str, Any]:
+        lists = {
+            lid: {
+                "members": len(lst.members),
+                "status_counts": {k: v for k, v in lst.status_counts.items() if v},
+                "forgotten": len(lst.forgotten),
             }
-            batches = {"total": len(self._batches), "pending": self._pending_batches}
-        with self._stats_lock:
-            return {
-                "request_count": self._request_count,
-                "requests_by_route": dict(self._by_route),
-                "responses_by_status": dict(self._by_status),
-                "faults_injected": dict(self._faults),
-                "in_flight": self._in_flight,
-                "max_in_flight_seen": self._max_in_flight,
-                "connection_count": self._connection_count,
-                "batch_operation_count": self._batch_op_count,
-                "batch_operations_by_route": dict(self._batch_ops_by_route),
-                "lists": lists,
-                "batches": batches,
-            }
-
-    # ---------------------------------------------------------------- HTTP entry points
-    def _connection_opened(self, conn: socket.socket) -> None:
-        with self._stats_lock:
-            self._conns.add(conn)
-            self._connection_count += 1
-
-    def _connection_closed(self, conn: socket.socket) -> None:
-        with self._stats_lock:
-            self._conns.discard(conn)
-
-    def _handle_http(self, method: str, target: str, headers: Message, body: bytes) -> _Reply | None:
-        path, _, qs = target.partition("?")
-        if path.startswith(RESULTS_PREFIX):
-            return self._serve_archive(method, path)
-        if path.startswith(ADMIN_PREFIX):
-            return self._serve_admin(method, path, body)
-
-        template: str | None = None
-        params: dict[str, str] = {}
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-            segs = [unquote(s) for s in path[len(API_PREFIX) :].split("/") if s]
-            template, params = _match_route(segs)
-        query = dict(parse_qsl(qs, keep_blank_values=True)) if qs else {}
-
-        route_key = f"{method} {template if template is not None else '<unknown>'}"
-        with self._stats_lock:
-            self._request_count += 1
-            self._by_route[route_key] += 1
-            self._in_flight += 1
-            arrival = self._in_flight
-            self._max_in_flight = max(self._max_in_flight, arrival)
-
-        reply: _Reply | None = None
-        try:
-            reply = self._api_reply(method, template, params, query, headers=headers, body=body, arrival=arrival)
-        except Exception:
-            traceback.print_exc()
-            reply = self._problem(_internal_error())
-        finally:
-            with self._stats_lock:
-                self._in_flight -= 1
-                self._by_status["drop" if reply is None else str(reply[0])] += 1
-        if self.log_requests:
-            self._log_request(
-                method=method,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-                reply=reply,
-                route=route_key,
-            )
-        return reply
-
-    def _log_request(
-        self,
-        *,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: Message,
-        body: bytes,
-        reply: _Reply | None,
-        route: str,
-    ) -> None:
-        parsed: Any = None
-        if body:
-            text = body.decode("utf-8", "replace")
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = text
-        entry = {
-            "method": method,
-            "path": path,
-            "query": query,
-            "headers": {k: v for k, v in headers.items() if k.lower() != "authorization"},
-            "body": parsed,
-            "status": None if reply is None else reply[0],
-            "route": route,
+            for lid, lst in self._lists.items()
         }
         with self._stats_lock:
-            self._log.append(entry)
+            counters = {
+                "in_flight": self._in_flight,
+                "batch_operation_count": self._batch_op_count,
+                "batch_operations_by_route": dict(self._batch_ops_by_route),
+            }
+        return {**counters, "lists": lists, "batches": {"total": len(self._batches), "pending": self._pending_batches}}
+
+    # ---------------------------------------------------------------- HTTP: routes, auth, limits, faults
+    def _handle_http(self, method: str, target: str, headers: Message, body: bytes) -> _Reply | None:
+        path = target.partition("?")[0]
+        if path.startswith(RESULTS_PREFIX):  # the pre-signed archive URL: no auth, not counted
+            return self._serve_archive(method, path)
+        return super()._handle_http(method, target, headers, body)
+
+    def _route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        if path != API_PREFIX and not path.startswith(API_PREFIX + "/"):
+            return UNKNOWN_ROUTE, {}
+        template, params = _match_route([unquote(s) for s in path[len(API_PREFIX) :].split("/") if s])
+        return (template, params) if template is not None else (UNKNOWN_ROUTE, {})
+
+    def _serve_api(self, req: Request) -> _Reply | None:
+        """Mailchimp checks the key first, then its connection limit; then the shared latency and faults."""
+        if not self._authorized(req.header("Authorization")):
+            return self._problem(_api_key_invalid())
+        if req.arrival > self.max_connections:
+            self._count_fault("connections")
+            return self._too_many()
+        return super()._serve_api(req)
+
+    def _handle(self, req: Request) -> _Reply:
+        if req.route == UNKNOWN_ROUTE:
+            return self._problem(_not_found())
+        try:
+            parsed = json.loads(req.body) if req.body.strip() else None
+        except ValueError:
+            return self._problem(
+                ApiError(400, "JSON Parse Exception", "We encountered an unspecified JSON parsing error.")
+            )
+        status, payload = self._dispatch(req.method, req.route, req.params, dict(req.query), parsed)
+        return self._encode(status, payload)
 
     def _authorized(self, header: str | None) -> bool:
         if not header:
@@ -1349,48 +1146,6 @@ class FakeMailchimp:
             self._good_auth.add(header)
         return ok
 
-    def _api_reply(
-        self,
-        method: str,
-        template: str | None,
-        params: dict[str, str],
-        query: dict[str, str],
-        *,
-        headers: Message,
-        body: bytes,
-        arrival: int,
-    ) -> _Reply | None:
-        if not self._authorized(headers.get("Authorization")):
-            return self._problem(_api_key_invalid())
-        if arrival > self.max_connections:
-            self._count_fault("connections")
-            return self._too_many()
-        if self.latency_ms > 0:
-            time.sleep(self.latency_ms / 1000.0)
-        fault = self._pick_fault()
-        if fault is not None:
-            self._count_fault(fault)
-            return self._fault_reply(fault)
-        if template is None:
-            return self._problem(_not_found())
-        try:
-            parsed = json.loads(body) if body.strip() else None
-        except ValueError:
-            return self._problem(
-                ApiError(400, "JSON Parse Exception", "We encountered an unspecified JSON parsing error.")
-            )
-        status, payload = self._dispatch(method, template, params, query, parsed)
-        after = self._pick_after_apply()
-        if after is not None:
-            self._count_fault(after)
-            return None if after == "after_apply_drop" else self._problem(_internal_error())
-        return self._encode(status, payload)
-
-    # ---------------------------------------------------------------- faults
-    def _count_fault(self, kind: str) -> None:
-        with self._stats_lock:
-            self._faults[kind] += 1
-
     def _pick_fault(self) -> str | None:
         with self._rng_lock:
             if self._forced and self._forced[0] in PRE_APPLY_FAULTS:
@@ -1403,7 +1158,7 @@ class FakeMailchimp:
                 return "429"
             x -= r429
             if x < r500:
-                if self.html_5xx and self._rng.random() < 0.5:
+                if self.html_5xx and self._rng.random() < 0.5:  # from the load balancer, as HTML
                     return "502" if self._rng.random() < 0.5 else "503"
                 return "500"
             x -= r500
@@ -1412,29 +1167,26 @@ class FakeMailchimp:
             return None
 
     def _pick_after_apply(self) -> str | None:
+        forced = super()._pick_after_apply()
+        if forced is not None:
+            return forced
         with self._rng_lock:
-            if self._forced and self._forced[0] in POST_APPLY_FAULTS:
-                return self._forced.popleft()
             rate = self.fail_after_apply_rate
             if rate > 0 and self._rng.random() < rate:
                 return "after_apply_drop" if self._rng.random() < 0.5 else "after_apply_500"
             return None
 
     def _too_many(self) -> _Reply:
-        reply = self._problem(
+        status, headers, body = self._problem(
             ApiError(
                 429,
                 "Too Many Requests",
                 f"You have exceeded the limit of {self.max_connections} simultaneous connections.",
             )
         )
-        if self.retry_after is not None:
-            reply[1].append(("Retry-After", f"{self.retry_after:g}"))
-        return reply
+        return status, headers + self._retry_after_headers(), body
 
-    def _fault_reply(self, kind: str) -> _Reply | None:
-        if kind == "drop":
-            return None
+    def _fault_reply(self, kind: str, req: Request) -> _Reply:
         if kind == "401":
             return self._problem(_api_key_invalid())
         if kind == "429":
@@ -2137,35 +1889,20 @@ class FakeMailchimp:
             return 404, [("Content-Type", "application/xml")], body
         return 200, [("Content-Type", "application/x-gzip")], archive
 
-    def _serve_admin(self, method: str, path: str, body: bytes) -> _Reply:
-        name = path[len(ADMIN_PREFIX) :].strip("/")
-        try:
-            data: Any = json.loads(body) if body.strip() else {}
-            if method == "GET" and name == "stats":
-                return _json_reply(200, self.stats())
-            if method == "GET" and name == "config":
-                return _json_reply(200, self.config())
-            if method == "POST" and name == "config":
-                self.configure(**data)
-                return _json_reply(200, self.config())
-            if method == "POST" and name == "reset":
-                self.reset()
-                return 204, [], b""
-            if method == "POST" and name == "lists":
-                self.add_list(data["list_id"], data.get("merge_fields"), name=data.get("name"))
-                return 204, [], b""
-            if method == "POST" and name == "members":
-                added = self.add_members(data["list_id"], data["emails"], data.get("status", SUBSCRIBED))
-                return _json_reply(200, {"added": added})
-            if method == "POST" and name == "member-status":
-                self.set_member_status(data["list_id"], data["email_address"], data["status"])
-                return 204, [], b""
-            if method == "POST" and name == "forget":
-                self.forget(data["list_id"], data["email_address"])
-                return 204, [], b""
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            return _json_reply(400, {"error": f"{type(e).__name__}: {e}"})
-        return _json_reply(404, {"error": f"no admin endpoint {method} {path}"})
+    def _admin_extra(self, name: str, method: str, data: Any) -> _Reply | None:
+        if method == "POST" and name == "lists":
+            self.add_list(data["list_id"], data.get("merge_fields"), name=data.get("name"))
+            return 204, [], b""
+        if method == "POST" and name == "members":
+            added = self.add_members(data["list_id"], data["emails"], data.get("status", SUBSCRIBED))
+            return _json_reply(200, {"added": added})
+        if method == "POST" and name == "member-status":
+            self.set_member_status(data["list_id"], data["email_address"], data["status"])
+            return 204, [], b""
+        if method == "POST" and name == "forget":
+            self.forget(data["list_id"], data["email_address"])
+            return 204, [], b""
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -2218,29 +1955,7 @@ def main(argv: list[str] | None = None) -> int:
         strict_requests=args.strict_requests,
         log_requests=args.log_requests,
     )
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    fake.start()
-    ready = {
-        "base_url": fake.base_url,
-        "api_key": fake.api_key,
-        "port": fake.port,
-        "pid": os.getpid(),
-        "list_ids": list(args.list_id),
-        "admin_url": fake.root_url + ADMIN_PREFIX.rstrip("/"),
-    }
-    print(json.dumps(ready), flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        fake.stop()
-    return 0
+    return run_cli(fake, lambda: {"base_url": fake.base_url, "api_key": fake.api_key, "list_ids": list(args.list_id)})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""The kickstart template's Airbyte payloads, rendered for several answer sets, against the published specs
-(tests/contracts/airbyte): each configuration satisfies its connector's connectionSpecification as the server
-checks it (draft-07, no defaults filled in) and each request body holds only fields its schema defines."""
+"""The Airbyte payloads of a kickstart project, built for several answer sets (sources and connections by the
+source plugins, the destination by the template), against the published specs (tests/contracts/airbyte): each
+configuration satisfies its connector's connectionSpecification as the server checks it (draft-07, no defaults
+filled in) and each request body holds only fields its schema defines."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from contracts import connector_spec, errors, public_api_schema, strict
+from contracts import catalog_facts, connector_spec, errors, public_api_schema, strict
 from tapestry.kickstart.answers import validate_answers
 from tapestry.kickstart.render import render_files
 from tapestry.kickstart.spec import load_template
 from tapestry.phases.cloud.deploy import AirbytePayloads, airbyte_context, airbyte_payloads
-from tapestry.project.config import parse_config
+from tapestry.plugins import source_plugin
+from tapestry.project.config import ProjectConfig, SecretRef, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = "zoom_salesforce_mailchimp"
@@ -40,19 +42,28 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
 }
 
 
-def render(tmp_path: Path, overrides: dict[str, Any]) -> AirbytePayloads:
+def lookup(ref: SecretRef) -> str | None:
+    return SECRETS.get(ref.secret or "")
+
+
+def project_config(tmp_path: Path, overrides: dict[str, Any]) -> ProjectConfig:
     key = tmp_path / "admin.p8"
     key.write_text("-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n")
     raw = yaml.safe_load((REPO / "examples" / "aws-answers.yml").read_text())
-    raw.update(snowflake_admin_private_key=f"file:{key}", **overrides)
+    # the example ships a placeholder checksum that validation refuses on purpose (tests/unit/test_example_answers.py)
+    raw.update(snowflake_admin_private_key=f"file:{key}", abctl_sha256="ab" * 32, **overrides)
     if raw.get("snowflake_manage_objects") is False:  # a DBA made the service users: their keys are answers
         raw.update({f"snowflake_{role}_private_key": f"file:{key}" for role in ("loader", "transformer", "syncer")})
     env = {"ZOOM_CLIENT_SECRET": "zoom-secret-1", "SALESFORCE_CLIENT_SECRET": "sf-secret-1"}
     env |= {"SALESFORCE_REFRESH_TOKEN": "sf-refresh-1", "MAILCHIMP_API_KEY": "mc-value-123-us1"}
     spec = load_template(TEMPLATE)
     answers = validate_answers(spec, raw, tmp_path, env=env)
-    config = parse_config(yaml.safe_load(render_files(spec, answers.values)["tapestry.yml"]), "tapestry.yml")
-    return airbyte_payloads(spec, airbyte_context(config, dict(SECRETS)))
+    return parse_config(yaml.safe_load(render_files(spec, answers.values)["tapestry.yml"]), "tapestry.yml")
+
+
+def render(tmp_path: Path, overrides: dict[str, Any]) -> AirbytePayloads:
+    config = project_config(tmp_path, overrides)
+    return airbyte_payloads(load_template(TEMPLATE), config, lookup, airbyte_context(config, dict(SECRETS)))
 
 
 def actor_problems(kind: str, payload: dict[str, Any]) -> list[str]:
@@ -99,3 +110,60 @@ def test_zoom_sends_its_required_authorization_endpoint(tmp_path: Path) -> None:
 def test_the_destination_host_is_one_the_connector_accepts(tmp_path: Path, endpoint: str | None, host: str) -> None:
     payloads = render(tmp_path, {"snowflake_endpoint": endpoint} if endpoint else {})
     assert payloads.destination["configuration"]["host"] == host
+
+
+def test_each_source_plugin_brings_its_source_and_its_connection(tmp_path: Path) -> None:
+    """One Airbyte source and one connection per source of the project, named after it, landing in the
+    namespace of its raw schema, with the plugin's streams, sync modes, cursors and keys."""
+    payloads = render(tmp_path, {"project_name": "acme"})
+    assert [s["name"] for s in payloads.sources] == ["acme-salesforce", "acme-zoom"]
+    connections = {c["name"]: c for c in payloads.connections}
+    assert connections["acme-zoom"] == {
+        "name": "acme-zoom",
+        "source": "acme-zoom",
+        "namespace_format": "ZOOM",
+        "streams": [{"name": "webinar_registrants", "syncMode": "full_refresh_overwrite"}],
+    }
+    assert connections["acme-salesforce"]["namespace_format"] == "SALESFORCE"
+    assert connections["acme-salesforce"]["streams"] == [
+        {
+            "name": "Contact",
+            "syncMode": "incremental_deduped_history",
+            "cursorField": ["SystemModstamp"],
+            "primaryKey": [["Id"]],
+        }
+    ]
+    salesforce = next(s for s in payloads.sources if s["name"] == "acme-salesforce")["configuration"]
+    assert (salesforce["client_secret"], salesforce["refresh_token"]) == ("sf-secret-1", "sf-refresh-1")
+
+
+def test_the_connections_hold_to_what_the_connectors_report(tmp_path: Path) -> None:
+    """The vendored catalog facts: each stream exists in its connector's catalog, a cursor or key the
+    template names is the one the source defines, and the plugin's definition id is the connector's."""
+    facts = catalog_facts()
+    for type_ in ("zoom", "salesforce"):
+        connector = source_plugin(type_).airbyte
+        assert connector is not None
+        assert connector.definition_id == facts["definitions"]["source"][connector.source_type]
+        for stream in connector.streams:
+            catalog = facts["streams"][type_][stream.name]
+            if stream.sync_mode.startswith("incremental"):
+                assert catalog["incremental"], stream.name
+                assert list(stream.cursor) == catalog["cursor"]
+            if stream.primary_key:
+                assert [list(k) for k in stream.primary_key] == catalog["primary_key"]
+
+
+def test_a_source_without_a_connector_is_refused_on_aws(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tapestry.core.errors import ConfigError
+    from tapestry.phases.sources import airbyte_connections
+
+    config = project_config(tmp_path, {})
+    local_only = replace(source_plugin("zoom"), airbyte=None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tapestry.phases.sources.source_plugin", lambda type_: local_only)
+        with pytest.raises(ConfigError, match="no Airbyte connector") as info:
+            airbyte_connections(config)
+    assert "on target local only" in info.value.message and info.value.fix

@@ -55,7 +55,8 @@ def test_a_version_1_file_reads_as_the_same_pipeline() -> None:
     }
     config = parse_config(v1, "tapestry.yml")
     assert config.schema_version == 2
-    assert list(config.sources) == ["zoom", "salesforce"]  # version 1 always had both
+    # version 1 always had both; Salesforce first, as its values won ties in version 1
+    assert list(config.sources) == ["salesforce", "zoom"]
     assert config.sources["zoom"].files == ["z/*.csv"]
     (sync,) = config.syncs
     assert (sync.name, sync.model, sync.mode) == ("mailchimp", "mailchimp_audience", "mirror")
@@ -140,7 +141,11 @@ def test_the_aws_target_names_every_missing_plugin_setting() -> None:
         **V2,
         "target": "aws",
         "warehouse": {"type": "snowflake", "account": "org-acct", "manage_objects": False},
-        "aws": {"region": "eu-west-1", "allowed_cidrs": ["203.0.113.0/24"]},
+        "aws": {
+            "region": "eu-west-1",
+            "allowed_cidrs": ["203.0.113.0/24"],
+            "airbyte": {"allow_plain_http": True, "abctl_sha256": "ab" * 32},
+        },
         "syncs": [{**V2["syncs"][0], "destination": {"type": "mailchimp"}}],
     }
     with pytest.raises(ConfigError) as err:

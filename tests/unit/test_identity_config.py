@@ -27,8 +27,8 @@ def test_the_section_is_optional_and_defaults_to_identity_resolution() -> None:
     rules = config.identity_vars()
     assert [r["identifier"] for r in rules["match_rules"]] == ["source_id", "email", "phone"]
     assert rules["phone"] == {"country_code": "1", "trunk_prefix": "1", "international_prefix": "011"}
-    assert rules["source_id"] == {"salesforce_sources": ["crm"]}  # named by the project, found by type
-    assert rules["source_priority"] == ["salesforce"]
+    assert "source_id" not in rules  # how a source spells its ids is its plugin's business (source_record_key)
+    assert rules["source_priority"] == []  # the order of `sources:` decides
 
 
 def test_settings_reach_the_dbt_var() -> None:
@@ -63,6 +63,7 @@ def test_settings_reach_the_dbt_var() -> None:
         ({"survivorship": {"email": "newest"}}, "identity.survivorship.email"),
         ({"email": {"plus_tag_domains": ["not a domain"]}}, "identity.email.plus_tag_domains[0]"),
         ({"emails": {"gmail": False}}, "identity.emails: Extra inputs are not permitted"),
+        ({"source_priority": ["salesforce"]}, "identity.source_priority names 'salesforce', which is not a source"),
     ],
 )
 def test_bad_settings_name_the_setting(identity: dict[str, Any], message: str) -> None:
@@ -92,7 +93,7 @@ def _dbt_defaults() -> dict[str, Any]:
 
 def test_the_dbt_project_defaults_equal_tapestrys() -> None:
     """A dbt run without Tapestry (no `identity` var) resolves people like a project without `identity:`."""
-    python = IdentityConfig().dbt_vars({"salesforce": "salesforce", "zoom": "zoom"})
+    python = IdentityConfig().dbt_vars()
     assert _dbt_defaults() == python
 
 

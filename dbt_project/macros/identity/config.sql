@@ -15,7 +15,6 @@
             ]
         },
         "phone": {"country_code": "1", "trunk_prefix": "1", "international_prefix": "011"},
-        "source_id": {"salesforce_sources": ["salesforce"]},
         "match_rules": [
             {"identifier": "source_id", "same": []},
             {"identifier": "email", "same": []},
@@ -44,7 +43,7 @@
             "first_name": "most_recent",
             "last_name": "most_recent"
         },
-        "source_priority": [var("preferred_source", "salesforce")],
+        "source_priority": [],
         "max_passes": 30
     }) }}
 {%- endmacro %}
@@ -74,14 +73,26 @@
     {%- endfor -%})
 {%- endmacro %}
 
-{#- Position of a record's source in `source_priority` (0 first); sources not listed come after. -#}
+{#- The sources in priority order (the first wins ties): those `identity.source_priority` lists (when it lists
+    none, the one the var `preferred_source` names, if any), then the project's other sources in the order of
+    tapestry.yml. -#}
+{% macro identity_source_order() -%}
+    {%- set preferred = var("preferred_source", none) -%}
+    {%- set order = (identity_config()["source_priority"] or ([preferred] if preferred else [])) | list -%}
+    {%- for name in project_source_names() if name not in order -%}
+        {%- do order.append(name) -%}
+    {%- endfor -%}
+    {{ return(order) }}
+{%- endmacro %}
+
+{#- Position of a record's source in identity_source_order() (0 first); a source not in it comes last. -#}
 {% macro identity_source_rank(column) -%}
-    {%- set priority = identity_config()["source_priority"] -%}
+    {%- set order = identity_source_order() -%}
     case {{ column }}
-    {%- for source in priority %}
+    {%- for source in order %}
         when {{ dbt.string_literal(dbt.escape_single_quotes(source)) }} then {{ loop.index0 }}
     {%- endfor %}
-        else {{ priority | length }}
+        else {{ order | length }}
     end
 {%- endmacro %}
 

@@ -1,6 +1,6 @@
 {#- One row per source record (the people contract: int_people__unioned) with its identifiers normalised
     by the rules of `identity:`: the deliverable e-mail and its verdict, the e-mail match key, phones as
-    E.164, the source record id. record_num is an integer key for the graph steps (unique, not stable
+    E.164, the source record id key. record_num is an integer key for the graph steps (unique, not stable
     across builds: nothing outside the identity models may keep it). Each CTE is one
     step of the normalisation, so no expression runs twice per row. -#}
 with unioned as (
@@ -10,12 +10,12 @@ with unioned as (
         record_id,
         source,
         source_record_id,
+        source_record_key,
         email_raw,
         phone_raw,
         mobile_phone_raw,
         first_name,
         last_name,
-        webinar_id,
         first_seen_at,
         updated_at
     from {{ ref('int_people__unioned') }}
@@ -88,12 +88,11 @@ select
     email_match_key,
     phone_e164,
     case when mobile_phone_e164_any <> coalesce(phone_e164, '') then mobile_phone_e164_any end as mobile_phone_e164,
-    {{ identity_source_id_key('source', 'source_record_id') }} as source_id_key,
+    {{ identity_source_id_key('source', 'source_record_key') }} as source_id_key,
     first_name,
     last_name,
     nullif(lower(trim(first_name)), '') as first_name_key,
     nullif(lower(trim(last_name)), '') as last_name_key,
-    webinar_id,
     first_seen_at,
     updated_at,
     {{ identity_source_rank('source') }} as source_rank

@@ -1,57 +1,11 @@
-{#- Every appearance of a person in any source, with its e-mail verdict. Deleted Salesforce contacts
-    are dropped here: they are gone from the CRM, not invalid. -#}
-with salesforce as (
-
-    select
-        'salesforce' as source,
-        contact_id as source_record_id,
-        email_raw,
-        email_key,
-        first_name,
-        last_name,
-        phone_raw,
-        mobile_phone_raw,
-        cast(null as {{ dbt.type_string() }}) as webinar_id,
-        coalesce(created_at, updated_at) as first_seen_at,
-        updated_at
-    from {{ ref('stg_salesforce__contacts') }}
-    where not is_deleted
-
-),
-
-zoom as (
-
-    select
-        'zoom' as source,
-        registration_id as source_record_id,
-        email_raw,
-        email_key,
-        first_name,
-        last_name,
-        phone_raw,
-        cast(null as {{ dbt.type_string() }}) as mobile_phone_raw,
-        webinar_id,
-        registered_at as first_seen_at,
-        registered_at as updated_at
-    from {{ ref('stg_zoom__webinar_registrants') }}
-
-),
-
-unioned as (
-
-    select * from salesforce
-    union all
-    select * from zoom
-
+{#- Every appearance of a person in any of the project's sources: the people contract (docs/architecture.md),
+    each source read from its plugin's people model (macro people_union: nothing here names a source). Records
+    a source deleted are left out by its people model. Identity resolution (models/identity/) reads this. -#}
+with unioned as (
+    {{ people_union() }}
 )
 
 select
     source || ':' || source_record_id as record_id,
-    unioned.*,
-    case
-        when email_key is null then 'missing'
-        when {{ is_valid_email('email_key') }} then 'valid'
-        else 'malformed'
-    end as email_status,
-    case when source = '{{ var("preferred_source") }}' then 0 else 1 end as source_rank
+    unioned.*
 from unioned

@@ -3,7 +3,9 @@
     addresses, shared inboxes and blocked addresses only when there is nothing else; the phone among E.164
     numbers that are not junk (a record's main phone before its mobile), blocked ones only when there is
     nothing else. Rules that order records (most_recent, source_priority) are one window each over the
-    person's records; most_frequent counts values. -#}
+    person's records; most_frequent counts values. One `in_<source>` flag per source of the project (macro
+    membership_flags); a fact only one source has is joined by the mart that wants it, through identity_map
+    (the zoom_salesforce_mailchimp template's audience counts webinars that way). -#}
 {%- set identity = identity_config() -%}
 {%- set rules = identity["survivorship"] -%}
 {%- set blocked = identity["blocked"] -%}
@@ -21,7 +23,6 @@ with records as (
         records.mobile_phone_e164,
         records.first_name,
         records.last_name,
-        records.webinar_id,
         records.first_seen_at,
         records.updated_at,
         records.source_rank
@@ -101,7 +102,6 @@ ranked as (
         email_match_key,
         phone_ok,
         mobile_ok,
-        webinar_id,
         first_seen_at,
         updated_at
         {%- for field in fields if rules[field] != "most_frequent" %}
@@ -127,9 +127,7 @@ facts as (
         count(*) as record_count,
         count(distinct source) as source_count,
         count(distinct email_match_key) as email_count,
-        max(case when source = 'zoom' then 1 else 0 end) = 1 as in_zoom,
-        max(case when source = 'salesforce' then 1 else 0 end) = 1 as in_salesforce,
-        count(distinct webinar_id) as webinar_count,
+        {{- membership_flags('source') }}
         min(first_seen_at) as first_seen_at,
         max(updated_at) as last_seen_at
         {%- for field in fields if rules[field] != "most_frequent" %},
@@ -165,9 +163,9 @@ select
     facts.source_count,
     facts.email_count,
     coalesce(phone_counts.phone_count, 0) as phone_count,
-    facts.in_zoom,
-    facts.in_salesforce,
-    facts.webinar_count,
+    {%- for column in membership_columns() %}
+    facts.{{ column }},
+    {%- endfor %}
     facts.first_seen_at,
     facts.last_seen_at
 from facts

@@ -89,12 +89,7 @@ def cloud_context(ctx: ProjectContext) -> CloudContext | None:
     aws = ctx.config.aws
     if ctx.config.target == "local" or aws is None:
         return None
-    outputs = []
-    for phase in DEPLOY_PHASES_WITH_OUTPUTS:
-        record = ctx.state.phases.get(phase)
-        recorded = record.summary.get("outputs") if record else None
-        if isinstance(recorded, Mapping):
-            outputs.append(recorded)
+    outputs = [ctx.state.stack_outputs(phase) for phase in DEPLOY_PHASES_WITH_OUTPUTS]
     links = {"airbyte": aws.airbyte.url} if aws.airbyte.url else {}
     links["snowflake"] = "https://app.snowflake.com/"
     providers = _cloud_providers(ctx) if ctx.config.template != "blank" else {}

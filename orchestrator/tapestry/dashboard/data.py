@@ -6,12 +6,12 @@ Sources, in order of preference: the warehouse (read-only, per request), the las
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from tapestry import __version__
+from tapestry.core.errors import TapestryError
 from tapestry.core.warehouse import Warehouse
 from tapestry.dashboard import queries
 from tapestry.dashboard.access import RUN_HINT, ProjectView, WarehouseStatus
@@ -20,7 +20,10 @@ from tapestry.dashboard.dbt_artifacts import read_run_results
 from tapestry.dashboard.docs import list_docs
 from tapestry.engines.sync.state import SCHEMA as SYNC_SCHEMA
 from tapestry.phases.sources import source_streams
+from tapestry.phases.sync_summary import read_summary
+from tapestry.plugins import destination_plugin
 from tapestry.project.state import PhaseRecord, ProjectState
+from tapestry.project.summaries import IngestSummary, Summary, TransformSummary
 
 PIPELINE_PHASES: dict[str, tuple[str, dict[str, str]]] = {
     "ingest": (
@@ -28,17 +31,22 @@ PIPELINE_PHASES: dict[str, tuple[str, dict[str, str]]] = {
         {"local": "load new export files into the raw tables", "cloud": "trigger the Airbyte syncs and wait"},
     ),
     "transform": ("Transform", {"local": "dbt build: staging → audience", "cloud": "dbt build on Snowflake"}),
-    "sync": ("Sync", {"local": "audience → Mailchimp", "cloud": "audience → Mailchimp (ECS task)"}),
+    "sync": ("Sync", {"local": "{syncs}", "cloud": "{syncs} (ECS task)"}),
 }
 REJECTED_MODEL = "audience_rejected_records"
 RUNS_IN_CHART = 30
 RECENT_RUNS = 10
-LINK_TITLES = {"airbyte": "Airbyte UI", "snowflake": "Snowflake", "mailchimp": "Mailchimp list"}
-MAILCHIMP_API = re.compile(r"^https://([a-z]+\d+)\.api\.mailchimp\.com/")
+LINK_TITLES = {"airbyte": "Airbyte UI", "snowflake": "Snowflake"}
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _typed(state: ProjectState, phase: str, model: type[Summary]) -> Summary:
+    """The phase's last summary as `model`; empty (every field at its default) before it ever ran."""
+    record = state.phases.get(phase)
+    return record.typed_as(model) if record else model()
 
 
 class DashboardData:
@@ -81,8 +89,9 @@ class DashboardData:
         flavour = "local" if self.cloud is None else "cloud"
         deploy = [self._phase(name, record, "deploy", "") for name, record in state.phases.items()]
         deploy = [p for p in deploy if p["name"] not in PIPELINE_PHASES]
+        syncs = ", ".join(f"{s.model} → {self._label(s.destination.type)}" for s in self.view.config.active_syncs)
         pipeline = [
-            self._phase(name, state.phases.get(name), "pipeline", describe[flavour])
+            self._phase(name, state.phases.get(name), "pipeline", describe[flavour].format(syncs=syncs or "no sync"))
             for name, (_, describe) in PIPELINE_PHASES.items()
         ]
         return {
@@ -128,41 +137,34 @@ class DashboardData:
     @staticmethod
     def _headlines(state: ProjectState) -> dict[str, Any]:
         """Key numbers as of the last run (from the state, so they show even while the warehouse is busy)."""
-        ingest = state.phases.get("ingest")
-        transform = state.phases.get("transform")
+        ingest = _typed(state, "ingest", IngestSummary)
+        transform = _typed(state, "transform", TransformSummary)
         sync = state.phases.get("sync")
-        by_source = (ingest.summary.get("by_source") if ingest else None) or {}
-        rejected = (transform.summary.get("rejected_records") if transform else None) or {}
         return {
-            "raw_rows": {source: numbers.get("rows_total") for source, numbers in by_source.items()},
-            "audience_size": transform.summary.get("audience_size") if transform else None,
-            "rejected_records": sum(int(v) for v in rejected.values()) if rejected else None,
-            "sync": sync.summary.get("headline") if sync else None,
+            "raw_rows": {source: load.rows_total for source, load in ingest.by_source.items()},
+            "audience_size": transform.audience_size,
+            "rejected_records": transform.rejected_total,
+            "sync": sync.typed().headline if sync else None,
         }
 
     def _links(self) -> list[dict[str, str]]:
-        from tapestry.destinations.mailchimp.config import MailchimpConfig
-
         links = []
         for sync in self.view.config.syncs:
-            mailchimp = sync.destination
-            if isinstance(mailchimp, MailchimpConfig) and mailchimp.list_id:
-                links.append(self._mailchimp_link(mailchimp.list_id, mailchimp.api_url))
+            link = sync.destination.link()
+            if link is not None:
+                links.append({"name": link.name, "url": link.url, "note": link.note})
         for key, url in (self.cloud.links if self.cloud else {}).items():
             safe = url if url.startswith(("https://", "http://")) else ""
             links.append({"name": LINK_TITLES.get(key, key), "url": safe, "note": "" if safe else url})
         return links
 
     @staticmethod
-    def _mailchimp_link(list_id: str, api_url: str | None) -> dict[str, str]:
-        if True:
-            api_url = api_url or ""
-            match = MAILCHIMP_API.match(api_url)
-            if match or not api_url:
-                host = f"{match.group(1)}.admin.mailchimp.com" if match else "admin.mailchimp.com"
-                return {"name": f"Mailchimp list {list_id}", "url": f"https://{host}/lists/", "note": ""}
-        # a proxy or a test double: show where the sync writes, no admin UI to link to
-        return {"name": f"Mailchimp list {list_id}", "url": "", "note": f"via {api_url}"}
+    def _label(destination_type: str) -> str:
+        """The tool's name (a plugin that cannot be loaded is shown by its type)."""
+        try:
+            return destination_plugin(destination_type).label
+        except TapestryError:
+            return destination_type
 
     def _overview_cloud(self) -> dict[str, Any] | None:
         if self.cloud is None or self.aws is None:
@@ -205,17 +207,20 @@ class DashboardData:
         }
 
     def _raw_tables_from_state(self, state: ProjectState) -> list[dict[str, Any]]:
-        ingest = state.phases.get("ingest")
-        by_source = (ingest.summary.get("by_source") if ingest else None) or {}
+        ingest = _typed(state, "ingest", IngestSummary)
+        by_source, by_table = ingest.by_source, ingest.rows_by_table
         return [
             {
-                "source": source,
-                "table": stream.table,
+                "source": stream.source,
+                "table": table,
                 "label": stream.label,
-                "exists": source in by_source,
-                "rows": by_source.get(source, {}).get("rows_total"),
+                "exists": table in by_table or stream.source in by_source,
+                # one stream per source before rows_by_table was recorded: the source's total is the table's
+                "rows": by_table.get(
+                    table, by_source[stream.source].rows_total if stream.source in by_source else None
+                ),
             }
-            for source, stream in source_streams(self.view.config).items()
+            for table, stream in source_streams(self.view.config).items()
         ]
 
     def _ingestion_cloud(self) -> dict[str, Any] | None:
@@ -258,19 +263,19 @@ class DashboardData:
         audience = value.get("audience")
         audience_source = "warehouse"
         transform = state.phases.get("transform")
-        if audience is None and reading.status.state != "ok" and transform and "audience_size" in transform.summary:
-            rejected = {str(k): int(v) for k, v in (transform.summary.get("rejected_records") or {}).items()}
+        built = _typed(state, "transform", TransformSummary)
+        if audience is None and reading.status.state != "ok" and built.audience_size is not None:
             audience = {
-                "size": transform.summary["audience_size"],
-                "rejected_by_reason": rejected,
-                "rejected_total": sum(rejected.values()),
+                "size": built.audience_size,
+                "rejected_by_reason": dict(built.rejected_records or {}),
+                "rejected_total": built.rejected_total or 0,
                 "rejected_sample": [],
             }
             audience_source = "state"
         dbt = read_run_results(self.view.layout.dbt_dir / "target" / "run_results.json")
         identity = value.get("identity")
-        if identity is None and transform and transform.summary.get("identity"):  # warehouse busy: last numbers
-            identity = {**transform.summary["identity"], "from_state": True}
+        if identity is None and built.identity is not None:  # warehouse busy: the last build's numbers
+            identity = {**built.identity.model_dump(mode="json"), "from_state": True}
         return {
             **self._header(state_error, reading.status),
             "tables": value.get("tables") or [],
@@ -287,13 +292,13 @@ class DashboardData:
     def _transform_phase(self, record: PhaseRecord | None) -> dict[str, Any] | None:
         if record is None:
             return None
-        summary = record.summary
+        summary = record.typed_as(TransformSummary)
         return {
             **self._phase("transform", record, "pipeline", ""),
-            "models_passed": summary.get("models_passed"),
-            "tests_passed": summary.get("tests_passed"),
-            "reason": summary.get("reason"),
-            "nodes": summary.get("nodes") or [],
+            "models_passed": summary.models_passed,
+            "tests_passed": summary.tests_passed,
+            "reason": summary.reason,
+            "nodes": [node.model_dump(mode="json") for node in summary.nodes],
         }
 
     def _warehouse_cloud(self) -> dict[str, Any] | None:
@@ -304,38 +309,72 @@ class DashboardData:
     # --- sync --------------------------------------------------------------------------------------------
 
     def sync(self) -> dict[str, Any]:
+        """Every sync's panel (its runs, totals, rejections and errors, by its sync_id) and the totals of all."""
         state, state_error = self.view.state()
+        syncs = self.view.config.syncs
+        identities = [sync.destination.identity() for sync in syncs]
+
+        def one(wh: Warehouse, sync_id: str | None) -> dict[str, Any]:
+            return {
+                **queries.sync_runs(wh, sync_id),
+                "rejections": queries.rejections(wh, sync_id),
+                "errors": queries.last_errors(wh, sync_id),
+            }
 
         def read(wh: Warehouse) -> dict[str, Any] | None:
             if not queries.sync_tables_exist(wh):
                 return None
-            return {**queries.sync_runs(wh), "rejections": queries.rejections(wh), "errors": queries.last_errors(wh)}
+            return {"every": one(wh, None), "by_sync": {sync_id: one(wh, sync_id) for sync_id in identities}}
 
         reading = self.view.read("sync", read)
-        value = reading.value
+        value = reading.value or {}
         record = state.phases.get("sync")
+        summary = read_summary(record.summary if record else None)
         previews = self._preview_count(state)
+        every = value.get("every")
+        panels = []
+        for sync, identity in zip(syncs, identities, strict=True):
+            read_back = (value.get("by_sync") or {}).get(identity)
+            last = summary.syncs.get(sync.name)
+            panels.append(
+                {
+                    **self._destination(sync),
+                    **self._panel(read_back),
+                    "last": last.as_dict() if last else None,
+                    "hint": None if read_back and read_back["runs"] else self._no_sync_hint(previews, record),
+                }
+            )
         return {
             **self._header(state_error, reading.status),
-            "destinations": [
-                {
-                    "name": sync.name,
-                    "type": sync.destination.type,
-                    "identity": sync.destination.identity(),
-                    "list_id": getattr(sync.destination, "list_id", None),
-                    "mode": sync.mode,
-                    "model": sync.model,
-                    "enabled": sync.enabled,
-                }
-                for sync in self.view.config.syncs
-            ],
-            "runs": value["runs"] if value else [],
-            "totals": value["totals"] if value else None,
-            "rejections": value["rejections"] if value else {"total": 0, "by_reason": [], "latest": []},
-            "errors": value["errors"] if value else {"changelog": [], "failed_runs": []},
+            "destinations": [self._destination(sync) for sync in syncs],
+            "syncs": panels,
+            # every sync together, and runs of syncs no longer configured
+            **self._panel(every),
             "last_sync": {**self._phase("sync", record, "pipeline", ""), "summary": record.summary} if record else None,
             "previews": previews,
-            "hint": None if value and value["runs"] else self._no_sync_hint(previews, record),
+            "hint": None if every and every["runs"] else self._no_sync_hint(previews, record),
+        }
+
+    def _destination(self, sync: Any) -> dict[str, Any]:
+        destination = sync.destination
+        return {
+            "name": sync.name,
+            "type": destination.type,
+            "label": self._label(destination.type),
+            "identity": destination.identity(),
+            "object": destination.describe(),
+            "mode": sync.mode,
+            "model": sync.model,
+            "enabled": sync.enabled,
+        }
+
+    @staticmethod
+    def _panel(read_back: dict[str, Any] | None) -> dict[str, Any]:
+        return {
+            "runs": read_back["runs"] if read_back else [],
+            "totals": read_back["totals"] if read_back else None,
+            "rejections": read_back["rejections"] if read_back else {"total": 0, "by_reason": [], "latest": []},
+            "errors": read_back["errors"] if read_back else {"changelog": [], "failed_runs": []},
         }
 
     @staticmethod
@@ -345,24 +384,24 @@ class DashboardData:
             for run in state.runs
             for phase in run.phases
             if phase.name == "sync"
-            for result in (phase.summary.get("syncs") or {}).values()
-            if result.get("preview") and not result.get("reason")
+            for result in read_summary(phase.summary).syncs.values()
+            if result.preview and not result.reason
         )
 
-    @staticmethod
-    def _no_sync_hint(previews: int, record: PhaseRecord | None) -> str:
+    def _no_sync_hint(self, previews: int, record: PhaseRecord | None) -> str:
         """Why the runs table is empty: nothing ran yet, or every sync was a preview (nothing is logged then)."""
         if not previews:
             return f"No sync run yet: {RUN_HINT}."
-        results = (record.summary.get("syncs") or {}).values() if record else []
-        planned = next((r.get("planned") for r in results if r.get("preview") and r.get("planned")), None) or {}
+        results = read_summary(record.summary if record else None).syncs.values()
+        planned = next((r.planned for r in results if r.preview and r.planned), None) or {}
         last = ", ".join(f"{int(planned.get(op, 0)):,} to {op}" for op in ("create", "update", "archive"))
         were = "sync so far was a preview" if previews == 1 else "syncs so far were previews"
+        tools = " or ".join(dict.fromkeys(self._label(s.destination.type) for s in self.view.config.syncs))
         return (
-            f"{previews:,} {were}: nothing was sent to Mailchimp"
+            f"{previews:,} {were}: nothing was sent to {tools or 'any destination'}"
             + (f" (the last preview planned {last})" if planned else "")
-            + ". A sync previews without a Mailchimp API key and sync.mailchimp.list_id, or with --preview;"
-            " set both, then run `tapestry run`."
+            + ". A sync previews without its destination's credentials and settings (syncs: destination in"
+            " tapestry.yml), or with --preview; set them, then run `tapestry run`."
         )
 
     # --- alarms ------------------------------------------------------------------------------------------

@@ -140,17 +140,24 @@ class Pages:
         )
 
     def sync(self, page: dict[str, Any]) -> str:
+        charts_by_sync = {panel["name"]: self._sync_charts(panel, len(page["syncs"])) for panel in page["syncs"]}
+        return self.render("sync.html.j2", "sync", page, charts=charts_by_sync)
+
+    @staticmethod
+    def _sync_charts(panel: dict[str, Any], syncs: int) -> dict[str, Markup | None]:
         series = ("created", "updated", "archived", "rejected")
-        runs = list(reversed(page["runs"]))[-30:]  # oldest first, as time flows left to right
+        runs = list(reversed(panel["runs"]))[-30:]  # oldest first, as time flows left to right
         bars = [(fmt_when(run["started_at"])[5:16], {s: int(run.get(s) or 0) for s in series}) for run in runs]
-        runs_chart = charts.stacked_bars(bars, series, "Members changed per sync run") if runs else None
-        reasons = page["rejections"]["by_reason"]
-        reasons_chart = (
-            charts.horizontal_bars([(r["reason"], float(r["count"])) for r in reasons], "Rejections by reason")
-            if reasons
-            else None
-        )
-        return self.render("sync.html.j2", "sync", page, runs_chart=runs_chart, reasons_chart=reasons_chart)
+        title = "Members changed per sync run" if syncs == 1 else f"Members changed per run of {panel['name']}"
+        reasons = panel["rejections"]["by_reason"]
+        return {
+            "runs": charts.stacked_bars(bars, series, title) if runs else None,
+            "reasons": (
+                charts.horizontal_bars([(r["reason"], float(r["count"])) for r in reasons], "Rejections by reason")
+                if reasons
+                else None
+            ),
+        }
 
     def alarms(self, page: dict[str, Any]) -> str:
         return self.render("alarms.html.j2", "alarms", page)

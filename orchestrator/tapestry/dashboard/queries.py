@@ -96,11 +96,11 @@ def loaded_files(warehouse: Warehouse) -> dict[str, Any] | None:
 
 def raw_tables(warehouse: Warehouse, streams: dict[str, Stream]) -> list[dict[str, Any]]:
     tables = []
-    for source, stream in streams.items():
+    for stream in streams.values():
         exists = warehouse.table_exists(stream.source, stream.name)
         tables.append(
             {
-                "source": source,
+                "source": stream.source,
                 "table": stream.table,
                 "label": stream.label,
                 "exists": exists,
@@ -263,25 +263,35 @@ def sync_tables_exist(warehouse: Warehouse) -> bool:
     return warehouse.table_exists(SYNC_SCHEMA, "runs")
 
 
-def sync_runs(warehouse: Warehouse) -> dict[str, Any]:
-    """The latest runs (newest first) and the totals over every run. `rejected` counts permanent refusals
-    (never retried while the row is unchanged), `failed` transient ones (the next run retries them)."""
+def _for_sync(sync_id: str | None, alias: str = "") -> tuple[str, list[Any]]:
+    """A `where` condition limiting rows to one sync (None: every sync) and its parameters."""
+    if sync_id is None:
+        return "1 = 1", []
+    return f"{alias}sync_id = ?", [sync_id]
+
+
+def sync_runs(warehouse: Warehouse, sync_id: str | None = None) -> dict[str, Any]:
+    """The latest runs (newest first) and the totals over every run, of one sync or of all. `rejected` counts
+    permanent refusals (never retried while the row is unchanged), `failed` transient ones (retried)."""
+    where, params = _for_sync(sync_id)
     present = set(warehouse.columns(f"select * from {SYNC_SCHEMA}.runs where 1 = 0"))
     selected = [f"0 as {c}" if c in ADDED_RUN_COLUMNS and c not in present else c for c in RUN_COLUMNS]
     runs = as_dicts(
         RUN_COLUMNS,
         warehouse.query(
-            f"select {', '.join(selected)} from {SYNC_SCHEMA}.runs order by started_at desc, run_id limit {RUNS_SHOWN}"
+            f"select {', '.join(selected)} from {SYNC_SCHEMA}.runs where {where} "
+            f"order by started_at desc, run_id limit {RUNS_SHOWN}",
+            params,
         ),
     )
     total_columns = ("runs", "created", "updated", "archived", "kept", "rejected", "failed", "requests")
     sums = ", ".join(
         "0" if c in ADDED_RUN_COLUMNS and c not in present else f"coalesce(sum({c}), 0)" for c in total_columns[1:]
     )
-    totals_row = warehouse.query(f"select count(*), {sums} from {SYNC_SCHEMA}.runs")[0]
+    totals_row = warehouse.query(f"select count(*), {sums} from {SYNC_SCHEMA}.runs where {where}", params)[0]
     totals = {c: int(v) for c, v in zip(total_columns, totals_row, strict=True)}
     if any(run["status"] == "running" for run in runs):  # a killed sync's run shows as interrupted
-        owners.as_displayed(runs, owners.dead_runs(warehouse, datetime.now(UTC)))
+        owners.as_displayed(runs, owners.dead_runs(warehouse, datetime.now(UTC), sync_id))
     for run in runs:
         started, finished = run["started_at"], run["finished_at"]
         run["duration_s"] = (
@@ -292,16 +302,19 @@ def sync_runs(warehouse: Warehouse) -> dict[str, Any]:
     return {"runs": runs, "totals": totals}
 
 
-def rejections(warehouse: Warehouse) -> dict[str, Any]:
-    """Destination rejections grouped by reason, and the latest ones.
+def rejections(warehouse: Warehouse, sync_id: str | None = None) -> dict[str, Any]:
+    """Destination rejections grouped by reason, and the latest ones, of one sync or of all.
 
     A reason is `Title: detail` and the detail often names the member, so they are grouped by the title.
     """
     if not warehouse.table_exists(SYNC_SCHEMA, "rejections"):
         return {"total": 0, "by_reason": [], "latest": []}
+    where, params = _for_sync(sync_id)
     grouped: dict[str, dict[str, Any]] = {}
     for reason, status_code, n in warehouse.query(
-        f"select reason, status_code, count(*) from {SYNC_SCHEMA}.rejections group by reason, status_code"
+        f"select reason, status_code, count(*) from {SYNC_SCHEMA}.rejections where {where} "
+        "group by reason, status_code",
+        params,
     ):
         title = str(reason or "unknown").split(":", 1)[0].strip() or "unknown"
         group = grouped.setdefault(title, {"reason": title, "count": 0, "status_codes": set()})
@@ -316,31 +329,36 @@ def rejections(warehouse: Warehouse) -> dict[str, Any]:
     latest = as_dicts(
         columns,
         warehouse.query(
-            f"select {', '.join(columns)} from {SYNC_SCHEMA}.rejections "
-            f"order by last_seen_at desc, key limit {REJECTIONS_SHOWN}"
+            f"select {', '.join(columns)} from {SYNC_SCHEMA}.rejections where {where} "
+            f"order by last_seen_at desc, key limit {REJECTIONS_SHOWN}",
+            params,
         ),
     )
     return {"total": sum(int(g["count"]) for g in by_reason), "by_reason": by_reason, "latest": latest}
 
 
-def last_errors(warehouse: Warehouse) -> dict[str, Any]:
+def last_errors(warehouse: Warehouse, sync_id: str | None = None) -> dict[str, Any]:
     """Operations the destination did not accept (latest first) and the errors of failed runs."""
+    where, params = _for_sync(sync_id)
     changelog: list[dict[str, Any]] = []
     if warehouse.table_exists(SYNC_SCHEMA, "changelog"):
         columns = ("logged_at", "run_id", "key", "operation", "result", "status_code", "error")
         changelog = as_dicts(
             columns,
             warehouse.query(
-                f"select {', '.join(columns)} from {SYNC_SCHEMA}.changelog where result not in ('ok', 'kept') "
-                f"order by logged_at desc, key limit {ERRORS_SHOWN}"
+                f"select {', '.join(columns)} from {SYNC_SCHEMA}.changelog "
+                f"where result not in ('ok', 'kept') and {where} "
+                f"order by logged_at desc, key limit {ERRORS_SHOWN}",
+                params,
             ),
         )
     failed_runs = as_dicts(
         ("run_id", "started_at", "status", "error"),
         warehouse.query(
             f"select run_id, started_at, status, error from {SYNC_SCHEMA}.runs "
-            f"where error is not null or status not in ('succeeded', 'running') "
-            f"order by started_at desc limit {ERRORS_SHOWN}"
+            f"where (error is not null or status not in ('succeeded', 'running')) and {where} "
+            f"order by started_at desc limit {ERRORS_SHOWN}",
+            params,
         ),
     )
     return {"changelog": changelog, "failed_runs": failed_runs}

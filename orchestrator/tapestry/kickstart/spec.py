@@ -63,6 +63,13 @@ class TemplateSpec(BaseModel):
     phases: list[str] = Field(default_factory=list)
     folder: Path = Path()
 
+    @property
+    def dbt_overlay(self) -> Path | None:
+        """The template's `dbt_project/` folder, laid over the bundled dbt project at init (files of the same
+        path are replaced: e.g. a mart with facts of the template's own sources)."""
+        folder = self.folder / "dbt_project"
+        return folder if folder.is_dir() else None
+
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 

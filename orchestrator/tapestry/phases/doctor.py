@@ -6,6 +6,7 @@ import platform
 import shutil
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,12 @@ def _run(name: str, func: Callable[[], str], fix: str) -> Check:
         return Check(name, False, first_line(exc, 300), fix)
 
 
+def _run_side_by_side(checks: list[tuple[str, Callable[[], str], str]]) -> list[Check]:
+    """Independent checks at the same time, reported in the given order."""
+    with ThreadPoolExecutor(max_workers=max(1, len(checks)), thread_name_prefix="doctor") as pool:
+        return list(pool.map(lambda check: _run(*check), checks))
+
+
 def run_doctor(target: Target) -> list[Check]:
     checks = [Check("tapestry", True, f"{__version__} on Python {platform.python_version()}")]
     checks += target.doctor_checks()
@@ -49,7 +56,7 @@ def local_checks(target: Target) -> list[Check]:
     ctx = target.ctx
     checks = []
     for name, source in ctx.config.sources.items():
-        globs = source.files
+        globs = source.file_patterns()
         found = expand_patterns(globs, ctx.layout.root)
         unmatched = [pattern for pattern in globs if not expand_patterns([pattern], ctx.layout.root)]
         detail = f"{count(len(found), 'file')} found ({', '.join(globs) or 'no paths configured'})"
@@ -67,53 +74,54 @@ def local_checks(target: Target) -> list[Check]:
 
 
 def destination_checks(target: Target) -> list[Check]:
-    """Every enabled sync's destination: credentials, the object it writes to, the mapped fields."""
-    from tapestry.destinations.mailchimp.config import MailchimpConfig
+    """Every enabled sync's destination, through its plugin's preflight: credentials, the object it writes to,
+    the mapped fields."""
+    from tapestry.phases.sync_phase import destination_credentials
+    from tapestry.plugins import destination_plugin
 
     checks = []
     for sync in target.ctx.config.active_syncs:
-        destination = sync.destination
-        assert isinstance(destination, MailchimpConfig)
-        name = f"sync {sync.name} (mailchimp)"
-        key = target.resolver.get(destination.api_key)
-        if key and destination.list_id:
-            api_key: str = key
+        plugin = destination_plugin(sync.destination.type)
+        name = f"sync {sync.name} ({sync.destination.type})"
+        secrets, missing = destination_credentials(target, sync, plugin)
+        if not missing:
 
-            def reachable(sync: SyncConfig = sync, key: str = api_key) -> str:
-                return _mailchimp(sync, key)
+            def preflight(sync: SyncConfig = sync, secrets: dict[str, str] = secrets) -> str:
+                return _preflight(sync, secrets)
 
-            checks.append(_run(name, reachable, "check the key and list id"))
+            checks.append(_run(name, preflight, f"check the {plugin.label} settings of sync {sync.name}"))
         elif target.previews_without_credentials:
-            checks.append(Check(name, None, "no API key or list id: syncs are previews"))
+            checks.append(Check(name, None, f"{'; '.join(missing)}: syncs are previews"))
         else:
-            where = destination.api_key.describe()
-            checks.append(Check(name, False, f"no API key ({where})", "rerun the kickstart with mailchimp_api_key"))
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    "; ".join(missing),
+                    "set them (`tapestry secrets set NAME`, or rerun the kickstart with those answers)",
+                )
+            )
     return checks
 
 
-def _mailchimp(sync: SyncConfig, key: str) -> str:
-    from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
-    from tapestry.engines.sync.mailchimp import MailchimpDestination
+def _preflight(sync: SyncConfig, secrets: dict[str, str]) -> str:
+    from tapestry.destinations.base import OpenRequest
+    from tapestry.plugins import destination_plugin
 
-    destination_config, mapping = sync.destination, sync.mapping
-    assert isinstance(destination_config, MailchimpConfig) and isinstance(mapping, MailchimpMapping)
-    assert destination_config.list_id is not None
-    destination = MailchimpDestination(key, destination_config.list_id, api_url=destination_config.api_url)
+    destination = destination_plugin(sync.destination.type).open(OpenRequest(sync.destination, sync.mapping, secrets))
     try:
-        destination.preflight(mapping.merge_fields)
+        return destination.preflight()
     finally:
         destination.close()
-    return f"list {destination_config.list_id} reachable, merge fields {', '.join(mapping.merge_fields)} exist"
 
 
 def cloud_checks(env: CloudEnv) -> list[Check]:
-    from tapestry.engines.ingest.credentials import check_salesforce, check_zoom
     from tapestry.engines.terraform.runner import terraform_version
     from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
     from tapestry.phases.cloud.env import ROLES
     from tapestry.phases.secrets import referenced_secrets
-    from tapestry.sources.salesforce.config import SalesforceSourceConfig
-    from tapestry.sources.zoom.config import ZoomSourceConfig
+    from tapestry.phases.sources import source_plugins
+    from tapestry.sources.base import CredentialCheck, SourceConfig
 
     ctx = env.ctx
     config = ctx.config
@@ -142,6 +150,8 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
             "rerun the kickstart with these answers, or `tapestry secrets set NAME`",
         )
     )
+    # Snowflake logins run side by side: each waits up to its login timeout when Snowflake is unreachable.
+    logins: list[tuple[str, Callable[[], str], str]] = []
     for role in ROLES:
 
         def login(role: str = role) -> str:
@@ -151,7 +161,7 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
                 raise TapestryError("; ".join(problems), "grant what the role needs (tapestry snowflake-sql)")
             return f"{env.snowflake_settings(role).user} can do what {role} needs"
 
-        checks.append(_run(f"snowflake {role}", login, "check the account, the user's public key and grants"))
+        logins.append((f"snowflake {role}", login, "check the account, the user's public key and grants"))
 
     objects = env.objects
     if objects.resource_monitor is not None:
@@ -164,37 +174,24 @@ def cloud_checks(env: CloudEnv) -> list[Check]:
                 raise TapestryError("; ".join(problems))
             return f"{objects.warehouse} capped by {objects.resource_monitor_name}: {monitor.describe()}"
 
-        checks.append(
-            _run("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
+        logins.append(
+            ("snowflake credit cap", capped, "rerun `tapestry deploy` with an admin user that may use ACCOUNTADMIN")
         )
+    checks += _run_side_by_side(logins)
 
-    for name, source in config.sources.items():
-        if isinstance(source, ZoomSourceConfig) and source.client_secret and source.account_id and source.client_id:
-            zoom_source, secret = source, env.resolver.get(source.client_secret) or ""
+    # Each source's credentials, checked by its plugin the way Airbyte will use them.
+    credential_checks = {name: p.credentials for name, p in source_plugins(config).items() if p.credentials}
+    for name, credentials in credential_checks.items():
 
-            def zoom_token(zoom: ZoomSourceConfig = zoom_source, secret: str = secret) -> str:
-                scopes = check_zoom(zoom.oauth_url, str(zoom.account_id), str(zoom.client_id), secret)
-                return f"token granted ({scopes})"
+        def sign_in(
+            source: SourceConfig = config.sources[name], check: CredentialCheck = credentials, name: str = name
+        ) -> str:
+            detail = check.run(source, env.resolver.get)
+            if detail is None:
+                raise TapestryError("credentials not configured", f"set the credentials of sources.{name}")
+            return detail
 
-            checks.append(
-                _run(name, zoom_token, "check the Server-to-Server OAuth app's account id, client id and secret")
-            )
-        if (
-            isinstance(source, SalesforceSourceConfig)
-            and source.client_secret is not None
-            and source.refresh_token is not None
-            and source.client_id
-        ):
-            sf_source = source
-            secrets = (env.resolver.get(source.client_secret) or "", env.resolver.get(source.refresh_token) or "")
-
-            def salesforce_token(sf: SalesforceSourceConfig = sf_source, secrets: tuple[str, str] = secrets) -> str:
-                instance = check_salesforce(sf.token_url, str(sf.client_id), *secrets)
-                return f"refresh token valid for {instance}"
-
-            checks.append(
-                _run(name, salesforce_token, "check the connected app's consumer key/secret and the refresh token")
-            )
+        checks.append(_run(name, sign_in, credentials.fix))
     if "aws_ingestion" in ctx.state.phases:
         from tapestry.phases.cloud.pipeline import airbyte_client
 

@@ -1,4 +1,8 @@
-"""`tapestry init`: answers -> a project folder (tapestry.yml, a copy of the dbt project, .gitignore)."""
+"""`tapestry init`: answers -> a project folder (tapestry.yml, a copy of the dbt project, .gitignore).
+
+The dbt project is the bundled one, with the template's own dbt files laid over it (a template's
+`dbt_project/` folder: e.g. a mart with facts of its sources) and the models of each configured source's
+plugin added."""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ import yaml
 
 from tapestry.core.errors import ConfigError, ProjectError
 from tapestry.core.fs import atomic_write_text
+from tapestry.engines.transform.dbt_files import overlay
 from tapestry.kickstart.answers import ValidatedAnswers
 from tapestry.kickstart.render import render_files
 from tapestry.kickstart.spec import TemplateSpec
-from tapestry.project.config import CONFIG_FILE, parse_config
+from tapestry.phases.sources import add_source_models
+from tapestry.project.config import CONFIG_FILE, ProjectConfig, parse_config
 from tapestry.resources import bundled
 
 GITIGNORE = """# Tapestry: local warehouse and run state never belong in git
@@ -62,8 +68,9 @@ def init_project(
         if question.type == "paths" and values.get(question.id):
             values[question.id] = relative_to_project(values[question.id], base_dir, project_dir)
     rendered = render_files(spec, values)
+    config = None
     if CONFIG_FILE in rendered:  # a template that renders invalid config is a template bug; catch it here
-        parse_config(yaml.safe_load(rendered[CONFIG_FILE]), f"{spec.name}/{CONFIG_FILE} rendered")
+        config = parse_config(yaml.safe_load(rendered[CONFIG_FILE]), f"{spec.name}/{CONFIG_FILE} rendered")
     _assert_no_secret_written(rendered, answers, spec)
 
     result = InitResult(project_dir=project_dir)
@@ -84,7 +91,11 @@ def init_project(
     staged_dbt: Path | None = None
     if not dbt_target.exists():  # never overwrite a dbt project the user may have edited
         staged_dbt = Path(tempfile.mkdtemp(prefix=".tapestry-init-", dir=staging_parent))
-        shutil.copytree(bundled("dbt_project"), staged_dbt / "dbt_project", ignore=_ignore_build_dirs)
+        try:
+            _stage_dbt_project(staged_dbt / "dbt_project", spec, config)
+        except BaseException:
+            shutil.rmtree(staged_dbt, ignore_errors=True)
+            raise
 
     try:
         project_dir.mkdir(parents=True, exist_ok=True)
@@ -103,10 +114,20 @@ def init_project(
             result.created.append("dbt_project/")
         else:
             result.kept.append("dbt_project/")
+            added = add_source_models(dbt_target, config) if config is not None else {}
+            result.created += [f"dbt_project/{path}" for paths in added.values() for path in paths]
     finally:
         if staged_dbt is not None:
             shutil.rmtree(staged_dbt, ignore_errors=True)
     return result
+
+
+def _stage_dbt_project(folder: Path, spec: TemplateSpec, config: ProjectConfig | None) -> None:
+    shutil.copytree(bundled("dbt_project"), folder, ignore=_ignore_build_dirs)
+    if spec.dbt_overlay is not None:
+        overlay(spec.dbt_overlay, folder)
+    if config is not None:
+        add_source_models(folder, config)
 
 
 def _ignore_build_dirs(directory: str, names: list[str]) -> set[str]:

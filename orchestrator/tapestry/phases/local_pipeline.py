@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tapestry.core.errors import IngestError
 from tapestry.core.fs import sha256_tree
@@ -13,25 +14,42 @@ from tapestry.engines.ingest import files as file_ingest
 from tapestry.engines.transform.dbt_runner import BuildResult, DbtInvocation, NodeResult, run_dbt
 from tapestry.engines.transform.profiles import DuckDBTarget, render_profile
 from tapestry.engines.warehouse.duckdb_adapter import connect_config
-from tapestry.phases.marts import marts_summary
+from tapestry.phases.marts import build_summary, marts_summary
 from tapestry.phases.runner import PhaseSkipped
-from tapestry.phases.sources import source_streams
+from tapestry.phases.sources import (
+    add_source_models,
+    announce_added_models,
+    dbt_sources_var,
+    file_patterns_by_stream,
+    source_plugins,
+    source_streams,
+    stream_of_file,
+)
+from tapestry.project.summaries import IngestSummary, SourceLoad, TransformSummary
 
 if TYPE_CHECKING:
     from tapestry.targets.local import LocalTarget
 
 
-def ingest_phase(target: LocalTarget) -> dict[str, Any]:
+def ingest_phase(target: LocalTarget) -> IngestSummary:
     ctx = target.ctx
     streams = source_streams(ctx.config)
+    plugins = source_plugins(ctx.config)
     items: list[file_ingest.InputFile] = []
     unmatched: list[str] = []
     for name, source in ctx.config.sources.items():
-        for pattern in source.files:  # each configured file or glob must find something
-            if not file_ingest.expand_patterns([pattern], ctx.layout.root):
+        found: dict[Path, str | None] = {}  # each file once, with the stream `files:` names for it (if any)
+        for named_stream, pattern in file_patterns_by_stream(source):
+            matched = file_ingest.expand_patterns([pattern], ctx.layout.root)
+            if not matched:  # each configured file or glob must find something
                 unmatched.append(f"sources.{name}.files {pattern!r}")
-        matched = file_ingest.expand_patterns(source.files, ctx.layout.root)
-        items += [file_ingest.fingerprint(name, path, ctx.state.file_hashes, source.encoding) for path in matched]
+            for path in matched:
+                found.setdefault(path, named_stream)
+        for path, named_stream in found.items():
+            stream = stream_of_file(name, plugins[name], path, named_stream)
+            items.append(
+                file_ingest.fingerprint(name, path, ctx.state.file_hashes, source.encoding, table=stream.table)
+            )
     if unmatched:
         raise IngestError(
             f"no file matches {', '.join(unmatched)} (relative to {ctx.layout.root})",
@@ -50,24 +68,25 @@ def ingest_phase(target: LocalTarget) -> dict[str, Any]:
             items,
             on_file=lambda item, rows: ctx.reporter.info(f"loaded {count(rows, 'row')} from {item.path.name}"),
         )
-        totals = {
-            source: int(warehouse.query(f"select count(*) from {stream.table}")[0][0])
-            for source, stream in streams.items()
-        }
+        table_rows = {table: int(warehouse.query(f"select count(*) from {table}")[0][0]) for table in streams}
+    totals: dict[str, int] = {}
+    for table, stream in streams.items():
+        totals[stream.source] = totals.get(stream.source, 0) + table_rows[table]
     ctx.store.save(ctx.state)  # keep the refreshed hash cache even if a later phase fails
-    summary: dict[str, Any] = {
-        "files_loaded": result.files_loaded,
-        "rows_loaded": result.rows_loaded,
-        "by_source": {
-            source: {
-                "files_loaded": load.files_loaded,
-                "files_skipped": load.files_skipped,
-                "rows_loaded": load.rows_loaded,
-                "rows_total": totals[source],
-            }
+    summary = IngestSummary(
+        files_loaded=result.files_loaded,
+        rows_loaded=result.rows_loaded,
+        by_source={
+            source: SourceLoad(
+                files_loaded=load.files_loaded,
+                files_skipped=load.files_skipped,
+                rows_loaded=load.rows_loaded,
+                rows_total=totals[source],
+            )
             for source, load in result.by_source.items()
         },
-    }
+        rows_by_table=table_rows,
+    )
     if result.files_loaded == 0:
         raise PhaseSkipped(summary, "no new files (every file's content was loaded before)")
     return summary
@@ -86,7 +105,11 @@ def dbt_invocation(target: LocalTarget) -> DbtInvocation:
         profile_yaml=render_profile(profile_target),
         work_dir=ctx.layout.dbt_dir,
         target=profile_target.name,
-        vars={"marts_schema": ctx.config.transform.marts_schema, "identity": ctx.config.identity_vars()},
+        vars={
+            "marts_schema": ctx.config.transform.marts_schema,
+            "tapestry_sources": dbt_sources_var(ctx.config),
+            "identity": ctx.config.identity_vars(),
+        },
     )
 
 
@@ -108,8 +131,9 @@ def marts_built(target: LocalTarget) -> bool:
         return all(warehouse.table_exists(target.marts_schema, model) for model in models)
 
 
-def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
+def transform_phase(target: LocalTarget, full_refresh: bool) -> TransformSummary:
     ctx = target.ctx
+    announce_added_models(ctx.reporter, add_source_models(ctx.layout.dbt_project_dir(ctx.config), ctx.config))
     invocation = dbt_invocation(target)
     fingerprint = transform_inputs_fingerprint(target, invocation)
     last = ctx.state.phases.get("transform")
@@ -117,7 +141,7 @@ def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
         not full_refresh
         and last is not None
         and last.status == "succeeded"
-        and last.summary.get("inputs_fingerprint") == fingerprint
+        and last.typed().inputs_fingerprint == fingerprint
         and marts_built(target)
     ):
         with target.open_warehouse("transformer") as warehouse:
@@ -134,13 +158,6 @@ def transform_phase(target: LocalTarget, full_refresh: bool) -> dict[str, Any]:
     result: BuildResult = run_dbt("build", invocation, on_node=on_node)
     with target.open_warehouse("transformer") as warehouse:
         marts = marts_summary(warehouse, target.marts_schema, ctx.config)
-    return {
-        "inputs_fingerprint": fingerprint,
-        "models_passed": result.models_passed,
-        "tests_passed": result.tests_passed,
-        "nodes": [
-            {"name": n.name, "type": n.resource_type, "status": n.status, "seconds": round(n.seconds, 3)}
-            for n in result.nodes
-        ],
-        **marts,
-    }
+    summary = build_summary(result, marts)
+    summary.inputs_fingerprint = fingerprint
+    return summary

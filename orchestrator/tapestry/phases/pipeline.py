@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RunOptions:
     full_refresh: bool = False  # rebuild with dbt even when nothing changed
+    poll_seconds: float = 15.0  # aws: between polls of the Airbyte sync jobs
     sync: SyncRequest = field(default_factory=SyncRequest)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from tapestry.core import interrupts
 from tapestry.core.errors import explain, first_line
@@ -22,21 +24,22 @@ from tapestry.project.state import (
     reconcile_dead_runs,
     utcnow,
 )
+from tapestry.project.summaries import as_stored
 
 
 class PhaseSkipped(Exception):
     """Raised by a phase that had nothing to do; carries the summary to record."""
 
-    def __init__(self, summary: dict[str, Any], reason: str) -> None:
+    def __init__(self, summary: BaseModel | Mapping[str, Any], reason: str) -> None:
         super().__init__(reason)
-        self.summary = summary
+        self.summary = as_stored(summary)
         self.reason = reason
 
 
 @dataclass(frozen=True)
 class Phase:
     name: str
-    run: Callable[[], dict[str, Any]]
+    run: Callable[[], BaseModel | Mapping[str, Any]]  # its typed summary (tapestry.project.summaries)
     describe: str = ""
 
 
@@ -121,7 +124,7 @@ def _run_one(
         store.save(state)
     failure: BaseException | None = None
     try:
-        summary = phase.run()
+        summary = as_stored(phase.run())
         result = PhaseRecord(
             name=phase.name, status="succeeded", started_at=started, finished_at=utcnow(), summary=summary
         )
@@ -142,7 +145,7 @@ def _run_one(
             started_at=started,
             finished_at=utcnow(),
             error=describe_failure(exc),
-            summary=dict(partial) if isinstance(partial, dict) else {},
+            summary=as_stored(partial) if isinstance(partial, BaseModel | Mapping) else {},
         )
     with lock:
         _finish(record, result, state, store)

@@ -1,7 +1,8 @@
 """The sync phase: every enabled sync of the project, in order, on any target.
 
 Each sync keeps its own state in the warehouse (snapshot, runs, changelog, rejections under its destination's
-identity). One sync failing does not stop the next: the phase fails at the end, naming every failed sync.
+identity). Its destination comes from the plugin its `destination.type` names; nothing here knows a tool.
+One sync failing does not stop the next: the phase fails at the end, naming every failed sync.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from tapestry.core import interrupts
 from tapestry.core.errors import SyncError, TapestryError
-from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
+from tapestry.core.settings import secret_refs
+from tapestry.destinations.base import DestinationPlugin, OpenRequest
 from tapestry.engines.sync.engine import SyncOptions, run_sync
-from tapestry.engines.sync.mailchimp import MailchimpDestination
-from tapestry.engines.sync.spec import SyncSpec, TagSource
+from tapestry.engines.sync.spec import SyncSpec
 from tapestry.phases.runner import PhaseSkipped
+from tapestry.phases.sync_summary import SyncResult, SyncSummary, read_summary
+from tapestry.plugins import destination_plugin
 from tapestry.project.config import SyncConfig
 
 if TYPE_CHECKING:
@@ -62,24 +65,31 @@ def sync_phase(target: Target, request: SyncRequest) -> dict[str, Any]:
     if not syncs:
         reason = "no sync is configured" if not ctx.config.syncs else "every sync is disabled (enabled: false)"
         raise PhaseSkipped({}, f"{reason} in tapestry.yml")
-    results: dict[str, dict[str, Any]] = {}
+    last = ctx.state.phases.get("sync")
+    earlier = read_summary(last.summary if last else None).syncs
+    results: dict[str, SyncResult] = {}
     failures: list[tuple[str, TapestryError]] = []
     skipped: list[str] = []
     for sync in syncs:
         try:
             results[sync.name] = run_one_sync(target, sync, request)
         except PhaseSkipped as unchanged:
-            results[sync.name] = _previous(ctx.state.phases.get("sync"), sync.name) | {"reason": unchanged.reason}
+            previous = earlier.get(sync.name) or SyncResult()
+            results[sync.name] = previous.model_copy(update={"reason": unchanged.reason})
             skipped.append(sync.name)
         except TapestryError as exc:
             if interrupts.is_interrupt(exc):
                 raise  # Ctrl-C stops every sync, not just this one
-            results[sync.name] = {"headline": f"failed: {exc.message}", "error": exc.one_line()}
+            results[sync.name] = SyncResult(
+                headline=f"failed: {exc.message}",
+                error=exc.one_line(),
+                destination=sync.destination.identity(),
+                type=sync.destination.type,
+            )
             failures.append((sync.name, exc))
     # syncs left out with --only keep what they last did
-    earlier = (ctx.state.phases["sync"].summary.get("syncs") or {}) if "sync" in ctx.state.phases else {}
     kept = {name: result for name, result in earlier.items() if name not in results and request.only}
-    summary = {"headline": _headline(results), "syncs": {**kept, **results}}
+    summary = SyncSummary(headline=_headline(results), syncs={**kept, **results}).as_dict()
     if len(syncs) == 1 and failures:  # one sync: its own error says it all
         only = failures[0][1]
         only.partial_summary = summary  # type: ignore[attr-defined]
@@ -92,48 +102,50 @@ def sync_phase(target: Target, request: SyncRequest) -> dict[str, Any]:
             summary,
         )
     if len(skipped) == len(syncs):
-        raise PhaseSkipped(summary, "; ".join(f"{name}: {results[name]['reason']}" for name in skipped))
+        raise PhaseSkipped(summary, "; ".join(f"{name}: {results[name].reason}" for name in skipped))
     return summary
 
 
-def _headline(results: dict[str, dict[str, Any]]) -> str:
+def _headline(results: dict[str, SyncResult]) -> str:
     if len(results) == 1:
-        return str(next(iter(results.values())).get("headline", ""))
-    return "; ".join(f"{name}: {result.get('headline', '')}" for name, result in results.items())
-
-
-def _previous(record: Any, name: str) -> dict[str, Any]:
-    if record is None:
-        return {}
-    previous = (record.summary.get("syncs") or {}).get(name)
-    return dict(previous) if isinstance(previous, dict) else {}
+        return next(iter(results.values())).headline
+    return "; ".join(f"{name}: {result.headline}" for name, result in results.items())
 
 
 def build_spec(sync: SyncConfig, marts_schema: str) -> SyncSpec:
-    destination, mapping = sync.destination, sync.mapping
-    assert isinstance(destination, MailchimpConfig) and isinstance(mapping, MailchimpMapping)
     return SyncSpec(
-        list_id=destination.list_id or "preview",
+        sync_id=sync.destination.identity(),
         model=f"{marts_schema}.{sync.model}",
-        email_column=mapping.email,
-        merge_fields=dict(mapping.merge_fields),
-        tags=tuple(TagSource(name=t.name, column=t.column) for t in mapping.tags),
+        key_column=sync.mapping.key_column,
+        columns=tuple(sync.mapping.model_columns),
+        mapping_hash=sync.mapping.fingerprint(),
         mode=sync.mode,
     )
 
 
-def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> dict[str, Any]:
+def destination_credentials(
+    target: Target, sync: SyncConfig, plugin: DestinationPlugin
+) -> tuple[dict[str, str], list[str]]:
+    """The destination's secrets that resolve, and what a real sync lacks (secrets and settings)."""
+    secrets: dict[str, str] = {}
+    missing: list[str] = []
+    for path, ref in secret_refs(sync.destination):
+        value = target.resolver.get(ref)
+        if value:
+            secrets[path] = value
+        else:
+            missing.append(f"no {plugin.label} {path.replace('_', ' ')} ({ref.describe()} is empty)")
+    for name in sync.destination.missing():
+        missing.append(f"no {plugin.label} {name.replace('_', ' ')} (syncs: {sync.name}: destination.{name})")
+    return secrets, missing
+
+
+def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> SyncResult:
     ctx = target.ctx
-    destination_config = sync.destination
-    assert isinstance(destination_config, MailchimpConfig)
+    plugin = destination_plugin(sync.destination.type)
     spec = build_spec(sync, target.marts_schema)
-    api_key = target.resolver.get(destination_config.api_key)
+    secrets, missing = destination_credentials(target, sync, plugin)
     preview = request.preview
-    missing = []
-    if not api_key:
-        missing.append(f"no Mailchimp API key ({destination_config.api_key.describe()} is empty)")
-    if not destination_config.list_id:
-        missing.append(f"no Mailchimp list id (syncs: {sync.name}: destination.list_id)")
     auto_preview = bool(missing) and not preview
     if auto_preview:
         if not target.previews_without_credentials:
@@ -144,20 +156,7 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> dict
         preview = True
     fingerprint = _preview_fingerprint(target, sync) if auto_preview else None
     _skip_unchanged_preview(target, sync.name, fingerprint)
-    destination = (
-        MailchimpDestination(
-            api_key, spec.list_id, api_url=destination_config.api_url, concurrency=destination_config.concurrency
-        )
-        if api_key and destination_config.list_id
-        else None
-    )
-    options = replace(
-        request.options,
-        preview=preview,
-        full_resync=request.full_resync,
-        bulk_threshold=destination_config.bulk_threshold,
-        batch_size=destination_config.batch_size,
-    )
+    options = replace(request.options, preview=preview, full_resync=request.full_resync, offline=bool(missing))
     previews_dir = ctx.layout.previews_dir / sync.name
     warehouse = target.open_warehouse("syncer")
     try:
@@ -166,27 +165,49 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> dict
                 f"the model of sync {sync.name}, {spec.model}, does not exist yet",
                 "run `tapestry run` first (it builds the model, then syncs)",
             )
-        report = run_sync(warehouse, spec, destination, options, ctx.reporter, previews_dir)
+        opened = OpenRequest(sync.destination, sync.mapping, secrets, bool(missing), request.full_resync)
+        destination = plugin.open(opened)
+        try:
+            report = run_sync(
+                warehouse, spec, destination, options, ctx.reporter, previews_dir, kept_label=plugin.kept_label
+            )
+        finally:
+            destination.close()
     finally:
         warehouse.close()
-        if destination is not None:
-            destination.close()
-    summary = report.as_summary()
-    summary["destination"] = destination_config.identity()
-    if fingerprint is not None:
-        summary["preview_fingerprint"] = fingerprint
+    result = SyncResult(
+        headline=report.headline,
+        destination=spec.sync_id,
+        type=plugin.type,
+        run_id=report.run_id,
+        preview=report.preview,
+        planned=report.planned,
+        path=report.path,
+        created=report.created,
+        updated=report.updated,
+        archived=report.archived,
+        kept=report.kept,
+        rejected=report.rejected,
+        failed=report.failed,
+        recovered=report.recovered,
+        requests=report.requests,
+        seconds=report.seconds,
+        diff_seconds=report.diff_seconds,
+        preview_file=report.preview_file,
+        preview_fingerprint=fingerprint,
+        rejection_reasons=report.rejection_reasons,
+        sample=report.sample or None,
+    )
     if preview:
         prune_previews(previews_dir)
-    if report.sample:
-        summary["sample"] = report.sample
     if report.kept:
         ctx.reporter.info(
-            f"sync {sync.name}: {report.kept:,} members who left the audience were not archived: they are not "
-            "subscribed in Mailchimp (Tapestry archives only subscribed members, so a return cannot resubscribe anyone)"
+            f"sync {sync.name}: {report.kept:,} members who left the model were left in {plugin.label} as they are "
+            f"({plugin.kept_label})"
         )
     if report.rejected:
         ctx.reporter.warn(
-            f"sync {sync.name}: {report.rejected:,} members were rejected by Mailchimp for good "
+            f"sync {sync.name}: {report.rejected:,} members were rejected by {plugin.label} for good "
             f"({', '.join(f'{n:,} {reason}' for reason, n in report.rejection_reasons.items())}); "
             "they are listed in tapestry_sync.rejections and sent again only when their row changes"
         )
@@ -196,7 +217,7 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> dict
             f"({report.headline})",
             "rerun `tapestry sync` (the next run sends them again; acknowledged members are not sent twice)",
         )
-    return summary
+    return result
 
 
 def _preview_fingerprint(target: Target, sync: SyncConfig) -> str | None:
@@ -214,9 +235,9 @@ def _skip_unchanged_preview(target: Target, name: str, fingerprint: str | None) 
     last = target.ctx.state.phases.get("sync")
     if fingerprint is None or last is None or last.status not in ("succeeded", "skipped"):
         return
-    previous = _previous(last, name)
-    preview_file = Path(str(previous.get("preview_file") or ""))
-    if previous.get("preview_fingerprint") == fingerprint and preview_file.is_file():
+    previous = read_summary(last.summary).syncs.get(name) or SyncResult()
+    preview_file = Path(previous.preview_file or "")
+    if previous.preview_fingerprint == fingerprint and previous.preview_file and preview_file.is_file():
         raise PhaseSkipped({}, f"preview unchanged (model and settings as before): {preview_file}")
 
 

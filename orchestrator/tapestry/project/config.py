@@ -20,6 +20,10 @@ from tapestry.project.migrate import migrate, v1_path, version_of
 from tapestry.sources.base import SourceConfig
 
 CONFIG_FILE = "tapestry.yml"
+# A source's name is its raw schema: not one of the schemas Tapestry, DuckDB or the Snowflake module use.
+RESERVED_SOURCE_NAMES = frozenset(
+    {"analytics", "marts", "sync", "tapestry_meta", "tapestry_sync", "main", "public", "information_schema"}
+)
 SCHEMA_VERSION = 2
 
 __all__ = ["CONFIG_FILE", "SCHEMA_VERSION", "ProjectConfig", "SecretRef", "load_config", "parse_config"]
@@ -280,6 +284,8 @@ class ProjectConfig(Strict):
         for key in value:
             if not re.match(SLUG, key) or len(key) > 40:
                 raise ValueError(f"source name {key!r} must be lower-case letters, digits or _ (it names a schema)")
+            if key in RESERVED_SOURCE_NAMES:
+                raise ValueError(f"source name {key!r} is the name of one of Tapestry's own schemas; choose another")
         return value
 
     @field_validator("syncs")
@@ -298,6 +304,26 @@ class ProjectConfig(Strict):
                 )
             seen[identity] = sync.name
         return value
+
+    @model_validator(mode="after")
+    def _sources_apart_from_models(self) -> ProjectConfig:
+        taken = {self.transform.analytics_schema, self.transform.marts_schema}
+        clash = sorted(taken & set(self.sources))
+        if clash:
+            raise ValueError(
+                f"source name {clash[0]!r} is also transform's analytics or marts schema; rename the source"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _priority_names_sources(self) -> ProjectConfig:
+        unknown = [name for name in self.identity.source_priority if name not in self.sources]
+        if unknown:
+            raise ValueError(
+                f"identity.source_priority names {unknown[0]!r}, which is not a source; "
+                f"list names under `sources:` ({', '.join(self.sources) or 'none yet'})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _target_fits(self) -> ProjectConfig:
@@ -337,7 +363,7 @@ class ProjectConfig(Strict):
 
     def identity_vars(self) -> dict[str, Any]:
         """The `identity` var of the dbt project."""
-        return self.identity.dbt_vars({name: source.type for name, source in self.sources.items()})
+        return self.identity.dbt_vars()
 
     def sources_of_type(self, type_: str) -> dict[str, SourceConfig]:
         return {key: source for key, source in self.sources.items() if source.type == type_}
@@ -364,7 +390,7 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
     Returns the data with those parts replaced by validated models, and the problems found (with paths).
     """
-    from tapestry.plugins import destination_plugin, source_plugin
+    from tapestry.plugins import destination_plugin, source_plugin, source_types
 
     problems: list[str] = []
     out = dict(data)
@@ -374,14 +400,35 @@ def _plugin_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         for key, raw in sources.items():
             where = f"sources.{key}"
             if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-                problems.append(f"{where}: give the source's settings with its `type:` (e.g. type: zoom)")
+                problems.append(
+                    f"{where}: give the source's settings with its `type:` (one of: {', '.join(source_types())})"
+                )
                 continue
             try:
-                validated[str(key)] = source_plugin(raw["type"]).config_model.model_validate(raw)
+                kind = source_plugin(raw["type"])
+                validated[str(key)] = kind.config_model.model_validate(raw)
             except ConfigError as exc:
                 problems.append(f"{where}.type: {exc.message} ({exc.fix})")
+                continue
             except ValidationError as exc:
                 problems += _problems(exc, where)
+                continue
+            files = validated[str(key)].files
+            streams = [stream.name for stream in kind.streams]
+            problems += [
+                f"{where}.files.{stream}: {kind.type} has no stream {stream!r} (its streams: {', '.join(streams)})"
+                for stream in (files if isinstance(files, dict) else {})
+                if stream not in streams
+            ]
+        by_type: dict[str, list[str]] = {}
+        for key, source in validated.items():
+            by_type.setdefault(source.type, []).append(key)
+        problems += [
+            f"sources: {' and '.join(names)} are both of type {type_}; a project has one source of each type "
+            "(its dbt models are per type): keep one"
+            for type_, names in by_type.items()
+            if len(names) > 1
+        ]
         out["sources"] = validated
     syncs = data.get("syncs")
     if isinstance(syncs, list):

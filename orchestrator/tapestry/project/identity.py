@@ -199,7 +199,8 @@ class IdentityConfig(Strict):
     limits: Limits = Limits()
     blocked: Blocked = Blocked()
     survivorship: SurvivorshipRules = SurvivorshipRules()
-    # source names (keys of `sources:`), first wins ties and source_priority survivorship; [] = salesforce first
+    # source names (keys of `sources:`), first wins ties and source_priority survivorship; sources not listed
+    # follow in the order of `sources:` ([]: that order alone, after dbt's var `preferred_source` when set)
     source_priority: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
     max_passes: Annotated[int, Field(ge=1, le=200)] = 30  # label propagation passes before giving up
 
@@ -210,8 +211,8 @@ class IdentityConfig(Strict):
             raise ValueError(f"match_rules lists a rule twice ({', '.join(names)})")
         return self
 
-    def dbt_vars(self, sources: dict[str, str]) -> dict[str, Any]:
-        """The `identity` dbt var. `sources` maps each source name to its plugin type."""
+    def dbt_vars(self) -> dict[str, Any]:
+        """The `identity` dbt var (what a source plugin knows about its own ids is in its people model)."""
         country = self.phone.country
         return {
             "email": self.email.model_dump(),
@@ -220,11 +221,10 @@ class IdentityConfig(Strict):
                 "trunk_prefix": country.trunk_prefix,
                 "international_prefix": country.international_prefix,
             },
-            "source_id": {"salesforce_sources": sorted(n for n, t in sources.items() if t == "salesforce")},
             "match_rules": [rule.model_dump() for rule in self.match_rules],
             "limits": self.limits.model_dump(),
             "blocked": self.blocked.model_dump(),
             "survivorship": self.survivorship.model_dump(),
-            "source_priority": self.source_priority or ["salesforce"],
+            "source_priority": self.source_priority,
             "max_passes": self.max_passes,
         }

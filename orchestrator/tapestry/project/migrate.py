@@ -14,7 +14,8 @@ from typing import Any
 from tapestry.core.errors import ConfigError
 
 CURRENT = 2
-V1_SOURCES = ("zoom", "salesforce")
+# In this order: on equal update times the source listed first wins, as Salesforce did in version 1.
+V1_SOURCES = ("salesforce", "zoom")
 V1_SENDING_KNOBS = ("concurrency", "bulk_threshold", "batch_size")
 V1_SYNC_NAME = "mailchimp"
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from tapestry.core.errors import ProjectError
 from tapestry.core.fs import atomic_write_text
 from tapestry.core.process import ProcessId
+from tapestry.project.summaries import PhaseSummary, Summary, parse_summary, summary_model
 
 STATE_SCHEMA_VERSION = 1
 HISTORY_LIMIT = 50
@@ -45,24 +46,21 @@ class PhaseRecord(BaseModel):
             return None
         return round((self.finished_at - self.started_at).total_seconds(), 3)
 
+    def typed(self) -> PhaseSummary:
+        """The summary as its phase's model (`tapestry.project.summaries`)."""
+        return parse_summary(summary_model(self.name), self.summary)
+
+    def typed_as(self, model: type[Summary]) -> Summary:
+        """The summary as `model`, for a reader that knows which phase it asked for."""
+        return parse_summary(model, self.summary)
+
     def headline(self) -> str:
-        """One line saying what the phase did (for `tapestry status` and the dashboard)."""
-        summary = self.summary
-        if self.status == "skipped" and summary.get("reason"):
-            return str(summary["reason"])
-        if "headline" in summary:
-            text = str(summary["headline"])
-        else:
-            parts = []
-            if "rows_loaded" in summary:
-                files = int(summary.get("files_loaded", 0))
-                parts.append(f"{summary['rows_loaded']:,} rows loaded from {files} file{'' if files == 1 else 's'}")
-            if "models_passed" in summary:
-                parts.append(f"{summary['models_passed']} models, {summary.get('tests_passed', 0)} tests passed")
-            if "audience_size" in summary:
-                parts.append(f"audience {summary['audience_size']:,}")
-            text = "; ".join(parts)
-        if summary.get("last_checked_at"):
+        """One line saying what the phase did (for `tapestry status`, the deploy summary and the dashboard)."""
+        summary = self.typed()
+        if self.status == "skipped" and summary.reason:
+            return summary.reason
+        text = summary.describe()
+        if summary.last_checked_at:
             text += " (nothing new since)"
         return text
 
@@ -92,6 +90,12 @@ class ProjectState(BaseModel):
     phases: dict[str, PhaseRecord] = Field(default_factory=dict)
     runs: list[RunRecord] = Field(default_factory=list)
     file_hashes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def stack_outputs(self, phase: str) -> dict[str, Any]:
+        """The outputs a deploy phase recorded (its Terraform stack's, or Airbyte's ids); {} before it ran."""
+        record = self.phases.get(phase)
+        outputs = record.summary.get("outputs") if record else None
+        return dict(outputs) if isinstance(outputs, dict) else {}
 
 
 KILLED = "interrupted: the process (pid {pid}) ended without finishing (killed, or the machine stopped)"

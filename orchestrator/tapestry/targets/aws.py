@@ -44,14 +44,18 @@ class AwsTarget:
 
     @property
     def marts_schema(self) -> str:
-        return snowflake_objects(self.ctx.config.snowflake).marts_schema
+        return snowflake_objects(self.ctx.config).marts_schema
 
     def open_warehouse(self, role: Role) -> SnowflakeWarehouse:
         return self.env.open_snowflake(ROLE_USERS[role])
 
     def pipeline_phases(self, options: RunOptions) -> list[Phase]:
         return [
-            Phase("ingest", lambda: cloud_pipeline.ingest_with_airbyte(self.env), "Airbyte syncs of every connection"),
+            Phase(
+                "ingest",
+                lambda: cloud_pipeline.ingest_with_airbyte(self.env, poll_seconds=options.poll_seconds),
+                "Airbyte syncs of every connection",
+            ),
             Phase("transform", lambda: cloud_pipeline.transform_on_snowflake(self.env), "dbt build on Snowflake"),
         ]
 

@@ -56,11 +56,10 @@ module "snowflake" {
   raw_database_name       = var.raw_database_name
   analytics_database_name = var.analytics_database_name
 
-  zoom_schema_name       = var.zoom_schema_name
-  salesforce_schema_name = var.salesforce_schema_name
-  analytics_schema_name  = var.analytics_schema_name
-  marts_schema_name      = var.marts_schema_name
-  sync_schema_name       = var.sync_schema_name
+  raw_schema_names      = var.raw_schema_names
+  analytics_schema_name = var.analytics_schema_name
+  marts_schema_name     = var.marts_schema_name
+  sync_schema_name      = var.sync_schema_name
 
   loader_role_name      = var.loader_role_name
   transformer_role_name = var.transformer_role_name

@@ -72,16 +72,10 @@ variable "analytics_database_name" {
   default     = null
 }
 
-variable "zoom_schema_name" {
-  description = "Raw schema for Zoom."
-  type        = string
-  default     = "ZOOM"
-}
-
-variable "salesforce_schema_name" {
-  description = "Raw schema for Salesforce."
-  type        = string
-  default     = "SALESFORCE"
+variable "raw_schema_names" {
+  description = "Raw schemas, one per source (Airbyte destination namespaces)."
+  type        = list(string)
+  default     = ["ZOOM", "SALESFORCE"]
 }
 
 variable "analytics_schema_name" {

@@ -29,8 +29,6 @@ locals {
     warehouse          = upper(coalesce(var.warehouse_name, "${local.prefix}_WH"))
     raw_database       = upper(coalesce(var.raw_database_name, "${local.prefix}_RAW"))
     analytics_database = upper(coalesce(var.analytics_database_name, "${local.prefix}_ANALYTICS"))
-    zoom_schema        = upper(var.zoom_schema_name)
-    salesforce_schema  = upper(var.salesforce_schema_name)
     analytics_schema   = upper(var.analytics_schema_name)
     marts_schema       = upper(var.marts_schema_name)
     sync_schema        = upper(var.sync_schema_name)
@@ -48,13 +46,15 @@ locals {
     analytics = local.names.analytics_database
   }
 
-  schemas = {
-    zoom       = { database = "raw", name = local.names.zoom_schema }
-    salesforce = { database = "raw", name = local.names.salesforce_schema }
-    analytics  = { database = "analytics", name = local.names.analytics_schema }
-    marts      = { database = "analytics", name = local.names.marts_schema }
-    sync       = { database = "analytics", name = local.names.sync_schema }
-  }
+  # One raw schema per source, keyed by its lower-cased name (a source `zoom` keeps the address
+  # snowflake_schema.this["zoom"] it had in 2.x); analytics, marts and sync are the other schemas' keys.
+  raw_schemas = { for name in var.raw_schema_names : lower(name) => { database = "raw", name = upper(name) } }
+
+  schemas = merge(local.raw_schemas, {
+    analytics = { database = "analytics", name = local.names.analytics_schema }
+    marts     = { database = "analytics", name = local.names.marts_schema }
+    sync      = { database = "analytics", name = local.names.sync_schema }
+  })
 
   schema_fully_qualified_names = { for key, schema in local.schemas : key => "${local.databases[schema.database]}.${schema.name}" }
 
@@ -110,25 +110,23 @@ locals {
     syncer_analytics = { role = "syncer", database = "analytics", privileges = ["USAGE"] }
   }
 
-  schema_grants = {
+  schema_grants = merge(
     # Airbyte lands each stream as a table, loading through internal stages; it owns what it creates.
-    loader_zoom       = { role = "loader", schema = "zoom", privileges = ["CREATE STAGE", "CREATE TABLE", "USAGE"] }
-    loader_salesforce = { role = "loader", schema = "salesforce", privileges = ["CREATE STAGE", "CREATE TABLE", "USAGE"] }
+    { for key in keys(local.raw_schemas) : "loader_${key}" => { role = "loader", schema = key, privileges = ["CREATE STAGE", "CREATE TABLE", "USAGE"] } },
     # dbt reads the raw sources; the sync reads the marts.
-    transformer_zoom       = { role = "transformer", schema = "zoom", privileges = ["USAGE"] }
-    transformer_salesforce = { role = "transformer", schema = "salesforce", privileges = ["USAGE"] }
-    syncer_marts           = { role = "syncer", schema = "marts", privileges = ["USAGE"] }
-  }
+    { for key in keys(local.raw_schemas) : "transformer_${key}" => { role = "transformer", schema = key, privileges = ["USAGE"] } },
+    { syncer_marts = { role = "syncer", schema = "marts", privileges = ["USAGE"] } },
+  )
 
   # SELECT on every table and view of a schema: those that exist now (all) and those created later (future).
-  read_grants = {
-    transformer_zoom_tables       = { role = "transformer", schema = "zoom", object_type_plural = "TABLES" }
-    transformer_zoom_views        = { role = "transformer", schema = "zoom", object_type_plural = "VIEWS" }
-    transformer_salesforce_tables = { role = "transformer", schema = "salesforce", object_type_plural = "TABLES" }
-    transformer_salesforce_views  = { role = "transformer", schema = "salesforce", object_type_plural = "VIEWS" }
-    syncer_marts_tables           = { role = "syncer", schema = "marts", object_type_plural = "TABLES" }
-    syncer_marts_views            = { role = "syncer", schema = "marts", object_type_plural = "VIEWS" }
-  }
+  read_grants = merge(
+    { for key in keys(local.raw_schemas) : "transformer_${key}_tables" => { role = "transformer", schema = key, object_type_plural = "TABLES" } },
+    { for key in keys(local.raw_schemas) : "transformer_${key}_views" => { role = "transformer", schema = key, object_type_plural = "VIEWS" } },
+    {
+      syncer_marts_tables = { role = "syncer", schema = "marts", object_type_plural = "TABLES" }
+      syncer_marts_views  = { role = "syncer", schema = "marts", object_type_plural = "VIEWS" }
+    },
+  )
 
   # dbt owns the analytics database and the schemas it builds; the sync owns its state schema.
   database_ownership = {

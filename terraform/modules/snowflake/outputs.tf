@@ -21,14 +21,9 @@ output "analytics_database_name" {
 # Schemas
 ################################################################################
 
-output "zoom_schema_name" {
-  description = "Raw schema for the Zoom streams (Airbyte destination namespace)."
-  value       = try(snowflake_schema.this["zoom"].name, null)
-}
-
-output "salesforce_schema_name" {
-  description = "Raw schema for the Salesforce streams (Airbyte destination namespace)."
-  value       = try(snowflake_schema.this["salesforce"].name, null)
+output "raw_schema_names" {
+  description = "Raw schemas, one per source (Airbyte destination namespaces), in the order of raw_schema_names."
+  value       = [for name in var.raw_schema_names : snowflake_schema.this[lower(name)].name if var.create]
 }
 
 output "analytics_schema_name" {
@@ -46,14 +41,9 @@ output "sync_schema_name" {
   value       = try(snowflake_schema.this["sync"].name, null)
 }
 
-output "zoom_schema_fully_qualified_name" {
-  description = "DATABASE.SCHEMA of the Zoom raw schema."
-  value       = try("${snowflake_database.this["raw"].name}.${snowflake_schema.this["zoom"].name}", null)
-}
-
-output "salesforce_schema_fully_qualified_name" {
-  description = "DATABASE.SCHEMA of the Salesforce raw schema."
-  value       = try("${snowflake_database.this["raw"].name}.${snowflake_schema.this["salesforce"].name}", null)
+output "raw_schema_fully_qualified_names" {
+  description = "DATABASE.SCHEMA of each raw schema, in the order of raw_schema_names."
+  value       = [for name in var.raw_schema_names : "${snowflake_database.this["raw"].name}.${snowflake_schema.this[lower(name)].name}" if var.create]
 }
 
 output "analytics_schema_fully_qualified_name" {

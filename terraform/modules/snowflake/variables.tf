@@ -54,27 +54,25 @@ variable "analytics_database_name" {
   }
 }
 
-variable "zoom_schema_name" {
-  description = "Schema of the raw database where Airbyte lands the Zoom streams."
-  type        = string
+variable "raw_schema_names" {
+  description = "Schemas of the raw database, one per source: where Airbyte lands each source's streams (its destination namespace). Upper-cased; each gets the loader's write grants and the transformer's read grants. Tapestry passes its sources' names (e.g. [\"ZOOM\", \"SALESFORCE\"])."
+  type        = list(string)
   nullable    = false
-  default     = "ZOOM"
+  default     = []
 
   validation {
-    condition     = can(regex(local.identifier_pattern, var.zoom_schema_name)) && !contains(local.reserved_schema_names, upper(var.zoom_schema_name))
-    error_message = "zoom_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+    condition     = alltrue([for name in var.raw_schema_names : can(regex(local.identifier_pattern, name)) && !contains(local.reserved_schema_names, upper(name))])
+    error_message = "raw_schema_names must be Snowflake identifiers (letter or _, then letters, digits, _ or $), not reserved keywords, PUBLIC or INFORMATION_SCHEMA."
   }
-}
-
-variable "salesforce_schema_name" {
-  description = "Schema of the raw database where Airbyte lands the Salesforce streams."
-  type        = string
-  nullable    = false
-  default     = "SALESFORCE"
 
   validation {
-    condition     = can(regex(local.identifier_pattern, var.salesforce_schema_name)) && !contains(local.reserved_schema_names, upper(var.salesforce_schema_name))
-    error_message = "salesforce_schema_name must be a Snowflake identifier (letter or _, then letters, digits, _ or $), not a reserved keyword, PUBLIC or INFORMATION_SCHEMA."
+    condition     = length(distinct([for name in var.raw_schema_names : upper(name)])) == length(var.raw_schema_names)
+    error_message = "raw_schema_names must not name a schema twice."
+  }
+
+  validation {
+    condition     = !anytrue([for name in var.raw_schema_names : contains(["ANALYTICS", "MARTS", "SYNC"], upper(name))])
+    error_message = "raw_schema_names cannot be ANALYTICS, MARTS or SYNC: the module keys its schemas by lower-cased name and these keys are its analytics, marts and sync schemas."
   }
 }
 

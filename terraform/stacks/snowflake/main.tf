@@ -41,7 +41,8 @@ module "snowflake" {
     snowflake.account_admin  = snowflake.account_admin
   }
 
-  prefix = var.prefix
+  prefix           = var.prefix
+  raw_schema_names = var.raw_schema_names
 
   resource_monitor      = var.resource_monitor
   resource_monitor_name = var.resource_monitor_name

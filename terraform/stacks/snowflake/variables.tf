@@ -4,6 +4,12 @@ variable "prefix" {
   default     = "TAPESTRY"
 }
 
+variable "raw_schema_names" {
+  description = "Raw schemas, one per source of the project (its name, upper-cased): where Airbyte lands each source's streams. Validated by the module."
+  type        = list(string)
+  default     = []
+}
+
 variable "airbyte_user_rsa_public_key" {
   description = "Public key (one line, no BEGIN/END) of the Airbyte service user. The private key stays in SSM."
   type        = string

@@ -35,7 +35,17 @@ AIRBYTE_HOSTNAME = "airbyte.acme.example"
 
 
 class SwitchableProxy:
-    """A TCP forwarder that can refuse connections, to make a service 'go down' without losing it."""
+    """A TCP forwarder in front of the fake Snowflake that can turn logins away.
+
+    Disabled, it answers every request with HTTP 403, which the connector reads as a login Snowflake refuses
+    ("Failed to connect to DB. Verify the account name is correct") and gives up at once. An unreachable
+    host would be retried for the whole login timeout (60 s per login) and prove nothing more about the
+    phase that fails.
+    """
+
+    FORBIDDEN = (
+        b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nForbidden"
+    )
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -51,11 +61,22 @@ class SwitchableProxy:
             except OSError:
                 return
             if not self.enabled:
-                client.close()
+                threading.Thread(target=self._forbid, args=(client,), daemon=True).start()
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _forbid(self, client: socket.socket) -> None:
+        with client:
+            try:
+                client.settimeout(10)
+                head = b""
+                while b"\r\n\r\n" not in head and (chunk := client.recv(65536)):
+                    head += chunk  # the request line and headers; the answer does not depend on the body
+                client.sendall(self.FORBIDDEN)
+            except OSError:
+                pass
 
     @staticmethod
     def _pipe(src: socket.socket, dst: socket.socket) -> None:
@@ -242,8 +263,9 @@ def start_world(root: Path) -> tuple[CloudWorld, list[Any]]:
     proxy = SwitchableProxy(snow.port)
     stoppers.append(proxy.close)
 
-    # The DBA created the objects with `tapestry snowflake-sql` and the service users' public keys.
-    objects = SnowflakeObjects.from_overrides("TAPESTRY")
+    # The DBA created the objects with `tapestry snowflake-sql` (a raw schema per source of the template:
+    # --raw-schema SALESFORCE --raw-schema ZOOM) and the service users' public keys.
+    objects = SnowflakeObjects.from_overrides("TAPESTRY", raw_schemas=("SALESFORCE", "ZOOM"))
     (root / "keys").mkdir()
     keys, public = {}, {}
     for role, user in (("loader", "airbyte"), ("transformer", "dbt"), ("syncer", "sync")):

@@ -178,6 +178,8 @@ def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -
     assert models == {
         "stg_zoom__webinar_registrants",
         "stg_salesforce__contacts",
+        "int_zoom__people",
+        "int_salesforce__people",
         "int_people__unioned",
         "int_identity__records",
         "int_identity__identifiers",
@@ -190,10 +192,10 @@ def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -
         "audience",
         "audience_rejected_records",
     }
-    assert dbt["counts"]["model"] == {"success": 13}
+    assert dbt["counts"]["model"] == {"success": 15}
     transform = data["transform"]
     state = json.loads((scenario.project / ".tapestry" / "state.json").read_text())["phases"]["transform"]
-    assert (transform["models_passed"], transform["tests_passed"]) == (13, state["summary"]["tests_passed"])
+    assert (transform["models_passed"], transform["tests_passed"]) == (15, state["summary"]["tests_passed"])
     assert len(transform["nodes"]) == len(state["summary"]["nodes"])
 
 
@@ -225,13 +227,16 @@ def test_sync_runs_rejections_and_errors_match_the_sync_tables(base_url: str, sc
     assert errors["failed_runs"] == []
     assert data["totals"]["kept"] == 0 and all(r["kept"] == 0 for r in data["runs"])
     page = fetch(f"{base_url}/sync").text
-    assert "rejected (permanent)" in page and "failed (will retry)" in page
+    for key, label in (("rejected", "rejected (permanent)"), ("failed", "failed (will retry)")):
+        shown = f'data-metric="total-{key}">{data["totals"][key]:,}</span><span class="label">{label}</span>'
+        assert shown in page, key  # the page's tile: the API's total, under its label
     assert data["destinations"] == [
         {
             "name": "newsletter",
             "type": "mailchimp",
+            "label": "Mailchimp",
             "identity": "mailchimp:dashlist1",
-            "list_id": "dashlist1",
+            "object": "list dashlist1",
             "mode": "upsert",
             "model": "audience",
             "enabled": True,

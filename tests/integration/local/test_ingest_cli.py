@@ -108,8 +108,30 @@ def test_malformed_file_fails_in_one_line_and_leaves_the_warehouse_untouched(loa
     assert expected in status["phases"]["ingest"]["error"]
 
 
+def _raw_rows(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every raw table's rows, sorted, without the load's own columns (_airbyte_raw_id, _airbyte_extracted_at).
+
+    Values are stored as exported, and a CSV cannot tell an empty value from a missing one (it loads as
+    null) while the demo's Parquet files carry empty strings: an empty string counts as null here, as it
+    does for the staging models."""
+    rows = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in ("zoom.webinar_registrants", "salesforce.contact"):
+            columns = [c for (c,) in con.execute(f"select column_name from (describe {table})").fetchall()]
+            kept = ", ".join(c for c in columns if not c.startswith("_airbyte_"))
+            loaded = con.execute(f"select {kept} from {table}").fetchall()
+            rows[table] = sorted((tuple(None if v == "" else v for v in row) for row in loaded), key=repr)
+    return rows
+
+
 def test_each_supported_format_loads_the_same_rows(tmp_path: Path) -> None:
-    counts = {}
+    """The same demo data as CSV, JSON lines and Parquet lands as the same typed raw rows (the ingest phase
+    alone: dbt would only repeat the comparison one layer up)."""
+    from tapestry.phases.context import ProjectContext
+    from tapestry.phases.local_pipeline import ingest_phase
+    from tapestry.targets.local import LocalTarget
+
+    loaded = {}
     for fmt in ("csv", "jsonl", "parquet"):
         root = tmp_path / fmt
         root.mkdir()
@@ -123,7 +145,8 @@ def test_each_supported_format_loads_the_same_rows(tmp_path: Path) -> None:
             salesforce_files=[f"exports/salesforce/*.{fmt}"],
         )
         cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
-        cli.ok("run", "--project", "p")
-        counts[fmt] = _snapshot(root / "p" / "warehouse.duckdb")
-    assert counts["csv"]["audience_md5"] == counts["jsonl"]["audience_md5"] == counts["parquet"]["audience_md5"]
-    assert counts["csv"]["salesforce.contact"] == counts["parquet"]["salesforce.contact"] > 0
+        summary = ingest_phase(LocalTarget(ProjectContext.open(root / "p")))
+        assert summary.files_loaded == len(list((root / "exports").rglob(f"*.{fmt}")))
+        loaded[fmt] = _raw_rows(root / "p" / "warehouse.duckdb")
+    assert loaded["csv"] == loaded["jsonl"] == loaded["parquet"]
+    assert all(len(rows) > 100 for rows in loaded["csv"].values())

@@ -30,6 +30,14 @@ def test_wheel_contains_the_bundled_folders(wheel: Path) -> None:
         "tapestry/_bundled/dbt_project/dbt_project.yml",
         "tapestry/_bundled/dbt_project/models/marts/audience.sql",
         "tapestry/_bundled/kickstart_templates/zoom_salesforce_mailchimp/template.yml",
+        "tapestry/_bundled/kickstart_templates/zoom_salesforce_mailchimp/dbt_project/models/marts/audience.sql",
+        "tapestry/_bundled/dbt_project/macros/people.sql",
+        # each source plugin carries its dbt models
+        "tapestry/sources/zoom/dbt/models/staging/zoom/stg_zoom__webinar_registrants.sql",
+        "tapestry/sources/zoom/dbt/models/staging/zoom/_zoom__sources.yml",
+        "tapestry/sources/zoom/dbt/models/intermediate/people/int_zoom__people.sql",
+        "tapestry/sources/salesforce/dbt/models/staging/salesforce/stg_salesforce__contacts.sql",
+        "tapestry/sources/salesforce/dbt/models/intermediate/people/_salesforce__people.yml",
         "tapestry/cli/app.py",
     ):
         assert required in names, required
@@ -80,4 +88,4 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path, 
     assert init.returncode == 0, init.stderr
     run = tapestry("run", "--project", "proj")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "models built" in run.stdout
+    assert "8 models built" in run.stdout  # the plugins' staging and people models came from the wheel

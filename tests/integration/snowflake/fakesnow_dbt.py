@@ -3,9 +3,11 @@ fakesnow can retry forever on an unhandled error).
 
 Loads the raw tables given as JSON into fakesnow the way Airbyte lands them on Snowflake (upper-case
 RAW.<NAMESPACE>.<STREAM>), runs the real dbt project on dbt-snowflake through Tapestry's dbt runner,
-and prints the audience rows as JSON.
+and prints the audience rows and the identity map (after a first and a second build) as JSON.
 
-    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir>
+    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir> <vars.json>
+
+vars.json holds the dbt vars Tapestry passes for the project (`tapestry_sources`, `identity`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from pathlib import Path
 
 
 def main() -> None:
-    raw_file, project_dir, work_dir = (Path(a) for a in sys.argv[1:4])
+    raw_file, project_dir, work_dir, vars_file = (Path(a) for a in sys.argv[1:5])
     raw = json.loads(raw_file.read_text())
+    source_vars = json.loads(vars_file.read_text())
     warnings.filterwarnings("ignore")  # fakesnow's arrow-copy warning, once per query
     import fakesnow
     import snowflake.connector
@@ -40,8 +43,7 @@ def main() -> None:
         for statement in (
             "create database if not exists TAPESTRY_RAW",
             "create database if not exists TAPESTRY_ANALYTICS",
-            "create schema if not exists TAPESTRY_RAW.ZOOM",
-            "create schema if not exists TAPESTRY_RAW.SALESFORCE",
+            *(f"create schema if not exists {table.rsplit('.', 1)[0]}" for table in raw),
         ):
             setup.cursor().execute(statement)
         setup.close()
@@ -71,12 +73,7 @@ def main() -> None:
             profile_yaml=render_profile(target),
             work_dir=work_dir,
             target=target.name,
-            vars={
-                "raw_database": "TAPESTRY_RAW",
-                "zoom_schema": "ZOOM",
-                "salesforce_schema": "SALESFORCE",
-                "marts_schema": "MARTS",
-            },
+            vars={"raw_database": "TAPESTRY_RAW", "marts_schema": "MARTS", **source_vars},
             env={target.private_key_env: pem},
         )
         # dbt unit tests create fully-qualified TEMPORARY tables, which fakesnow cannot; they run on

@@ -1,5 +1,6 @@
-"""The dbt project builds with dbt-snowflake (against fakesnow) and yields exactly the audience and the
-identity map it builds on DuckDB."""
+"""A project's dbt project (the bundled one with identity resolution, the template's mart and the source
+plugins' models) builds with dbt-snowflake (against fakesnow), with the vars Tapestry passes on Snowflake, and
+yields exactly the audience and the identity map it builds on DuckDB."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from pathlib import Path
 import duckdb
 
 from support.projects import make_project
+from tapestry.phases.sources import dbt_sources_var, source_streams
+from tapestry.project.config import load_config
+from tapestry.sources.base import raw_schema
 
-RAW_TABLES = {
-    "zoom.webinar_registrants": "TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS",
-    "salesforce.contact": "TAPESTRY_RAW.SALESFORCE.CONTACT",
-}
 SNOWFLAKE_TYPES = {"VARCHAR": "VARCHAR", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP_TZ", "BOOLEAN": "BOOLEAN"}
 
 
@@ -49,12 +49,22 @@ def _normalise(row: list[object]) -> tuple[object, ...]:
     return tuple(one(v) for v in row)
 
 
-def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: Path, repo_root: Path) -> None:
+def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: Path) -> None:
     (tmp_path / "local").mkdir()
     demo = make_project(tmp_path / "local", rows=1_500, seed=11)
+    config = load_config(demo.project)
+    # Where Airbyte lands each stream on Snowflake: RAW.<SOURCE NAME>.<STREAM>, upper-cased.
+    raw_tables = {
+        table: f"TAPESTRY_RAW.{raw_schema(stream.source)}.{stream.name.upper()}"
+        for table, stream in source_streams(config).items()
+    }
+    assert set(raw_tables.values()) == {"TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS", "TAPESTRY_RAW.SALESFORCE.CONTACT"}
+    (tmp_path / "vars.json").write_text(
+        json.dumps({"tapestry_sources": dbt_sources_var(config, raw_schema), "identity": config.identity_vars()})
+    )
     raw: dict[str, dict[str, object]] = {}
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
-        for local, remote in RAW_TABLES.items():
+        for local, remote in raw_tables.items():
             columns = con.execute(f"describe {local}").fetchall()
             rows = con.execute(f"select * from {local}").fetchall()
             raw[remote] = {
@@ -79,8 +89,9 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
             sys.executable,
             str(Path(__file__).with_name("fakesnow_dbt.py")),
             str(tmp_path / "raw.json"),
-            str(repo_root / "dbt_project"),
+            str(demo.project / "dbt_project"),
             str(tmp_path / "dbt-work"),
+            str(tmp_path / "vars.json"),
         ],
         capture_output=True,
         text=True,
@@ -89,7 +100,8 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     built = json.loads(result.stdout.strip().splitlines()[-1])
-    assert built["models"] == 13
+    # 2 staging, 2 people, union, 3 identity steps, identity_map, people, audience, rejected and 3 identity reports
+    assert built["models"] == 15
     assert sorted(_normalise(r) for r in built["audience"]) == sorted(_normalise(list(r)) for r in expected)
     assert built["rejected"] == expected_rejected
     # identity resolution (label propagation in SQL) finds the same people, with the same ids, on Snowflake

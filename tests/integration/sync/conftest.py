@@ -15,14 +15,21 @@ from typing import Any
 import pytest
 
 from fakes.mailchimp import FakeMailchimp
+from tapestry.core.retry import RetryPolicy
 from tapestry.core.warehouse import Warehouse
+from tapestry.destinations.mailchimp import PLUGIN
+from tapestry.destinations.mailchimp.client import MailchimpClient
+from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping, TagMapping
+from tapestry.destinations.mailchimp.destination import MailchimpDestination
 from tapestry.engines.sync.engine import SyncOptions, SyncReport, run_sync
-from tapestry.engines.sync.mailchimp import MailchimpDestination
-from tapestry.engines.sync.retry import RetryPolicy
-from tapestry.engines.sync.spec import SyncSpec, TagSource
+from tapestry.engines.sync.spec import SyncSpec
+from tapestry.phases.sync_phase import build_spec
+from tapestry.project.config import SyncConfig
 
 LIST_ID = "list0001"
 MODEL = "analytics.audience"
+SENDING_KNOBS = ("bulk_threshold", "batch_size", "concurrency")  # settings of destination: in tapestry.yml
+FAST_RETRIES = RetryPolicy(attempts=10, base_seconds=0.005, max_seconds=0.05)
 
 
 def _duckdb(tmp_path: Path) -> Warehouse:
@@ -90,12 +97,12 @@ def fake() -> Iterator[FakeMailchimp]:
 
 @dataclass
 class Audience:
-    """Helpers to shape the audience model and run syncs against the fake."""
+    """Helpers to shape the audience model and run syncs against the fake, as the sync phase does."""
 
     warehouse: Warehouse
     fake: FakeMailchimp
     mode: str = "upsert"
-    tags: tuple[TagSource, ...] = (TagSource(name="tapestry"),)
+    tags: tuple[TagMapping, ...] = (TagMapping(name="tapestry"),)
     merge_fields: dict[str, str] = field(default_factory=lambda: {"FNAME": "first_name", "LNAME": "last_name"})
 
     def add(self, n: int, start: int = 0, domain: str = "example.com") -> list[str]:
@@ -110,30 +117,45 @@ class Audience:
     def emails(self) -> set[str]:
         return {str(r[0]) for r in self.warehouse.query(f"select email_address from {MODEL}")}
 
-    def spec(self) -> SyncSpec:
-        return SyncSpec(
-            list_id=LIST_ID,
-            model=MODEL,
-            merge_fields=dict(self.merge_fields),
-            tags=self.tags,
-            mode=self.mode,  # type: ignore[arg-type]
-        )
+    def config(self, list_id: str = LIST_ID, **knobs: Any) -> MailchimpConfig:
+        return MailchimpConfig(list_id=list_id, api_url=self.fake.base_url, **knobs)
 
-    def destination(self, **kwargs: Any) -> MailchimpDestination:
+    def mapping(self) -> MailchimpMapping:
+        return MailchimpMapping(merge_fields=dict(self.merge_fields), tags=list(self.tags))
+
+    def spec(self) -> SyncSpec:
+        sync = SyncConfig(
+            name="test", model="audience", mode=self.mode, destination=self.config(), mapping=self.mapping()
+        )  # type: ignore[arg-type]
+        return build_spec(sync, "analytics")
+
+    def client(self, list_id: str = LIST_ID, api_key: str | None = None) -> MailchimpClient:
+        return MailchimpClient(api_key or self.fake.api_key, list_id, api_url=self.fake.base_url, retry=FAST_RETRIES)
+
+    def destination(
+        self, full_resync: bool = False, batches_in_flight: int = 4, client: MailchimpClient | None = None, **knobs: Any
+    ) -> MailchimpDestination:
         return MailchimpDestination(
-            self.fake.api_key,
-            LIST_ID,
-            api_url=self.fake.base_url,
-            retry=kwargs.pop("retry", RetryPolicy(attempts=10, base_seconds=0.005, max_seconds=0.05)),
-            **kwargs,
+            self.config(**knobs), self.mapping(), client or self.client(), full_resync, batches_in_flight
         )
 
     def sync(self, **options: Any) -> SyncReport:
-        destination = self.destination()
+        """A sync run; sending knobs (bulk_threshold, batch_size, batches_in_flight) go to the destination."""
+        knobs = {name: options.pop(name) for name in SENDING_KNOBS if name in options}
+        destination = self.destination(options.get("full_resync", False), options.pop("batches_in_flight", 4), **knobs)
         try:
-            return run_sync(self.warehouse, self.spec(), destination, SyncOptions(**options))
+            return run_sync(
+                self.warehouse, self.spec(), destination, SyncOptions(**options), kept_label=PLUGIN.kept_label
+            )
         finally:
             destination.close()
+
+    def remembered(self) -> dict[str, dict[str, Any]]:
+        """What the Mailchimp plugin asked the core to remember, per key (tapestry_sync.key_state)."""
+        import json
+
+        rows = self.warehouse.query("select key, state from tapestry_sync.key_state")
+        return {str(key): json.loads(state) for key, state in rows}
 
     def subscribed_or_unsubscribed(self) -> set[str]:
         """E-mails present in the list (any status but archived)."""

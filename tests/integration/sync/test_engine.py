@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tapestry.core.errors import SyncError
-from tapestry.engines.sync.spec import TagSource
+from tapestry.destinations.mailchimp.config import TagMapping
 
 from .conftest import LIST_ID, MODEL, Audience
 
@@ -200,24 +200,27 @@ def test_unknown_model_column_is_refused(audience: Audience) -> None:
 
 def test_unknown_list_and_bad_key_are_clear_errors(audience: Audience) -> None:
     audience.add(3)
+    from tapestry.destinations.mailchimp.destination import MailchimpDestination
     from tapestry.engines.sync.engine import SyncOptions, run_sync
-    from tapestry.engines.sync.mailchimp import MailchimpDestination
 
-    wrong_list = MailchimpDestination(audience.fake.api_key, "nolist", api_url=audience.fake.base_url)
-    spec = audience.spec()
+    mapping, spec = audience.mapping(), audience.spec()
+    wrong_list = MailchimpDestination(audience.config(list_id="nolist"), mapping, audience.client("nolist"))
     with pytest.raises(SyncError, match="list 'nolist' does not exist"):
         run_sync(audience.warehouse, spec, wrong_list, SyncOptions())
-    bad_key = MailchimpDestination("wrong-us1", LIST_ID, api_url=audience.fake.base_url)
+    bad_key = audience.destination(client=audience.client(api_key="wrong-us1"))
     with pytest.raises(SyncError, match="refused the API key") as err:
         run_sync(audience.warehouse, spec, bad_key, SyncOptions())
     assert "wrong-us1" not in err.value.one_line()
 
 
 def test_preview_sends_nothing_and_commits_nothing(audience: Audience, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tapestry.destinations.mailchimp.destination import MailchimpDestination
     from tapestry.engines.sync.engine import SyncOptions, run_sync
 
     audience.add(25)
-    report = run_sync(audience.warehouse, audience.spec(), None, SyncOptions(preview=True), preview_dir=tmp_path)
+    offline = MailchimpDestination(audience.config(), audience.mapping(), None)  # no key: describes only
+    options = SyncOptions(preview=True, offline=True)
+    report = run_sync(audience.warehouse, audience.spec(), offline, options, preview_dir=tmp_path)
     assert report.planned["create"] == 25 and len(report.sample) == 10
     with open(report.preview_file or "", encoding="utf-8") as handle:
         lines = [json.loads(line) for line in handle]
@@ -236,7 +239,7 @@ def test_a_mapping_change_resends_everyone(audience: Audience) -> None:
 
 
 def test_column_tags_follow_the_row(audience: Audience) -> None:
-    audience.tags = (TagSource(name="tapestry"), TagSource(column="segment"))
+    audience.tags = (TagMapping(name="tapestry"), TagMapping(column="segment"))
     audience.add(4)
     audience.sync()
     tags = {t["name"] for t in audience.fake.member(LIST_ID, "person1@example.com")["tags"]}
@@ -249,30 +252,30 @@ def test_column_tags_follow_the_row(audience: Audience) -> None:
 
 def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run that dies after submitting a batch: the rerun reads that batch's results."""
-    from tapestry.engines.sync.engine import SyncRun
+    from tapestry.destinations.mailchimp.destination import MailchimpDestination
 
     audience.tags = ()
     audience.add(1_000)
 
-    def die(self, batch_id, chunk, decided):  # type: ignore[no-untyped-def]
+    def die(self, batch_id, chunk, decided, session):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt  # killed while waiting for Mailchimp
 
-    monkeypatch.setattr(SyncRun, "_finish_members", die)
+    monkeypatch.setattr(MailchimpDestination, "_finish_members", die)
     with pytest.raises(KeyboardInterrupt):
         audience.sync(bulk_threshold=100, batch_size=500, batches_in_flight=1)
     monkeypatch.undo()
-    assert audience.warehouse.query("select count(distinct batch_id) from tapestry_sync.inflight") == [(1,)]
+    assert audience.warehouse.query("select count(distinct job_id) from tapestry_sync.in_flight") == [(1,)]
     audience.fake.wait_for_batches(30)
     report = audience.sync(bulk_threshold=100, batch_size=500)
     assert report.recovered == 500
     assert report.planned["create"] == 500
     assert audience.fake.batch_operations_by_route[PUT] == 1_000  # nobody sent twice
-    assert audience.warehouse.query("select count(*) from tapestry_sync.inflight") == [(0,)]
+    assert audience.warehouse.query("select count(*) from tapestry_sync.in_flight") == [(0,)]
     assert snapshot_keys(audience) == audience.emails()
 
 
 def test_a_warehouse_from_an_older_tapestry_gets_the_new_columns(audience: Audience) -> None:
-    """State written before `runs.kept` and the members table existed keeps its rows and gains them."""
+    """State written before `runs.kept` and the key_state table existed keeps its rows and gains them."""
     audience.warehouse.execute("create schema if not exists tapestry_sync")
     audience.warehouse.execute(
         "create table tapestry_sync.runs (run_id varchar, sync_id varchar, started_at timestamp with time zone, "
@@ -289,7 +292,7 @@ def test_a_warehouse_from_an_older_tapestry_gets_the_new_columns(audience: Audie
     assert report.created == 3
     runs = dict(audience.warehouse.query("select run_id, kept from tapestry_sync.runs"))
     assert runs.pop("old1") is None and list(runs.values()) == [0]
-    assert audience.warehouse.query("select count(*) from tapestry_sync.members") == [(3,)]
+    assert audience.warehouse.query("select count(*) from tapestry_sync.key_state") == [(3,)]
 
 
 @pytest.mark.parametrize("bulk_threshold", [100_000, 1], ids=["direct", "bulk"])
@@ -323,3 +326,74 @@ def test_permanent_refusals_are_recorded_once_and_transient_failures_are_retried
     assert audience.puts() == puts + 1  # only the transient one was sent again
     runs = audience.warehouse.query("select status, rejected, failed from tapestry_sync.runs order by started_at")
     assert [tuple(r) for r in runs] == [("partial", 1, 1), ("succeeded", 0, 0)]
+
+
+def _as_written_before_plugins(audience: Audience) -> dict[str, dict[str, object]]:
+    """Turn this warehouse's sync state into the layout of the release before destination plugins: tags in
+    the snapshot, a `members` table, an `inflight` table. Returns what each key remembered."""
+    import json
+
+    wh = audience.warehouse
+    remembered = audience.remembered()
+    wh.execute("alter table tapestry_sync.snapshot add column tags varchar")
+    wh.execute(
+        "create table tapestry_sync.members (sync_id varchar, key varchar, status varchar, "
+        "archived_by_tapestry boolean, seen_at timestamp with time zone)"
+    )
+    for key, state in remembered.items():
+        if "tags" in state:
+            wh.execute("update tapestry_sync.snapshot set tags = ? where key = ?", [json.dumps(state["tags"]), key])
+        wh.execute(
+            "insert into tapestry_sync.members (sync_id, key, status, archived_by_tapestry) values (?, ?, ?, ?)",
+            [f"mailchimp:{LIST_ID}", key, state["status"], state["archived_by_tapestry"]],
+        )
+    wh.execute(
+        "create table tapestry_sync.inflight (sync_id varchar, batch_id varchar, key varchar, operation varchar, "
+        "row_hash varchar, tags varchar, stage varchar, submitted_at timestamp with time zone)"
+    )
+    wh.execute(
+        "insert into tapestry_sync.inflight (sync_id, batch_id, key, operation, row_hash, tags, stage) values "
+        f"('mailchimp:{LIST_ID}', 'expiredbatch', 'person9@example.com', 'create', 'h', '[\"tapestry\"]', 'final')"
+    )
+    wh.execute("drop table tapestry_sync.key_state")
+    wh.execute("drop table tapestry_sync.in_flight")
+    return remembered
+
+
+def test_state_from_before_destination_plugins_is_moved_in_place_without_a_resync(audience: Audience) -> None:
+    """Tags, last known statuses and batches in flight of an older warehouse become the plugin's state."""
+    from tapestry.engines.sync.state import ensure_schema
+
+    audience.mode = "mirror"
+    audience.tags = (TagMapping(name="tapestry"), TagMapping(column="segment"))
+    audience.fake.set_member_status(LIST_ID, "person0@example.com", "unsubscribed")
+    audience.add(6)
+    audience.sync()
+    remembered = _as_written_before_plugins(audience)
+    assert remembered["person0@example.com"]["status"] == "unsubscribed"
+
+    ensure_schema(audience.warehouse)
+    ensure_schema(audience.warehouse)  # again, as every run does: nothing more happens
+    assert audience.remembered() == remembered
+    wh = audience.warehouse
+    assert not wh.table_exists("tapestry_sync", "members") and not wh.table_exists("tapestry_sync", "inflight")
+    assert "tags" not in wh.columns("select * from tapestry_sync.snapshot")
+    ((job, record),) = wh.query("select job_id, record from tapestry_sync.in_flight")
+    assert job == "expiredbatch" and json.loads(record) == {"stage": "final", "tags": ["tapestry"]}
+
+    puts = audience.puts()
+    report = audience.sync()
+    assert report.planned == {"create": 0, "update": 0, "archive": 0} and audience.puts() == puts  # no resync
+    assert wh.query("select count(*) from tapestry_sync.in_flight") == [(0,)]  # the expired batch is let go
+
+    audience.fake.clear_request_log()
+    audience.warehouse.execute(f"update {MODEL} set segment = 'vip', first_name = 'New'")
+    audience.sync(bulk_threshold=100_000)
+    tags = {t["name"] for t in audience.fake.member(LIST_ID, "person1@example.com")["tags"]}
+    assert tags == {"tapestry", "vip"}  # the old segment tag, known from the migrated state, was removed
+    sent = {
+        e["body"]["email_address"]: e["body"]["status_if_new"]
+        for e in audience.fake.request_log
+        if e["route"] == PUT and e.get("body")
+    }
+    assert sent["person0@example.com"] == "unsubscribed" and sent["person1@example.com"] == "subscribed"

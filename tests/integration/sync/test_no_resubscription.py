@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from fakes.mailchimp import R_MEMBER, subscriber_hash
-from tapestry.engines.sync.spec import TagSource
+from tapestry.destinations.mailchimp.config import TagMapping
 
 from .conftest import LIST_ID, MODEL, Audience
 
@@ -108,9 +108,9 @@ def test_a_returning_member_is_re_added_with_their_last_known_status(audience: A
     audience.add(4)
     audience.sync(**path)
     assert status(audience, "person0@example.com") == "unsubscribed"
-    remembered = dict(rows(audience, "select key, status from tapestry_sync.members"))
-    assert remembered["person0@example.com"] == "unsubscribed"
-    assert remembered["person1@example.com"] == "subscribed"
+    remembered = audience.remembered()
+    assert remembered["person0@example.com"]["status"] == "unsubscribed"
+    assert remembered["person1@example.com"]["status"] == "subscribed"
 
     audience.fake.clear_request_log()
     audience.warehouse.execute(f"update {MODEL} set first_name = 'New'")
@@ -187,7 +187,7 @@ def test_every_call_the_sync_makes_is_a_published_sdk_operation(audience: Audien
     from contracts import mailchimp_operations
 
     audience.mode = "mirror"
-    audience.tags = (*audience.tags, TagSource(column="segment"))
+    audience.tags = (*audience.tags, TagMapping(column="segment"))
     audience.add(6)
     audience.sync(**path)
     leave(audience, "person1@example.com")
@@ -212,23 +212,24 @@ def test_a_leaver_someone_already_archived_is_kept_and_never_remembered_as_archi
     leave(audience, "person1@example.com")
     report = audience.sync(**path)
     assert (report.archived, report.kept, report.rejected) == (0, 1, 0)
-    statuses = dict(rows(audience, "select key, status from tapestry_sync.members"))
-    assert statuses["person1@example.com"] == "subscribed"  # what it was when Tapestry last saw it
+    remembered = audience.remembered()["person1@example.com"]
+    assert remembered["status"] == "subscribed"  # what it was when Tapestry last saw it
+    assert remembered["archived_by_tapestry"] is False
     come_back(audience, 1)
     assert audience.sync(**path).rejected == 1  # archived by someone else: left archived
     assert status(audience, "person1@example.com") == "archived"
 
 
 def test_the_archived_members_are_read_page_by_page(fake: Any) -> None:
-    from tapestry.engines.sync.mailchimp import MailchimpDestination
+    from tapestry.destinations.mailchimp.client import MailchimpClient
 
     emails = [f"old{i}@example.com" for i in range(2_345)]
     fake.add_members(LIST_ID, emails, status="archived")
     fake.add_members(LIST_ID, ["active@example.com"])
-    destination = MailchimpDestination(fake.api_key, LIST_ID, api_url=fake.base_url)
+    client = MailchimpClient(fake.api_key, LIST_ID, api_url=fake.base_url)
     try:
-        archived = destination.archived_members()
+        archived = client.archived_members()
     finally:
-        destination.close()
+        client.close()
     assert archived == {subscriber_hash(e) for e in emails}
     assert fake.requests_by_route["GET /lists/{id}/members"] == 3  # 1,000 per page

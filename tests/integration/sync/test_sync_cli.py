@@ -45,8 +45,9 @@ def _listed(fake: FakeMailchimp) -> set[str]:
 def test_run_syncs_the_audience_and_a_rerun_writes_nothing(tmp_path: Path, fake: FakeMailchimp) -> None:
     demo = _project(tmp_path, fake)
     first = demo.cli.ok("run", "--project", "project")
-    assert "created" in first.stdout
-    assert _listed(fake) == _audience(demo)
+    audience = _audience(demo)
+    assert f"{len(audience):,} created, 0 updated" in " ".join(first.stdout.split())
+    assert _listed(fake) == audience
     shown = " ".join(demo.cli.ok("status", "--project", "project").stdout.split())
     assert "0 rejected (permanent), 0 failed (will retry)" in shown
     writes = fake.requests_by_route.get("PUT /lists/{id}/members/{hash}", 0)
@@ -196,7 +197,7 @@ def test_sigkill_mid_sync_then_rerun_converges_without_resending_acknowledged_me
     assert not (resent_direct & committed), "an acknowledged member was sent again"
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         assert {r[0] for r in con.execute("select key from tapestry_sync.snapshot").fetchall()} == audience
-        assert con.execute("select count(*) from tapestry_sync.inflight").fetchone() == (0,)
+        assert con.execute("select count(*) from tapestry_sync.in_flight").fetchone() == (0,)
     if path == "bulk":
         status = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)
         summary = status["phases"]["sync"]["summary"]["syncs"]["newsletter"]

@@ -125,6 +125,44 @@ def test_inside_a_project_the_configured_prefix_is_the_default(cli: TapestryCLI,
     assert "tapestry.yml" in one_line_error(result.stderr)
 
 
+def test_raw_schemas_are_the_projects_sources_or_the_flags(cli: TapestryCLI, tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "tapestry.yml").write_text(
+        "schema_version: 2\nproject: demo\ntarget: aws\nwarehouse: {type: snowflake, account: myorg-myacct}\n"
+        "sources:\n  crm: {type: salesforce}\n  webinars: {type: zoom}\n"
+    )
+    out = cli.ok("snowflake-sql", "--project", "proj").stdout
+    assert out == render_sql(SnowflakeObjects(raw_schemas=("CRM", "WEBINARS")))
+    for schema in ("CRM", "WEBINARS"):
+        assert f"CREATE SCHEMA IF NOT EXISTS TAPESTRY_RAW.{schema} " in out
+        assert f"GRANT SELECT ON FUTURE TABLES IN SCHEMA TAPESTRY_RAW.{schema} TO ROLE TAPESTRY_TRANSFORMER;" in out
+    assert "NOTE: no raw schema" not in out
+
+    flagged = cli.ok("snowflake-sql", "--project", "proj", "--raw-schema", "events").stdout
+    assert "TAPESTRY_RAW.EVENTS " in flagged and "TAPESTRY_RAW.CRM" not in flagged
+
+    # A version 1 file always had both sources.
+    (project / "tapestry.yml").write_text("schema_version: 1\nproject: demo\nwarehouse: {type: snowflake}\n")
+    v1 = cli.ok("snowflake-sql", "--project", "proj").stdout
+    assert "TAPESTRY_RAW.SALESFORCE " in v1 and "TAPESTRY_RAW.ZOOM " in v1
+
+
+def test_without_sources_the_script_says_how_to_add_raw_schemas(cli: TapestryCLI) -> None:
+    out = cli.ok("snowflake-sql").stdout
+    assert "NOTE: no raw schema" in out and "--raw-schema NAME" in out
+    assert "CREATE SCHEMA IF NOT EXISTS TAPESTRY_RAW." not in out
+
+
+@pytest.mark.parametrize("name", ["web-forms", "marts", "public"])
+def test_an_invalid_raw_schema_is_a_one_line_error_naming_the_flag(cli: TapestryCLI, name: str) -> None:
+    result = cli("snowflake-sql", "--raw-schema", name)
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert f"--raw-schema {name.upper()!r}" in line or f"--raw-schema {name!r}" in line
+    assert "Fix:" in line
+
+
 def test_a_local_project_keeps_the_defaults(cli: TapestryCLI, tmp_path: Path) -> None:
     (tmp_path / "tapestry.yml").write_text("schema_version: 1\nproject: demo\nwarehouse:\n  type: duckdb\n")
     assert "CREATE WAREHOUSE IF NOT EXISTS TAPESTRY_WH" in cli.ok("snowflake-sql").stdout

@@ -395,5 +395,5 @@ def test_readme_documents_every_input_and_output(path: str) -> None:
 def test_changelog_has_the_module_version() -> None:
     from tapestry.engines.warehouse.snowflake_objects import MODULE_VERSION
 
-    assert MODULE_VERSION == "2.1.0"
+    assert MODULE_VERSION == "3.0.0"
     assert f"## {MODULE_VERSION}" in (MODULE_DIR / "CHANGELOG.md").read_text()

@@ -32,7 +32,7 @@ OVERRIDES: dict[str, Any] = {
     "warehouse_name": "shared_wh",
     "raw_database_name": "LANDING",
     "analytics_database_name": "acme_dw",
-    "zoom_schema_name": "zoom_webinars",
+    "raw_schema_names": ["zoom_webinars", "Crm"],
     "marts_schema_name": "PUBLISHED",
     "sync_schema_name": "SYNC_STATE",
     "transformer_role_name": "DBT_ROLE",
@@ -153,6 +153,7 @@ def test_overrides_reach_every_side(
         "LANDING",
         "ACME_DW",
         "LANDING.ZOOM_WEBINARS",
+        "LANDING.CRM",
         "ACME_DW.PUBLISHED",
         "DBT_ROLE",
         "SVC_SYNC",
@@ -210,7 +211,7 @@ def test_the_comparison_detects_a_missing_grant() -> None:
 
 
 def test_the_comparison_detects_a_renamed_object() -> None:
-    objects = SnowflakeObjects()
+    objects = SnowflakeObjects(raw_schemas=("ZOOM",))
     script = render_sql(objects).replace(
         "CREATE SCHEMA IF NOT EXISTS TAPESTRY_RAW.ZOOM", "CREATE SCHEMA IF NOT EXISTS TAPESTRY_RAW.Z00M"
     )
@@ -232,6 +233,10 @@ def test_the_comparison_detects_a_renamed_object() -> None:
         ({"warehouse_name": "wh-1"}, "warehouse_name must be a Snowflake identifier"),
         ({"dbt_user_name": "TABLE"}, "dbt_user_name must be a Snowflake identifier"),
         ({"marts_schema_name": "public"}, "marts_schema_name must be a Snowflake identifier"),
+        ({"raw_schema_names": ["ZOOM", "information_schema"]}, "raw_schema_names must be Snowflake identifiers"),
+        ({"raw_schema_names": ["crm", "web-forms"]}, "raw_schema_names must be Snowflake identifiers"),
+        ({"raw_schema_names": ["crm", "CRM"]}, "must not name a schema twice"),
+        ({"raw_schema_names": ["marts"]}, "cannot be ANALYTICS, MARTS or SYNC"),
         ({"warehouse_size": "HUGE"}, "warehouse_size must be one of"),
         ({"warehouse_auto_suspend_seconds": 0}, "warehouse_auto_suspend_seconds must be a whole number"),
         ({"comment": "two\nlines"}, "comment must be one line"),

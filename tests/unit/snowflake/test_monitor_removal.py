@@ -106,7 +106,7 @@ def _tfvars(monitor: dict[str, Any] | None, in_state: bool, public_key_pem: Any)
     data = copy.deepcopy(BASE)
     data["warehouse"]["resource_monitor"] = monitor
     config = parse_config(data, "tapestry.yml")
-    objects = snowflake_objects(config.snowflake)
+    objects = snowflake_objects(config)
     keys = {role: public_key_pem() for role in ("loader", "transformer", "syncer")}
     context = {"snowflake": config.snowflake.model_dump(), **snowflake_stack_context(objects, keys, in_state)}
     rendered = render_json(load_template("blank"), "tfvars_snowflake", context)

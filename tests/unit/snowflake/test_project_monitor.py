@@ -46,14 +46,14 @@ def config_with(monitor: Any) -> Any:
 def test_no_monitor_by_default() -> None:
     config = parse_config(copy.deepcopy(BASE), "tapestry.yml")
     assert config.snowflake.resource_monitor is None
-    assert snowflake_objects(config.snowflake).resource_monitor is None
+    assert snowflake_objects(config).resource_monitor is None
 
 
 def test_a_configured_monitor_reaches_the_objects() -> None:
     config = config_with(
         {"credit_quota": 20, "frequency": "daily", "start_timestamp": "2027-01-01 06:00", "name": "acme_cap"}
     )
-    objects = snowflake_objects(config.snowflake)
+    objects = snowflake_objects(config)
     assert objects.resource_monitor == ResourceMonitor(20, frequency="DAILY", start_timestamp="2027-01-01 06:00")
     assert objects.resource_monitor_name == "ACME_CAP"
 
@@ -109,7 +109,7 @@ def test_a_negative_cap_answer_is_refused(tmp_path: Path) -> None:
 
 def stack_tfvars(config: Any, public_keys: dict[str, str]) -> dict[str, Any]:
     """What the deploy hands the snowflake stack for this project (tfvars_snowflake, as stack_variables renders)."""
-    objects = snowflake_objects(config.snowflake)
+    objects = snowflake_objects(config)
     context = {"snowflake": config.snowflake.model_dump(), **snowflake_stack_context(objects, public_keys)}
     rendered = render_json(load_template("blank"), "tfvars_snowflake", context)
     assert isinstance(rendered, dict)
@@ -136,7 +136,7 @@ def test_stack_tfvars_make_the_module_declare_what_the_script_creates(
         assert f"{name} = var.{name}" in " ".join(stack_main.split()), f"the stack does not pass {name}"
     assert "PRIVATE KEY" not in json.dumps(tfvars)
 
-    objects = snowflake_objects(config.snowflake)
+    objects = snowflake_objects(config)
     declared = module_model({k: v for k, v in tfvars.items() if k in module_inputs}).declared()
     by_role = {"airbyte": keys["loader"], "dbt": keys["transformer"], "sync": keys["syncer"]}
     want = expected(objects, by_role)
@@ -160,8 +160,8 @@ class ShowWarehouses:
 
 
 def test_the_warehouse_check_looks_only_when_a_cap_is_configured() -> None:
-    uncapped = snowflake_objects(config_with(None).snowflake)
-    capped = snowflake_objects(config_with({"credit_quota": 20}).snowflake)
+    uncapped = snowflake_objects(config_with(None))
+    capped = snowflake_objects(config_with({"credit_quota": 20}))
     nothing = ShowWarehouses([])
     assert check_warehouse(nothing, uncapped) == []
     assert nothing.statements == []

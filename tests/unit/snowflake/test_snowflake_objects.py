@@ -22,24 +22,25 @@ from tapestry.engines.warehouse.snowflake_objects import (
 )
 from unit.snowflake.sfmodel import parse_sql_script, sql_statements
 
+RAW = ("crm", "Events")  # two sources' raw schemas
+
 # --------------------------------------------------------------------------------------------------------------------
 # Names
 # --------------------------------------------------------------------------------------------------------------------
 
 
 def test_default_names() -> None:
-    o = SnowflakeObjects()
+    assert SnowflakeObjects().raw_schemas == ()
+    o = SnowflakeObjects(raw_schemas=RAW)
     assert o.names() == {
         "warehouse_name": "TAPESTRY_WH",
         "raw_database_name": "TAPESTRY_RAW",
         "analytics_database_name": "TAPESTRY_ANALYTICS",
-        "zoom_schema_name": "ZOOM",
-        "salesforce_schema_name": "SALESFORCE",
+        "raw_schema_names": ["CRM", "EVENTS"],
         "analytics_schema_name": "ANALYTICS",
         "marts_schema_name": "MARTS",
         "sync_schema_name": "TAPESTRY_SYNC",
-        "zoom_schema_fully_qualified_name": "TAPESTRY_RAW.ZOOM",
-        "salesforce_schema_fully_qualified_name": "TAPESTRY_RAW.SALESFORCE",
+        "raw_schema_fully_qualified_names": ["TAPESTRY_RAW.CRM", "TAPESTRY_RAW.EVENTS"],
         "analytics_schema_fully_qualified_name": "TAPESTRY_ANALYTICS.ANALYTICS",
         "marts_schema_fully_qualified_name": "TAPESTRY_ANALYTICS.MARTS",
         "sync_schema_fully_qualified_name": "TAPESTRY_ANALYTICS.TAPESTRY_SYNC",
@@ -89,7 +90,10 @@ def test_objects_are_immutable_and_hashable() -> None:
         ({"raw_database": "raw-db"}, "raw_database"),
         ({"analytics_database": "TABLE"}, "analytics_database"),
         ({"marts_schema": "PUBLIC"}, "marts_schema"),
-        ({"zoom_schema": "information_schema"}, "zoom_schema"),
+        ({"raw_schemas": ("crm", "information_schema")}, "raw_schemas"),
+        ({"raw_schemas": ("crm", "a-b")}, "raw_schemas"),
+        ({"raw_schemas": ("Sync",)}, "raw_schemas"),  # a key of the module's own schemas
+        ({"raw_schemas": "CRM"}, "raw_schemas"),
         ({"sync_user": 'a"b'}, "sync_user"),
         ({"warehouse_size": "HUGE"}, "warehouse_size"),
         ({"warehouse_auto_suspend": 0}, "warehouse_auto_suspend"),
@@ -100,7 +104,7 @@ def test_objects_are_immutable_and_hashable() -> None:
         ({"raw_database": "SAME", "analytics_database": "same"}, "analytics_database"),
         ({"loader_role": "R", "syncer_role": "R"}, "syncer_role"),
         ({"airbyte_user": "U", "dbt_user": "U"}, "dbt_user"),
-        ({"zoom_schema": "S", "salesforce_schema": "S"}, "salesforce_schema"),
+        ({"raw_schemas": ("S", "s")}, "raw_schemas"),
         ({"raw_database": "ONE", "analytics_database": "ONE"}, "analytics_database"),
         ({"resource_monitor_name": "cap-1"}, "resource_monitor_name"),
         ({"resource_monitor": {"credit_quota": 5}}, "resource_monitor"),
@@ -138,7 +142,7 @@ def test_user_lookup_by_key_or_name() -> None:
 
 
 def test_grants_are_least_privilege() -> None:
-    o = SnowflakeObjects()
+    o = SnowflakeObjects(raw_schemas=RAW)
     atoms = set().union(*(g.atoms() for g in o.grants()))
     loader, transformer, syncer = o.roles
     by_role = {role: {a[1:] for a in atoms if a[0] == role} for role in o.roles}
@@ -146,23 +150,13 @@ def test_grants_are_least_privilege() -> None:
         ("USAGE", "WAREHOUSE", "TAPESTRY_WH", "object"),
         ("USAGE", "DATABASE", "TAPESTRY_RAW", "object"),
         ("CREATE SCHEMA", "DATABASE", "TAPESTRY_RAW", "object"),
-        *{
-            (p, "SCHEMA", s, "object")
-            for p in ("USAGE", "CREATE TABLE", "CREATE STAGE")
-            for s in (o.zoom_fqn, o.salesforce_fqn)
-        },
+        *{(p, "SCHEMA", s, "object") for p in ("USAGE", "CREATE TABLE", "CREATE STAGE") for s in o.raw_fqns},
     }
     assert by_role[transformer] == {
         ("USAGE", "WAREHOUSE", "TAPESTRY_WH", "object"),
         ("USAGE", "DATABASE", "TAPESTRY_RAW", "object"),
-        ("USAGE", "SCHEMA", o.zoom_fqn, "object"),
-        ("USAGE", "SCHEMA", o.salesforce_fqn, "object"),
-        *{
-            ("SELECT", kind, s, scope)
-            for kind in ("TABLE", "VIEW")
-            for s in (o.zoom_fqn, o.salesforce_fqn)
-            for scope in ("all", "future")
-        },
+        *{("USAGE", "SCHEMA", s, "object") for s in o.raw_fqns},
+        *{("SELECT", kind, s, scope) for kind in ("TABLE", "VIEW") for s in o.raw_fqns for scope in ("all", "future")},
         ("OWNERSHIP", "DATABASE", "TAPESTRY_ANALYTICS", "object"),
         ("OWNERSHIP", "SCHEMA", o.analytics_fqn, "object"),
         ("OWNERSHIP", "SCHEMA", o.marts_fqn, "object"),
@@ -390,7 +384,7 @@ def test_missing_things_are_reported_one_per_line() -> None:
 
 
 def test_no_rows_at_all_reports_everything() -> None:
-    o = SnowflakeObjects()
+    o = SnowflakeObjects(raw_schemas=RAW)
     missing = missing_objects(o, {})
     assert "warehouse TAPESTRY_WH" in missing and "role TAPESTRY_SYNCER" in missing
     non_all = sum(len(g.privileges) for g in o.grants() if not g.on_all)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
+
+if TYPE_CHECKING:
+    from tapestry.project.state import RunRecord
 
 HELP = """Deploy (or update) the project's cloud infrastructure and configuration, phase by phase.
 
@@ -39,28 +42,20 @@ def deploy_command(
 
     target = open_project(project, RichReporter(verbose=verbose))
     env = cloud_env(target)
-    ctx = env.ctx
     record = deploy(target, env, DeployOptions(plan_only=plan, refresh=refresh, poll_seconds=poll_interval))
-    print_deploy_summary(ctx, record)
+    print_deploy_summary(record)
 
 
-def print_deploy_summary(ctx: Any, record: Any) -> None:
+def print_deploy_summary(record: RunRecord) -> None:
+    """Every phase of this deploy with what it did (its headline), and each change a --plan found."""
     from rich.table import Table
 
     from tapestry.cli.console import console
+    from tapestry.project.summaries import StackSummary
 
     table = Table("phase", "status", "result", title="Deploy", title_justify="left")
     for phase in record.phases:
-        summary = phase.summary
-        detail = summary.get("plan") or summary.get("reason") or summary.get("headline") or ""
-        if phase.name == "secrets":
-            detail = (
-                f"{len(summary.get('written', []))} written, {summary.get('unchanged', 0)} unchanged, "
-                f"{len(summary.get('generated', []))} generated under {summary.get('ssm_prefix')}"
-            )
-        if phase.name == "dashboard" and summary.get("command"):
-            detail = summary["command"]
-        table.add_row(phase.name, phase.status, str(detail))
-        for action, address in summary.get("resources", [])[:40]:
+        table.add_row(phase.name, phase.status, phase.error or phase.headline())
+        for action, address in phase.typed_as(StackSummary).resources[:40]:
             table.add_row("", "", f"  {action} {address}")
     console.print(table)

@@ -86,7 +86,6 @@ def kickstart(
         if q.is_secret and q.store_as and answers.values.get(q.id)
     }
     project_target = open_target(ProjectContext.open(result.project_dir, RichReporter(verbose=verbose)), provided)
-    ctx = project_target.ctx
     if project_target.name == "local":
         from tapestry.phases.pipeline import RunOptions, run_pipeline
 
@@ -99,4 +98,4 @@ def kickstart(
 
     env = cloud_env(project_target)
     record = deploy(project_target, env, DeployOptions(plan_only=plan, poll_seconds=poll_interval))
-    print_deploy_summary(ctx, record)
+    print_deploy_summary(record)

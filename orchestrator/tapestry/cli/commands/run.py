@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tapestry.cli.common import ProjectOption, default_project, friendly_errors, open_project
+
+if TYPE_CHECKING:
+    from tapestry.project.state import PhaseRecord
 
 HELP = """Run the pipeline once, in order: ingest → transform (dbt build) → sync.
 
@@ -28,6 +31,9 @@ def run(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild the dbt models even if nothing changed.")
     ] = False,
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", min=0.0, help="aws: seconds between polls of the Airbyte sync jobs.")
+    ] = 15.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every step.")] = False,
 ) -> None:
     from tapestry.cli.console import RichReporter, console
@@ -36,48 +42,41 @@ def run(
     target = open_project(project, RichReporter(verbose=verbose))
     config = target.ctx.config
     console.print(f"[bold]Tapestry run[/] · project [cyan]{config.project}[/] · target {config.target}")
-    record = run_pipeline(target, RunOptions(full_refresh=full_refresh))
+    record = run_pipeline(target, RunOptions(full_refresh=full_refresh, poll_seconds=poll_interval))
     print_run_summary({p.name: p for p in record.phases})
 
 
-def print_run_summary(phases: dict[str, Any]) -> None:
+def print_run_summary(phases: dict[str, PhaseRecord]) -> None:
     """What this run did, phase by phase."""
     from rich.table import Table
 
     from tapestry.cli.console import console
     from tapestry.core.humanize import count
+    from tapestry.project.summaries import IngestSummary, TransformSummary
 
     table = Table(title="Summary", show_header=False, title_justify="left", box=None, padding=(0, 2))
     ingest = phases.get("ingest")
     if ingest is not None:
-        for source, numbers in ingest.summary.get("by_source", {}).items():
+        for source, load in ingest.typed_as(IngestSummary).by_source.items():
             table.add_row(
                 f"rows loaded · {source}",
-                f"{numbers.get('rows_loaded', 0):,} new ({numbers.get('rows_total', 0):,} in total, "
-                f"{count(numbers.get('files_loaded', 0), 'new file')}, "
-                f"{numbers.get('files_skipped', 0):,} already loaded)",
+                f"{load.rows_loaded:,} new ({load.rows_total or 0:,} in total, "
+                f"{count(load.files_loaded, 'new file')}, {load.files_skipped:,} already loaded)",
             )
     transform = phases.get("transform")
     if transform is not None:
-        summary = transform.summary
-        if "models_passed" in summary:
-            table.add_row("dbt", f"{summary['models_passed']} models built, {summary['tests_passed']} tests passed")
+        built = transform.typed_as(TransformSummary)
+        if built.models_passed is not None:
+            table.add_row("dbt", f"{built.models_passed} models built, {built.tests_passed or 0} tests passed")
         elif transform.status == "skipped":
-            table.add_row("dbt", str(summary.get("reason", "skipped")))
-        for model, rows in (summary.get("marts") or {}).items():
+            table.add_row("dbt", built.reason or "skipped")
+        for model, rows in built.marts.items():
             table.add_row(model, f"{rows:,} rows (marts.{model})")
-        identity = summary.get("identity")
-        if identity:
-            cut = identity.get("cut_components")
-            table.add_row(
-                "people",
-                f"{identity['records']:,} source records → {identity['people']:,} people"
-                + (f" ({count(cut, 'component')} cut by the identity limits)" if cut else ""),
-            )
-        if "rejected_records" in summary:
-            rejected = summary.get("rejected_records", {})
-            detail = ", ".join(f"{count:,} {reason}" for reason, count in rejected.items()) or "none"
-            table.add_row("rejected e-mails", f"{sum(rejected.values()):,} records ({detail})")
+        if built.identity is not None:
+            table.add_row("people", built.identity.describe())
+        if built.rejected_records is not None:
+            detail = ", ".join(f"{n:,} {reason}" for reason, n in built.rejected_records.items()) or "none"
+            table.add_row("rejected e-mails", f"{built.rejected_total or 0:,} records ({detail})")
     console.print(table)
     sync = phases.get("sync")
     if sync is not None:

@@ -16,7 +16,8 @@ HELP = (
     "script creates exactly what [bold]terraform/modules/snowflake[/] creates (use one or the other).\n\n"
     "[bold]What it creates[/] (P = --prefix, upper-cased; every name can be overridden):\n\n"
     "  • warehouse [bold]P_WH[/]: XSMALL, suspends after 60 s idle, resumes on demand\n"
-    "  • database [bold]P_RAW[/], schemas ZOOM and SALESFORCE: Airbyte lands raw data here\n"
+    "  • database [bold]P_RAW[/], one schema per source (--raw-schema; in a project, its sources' names, "
+    "e.g. ZOOM and SALESFORCE): Airbyte lands raw data here\n"
     "  • database [bold]P_ANALYTICS[/], schemas ANALYTICS and MARTS (dbt), TAPESTRY_SYNC (sync state)\n"
     "  • roles P_LOADER (Airbyte), P_TRANSFORMER (dbt), P_SYNCER (sync), each granted to SYSADMIN\n"
     "  • service users P_AIRBYTE, P_DBT, P_SYNC: TYPE = SERVICE, key-pair login, [bold]no passwords[/]\n"
@@ -36,11 +37,12 @@ HELP = (
     "  tapestry snowflake-sql\n"
     "  tapestry snowflake-sql --prefix ACME --public-key ACME_DBT=dbt_key.pub --output acme.sql\n"
     "  tapestry snowflake-sql --prefix ACME --warehouse SHARED_WH --public-key dbt=dbt_key.pub\n"
+    "  tapestry snowflake-sql --raw-schema ZOOM --raw-schema SALESFORCE\n"
     "  tapestry snowflake-sql --credit-quota 20 --notify-user DATA_LEAD\n"
     "  tapestry snowflake-sql --credit-quota 5 --monitor-frequency DAILY --monitor-start '2027-01-01 00:00'\n\n"
     "No Snowflake connection is made; it works outside a project. Inside a project whose tapestry.yml has "
-    "[bold]warehouse: {type: snowflake, prefix: …, resource_monitor: {credit_quota: …}}[/], those are the "
-    "defaults; flags win."
+    "[bold]warehouse: {type: snowflake, prefix: …, resource_monitor: {credit_quota: …}}[/] and "
+    "[bold]sources:[/], those are the defaults; flags win."
 )
 
 #: Flag that sets each `SnowflakeObjects` field (for error messages).
@@ -73,12 +75,10 @@ def register(app: typer.Typer) -> None:
     app.command("snowflake-sql", help=HELP)(snowflake_sql)
 
 
-def project_section(project: Path) -> dict[str, Any]:
-    """The Snowflake section of the project's tapestry.yml, as plain YAML ({} outside a project).
+def project_yaml(project: Path) -> dict[str, Any]:
+    """The project's tapestry.yml as plain YAML ({} outside a project, or when it cannot be read).
 
-    Reads `warehouse:` when it is `type: snowflake` (the cloud target's section), or a `warehouse.snowflake:`
-    mapping. Not validated: a project that is still being set up must not stop a DBA from getting the script.
-    """
+    Not validated: a project that is still being set up must not stop a DBA from getting the script."""
     config_file = project / "tapestry.yml"
     if not config_file.is_file():
         return {}
@@ -89,10 +89,32 @@ def project_section(project: Path) -> dict[str, Any]:
         data = read_yaml_file(config_file)
     except ConfigError:
         return {}  # `tapestry status`/`run` report a broken tapestry.yml; this command does not need it
-    section: Any = data.get("warehouse") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def project_section(project: Path) -> dict[str, Any]:
+    """The Snowflake section of the project's tapestry.yml: `warehouse:` when it is `type: snowflake` (the cloud
+    target's section), or a `warehouse.snowflake:` mapping."""
+    data = project_yaml(project)
+    section: Any = data.get("warehouse")
     if isinstance(section, dict) and section.get("type") != "snowflake":
         section = section.get("snowflake")
     return section if isinstance(section, dict) else {}
+
+
+def project_raw_schemas(project: Path) -> list[str]:
+    """The raw schema of each source under the project's `sources:` (its name, upper-cased); a version 1 file
+    means what it always meant (both of its sources)."""
+    from tapestry.core.errors import ConfigError
+    from tapestry.project.migrate import migrate
+    from tapestry.sources.base import raw_schema
+
+    data = project_yaml(project)
+    try:
+        sources = migrate(data, "tapestry.yml").get("sources") if data else None
+    except ConfigError:
+        return []
+    return [raw_schema(str(name)) for name in sources] if isinstance(sources, dict) else []
 
 
 def project_settings(section: dict[str, Any]) -> dict[str, str]:
@@ -264,6 +286,16 @@ def snowflake_sql(
             rich_help_panel="Resource monitor",
         ),
     ] = None,
+    raw_schema: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--raw-schema",
+            metavar="NAME",
+            help="A schema of the raw database, one per source (Airbyte lands the source's streams there; its name "
+            "in tapestry.yml, upper-cased); repeat for each source. Default: the project's sources.",
+            show_default=False,
+        ),
+    ] = None,
     public_key: Annotated[
         list[str] | None,
         typer.Option(
@@ -316,9 +348,14 @@ def snowflake_sql(
             "name": monitor_name,
         },
     )
+    raw_schemas = list(raw_schema or []) or project_raw_schemas(project)
+    origin["raw_schemas"] = (
+        "--raw-schema" if raw_schema else f"a source name under sources: in {project / 'tapestry.yml'}"
+    )
     try:
         objects = sf.SnowflakeObjects.from_overrides(
             **settings,
+            raw_schemas=tuple(raw_schemas),
             resource_monitor={k: v for k, v in monitor.items() if k != "name"} if monitor else None,
             resource_monitor_name=monitor.get("name") if monitor else None,
         )
@@ -336,6 +373,11 @@ def snowflake_sql(
         where = origin.get(exc.field, exc.field)
         flag = FLAGS.get(exc.field, "--prefix")
         example = EXAMPLES.get(exc.field, "ACME")
+        if exc.field == "raw_schemas":
+            raise ConfigError(
+                f"{where} {exc.value!r} is not a valid raw schema: {exc.reason}",
+                "give each source a name of letters, digits and _ that starts with a letter (e.g. --raw-schema CRM)",
+            ) from None
         raise ConfigError(
             f"{where} {exc.value!r} is not a valid Snowflake name: {exc.reason}",
             f"pass {flag} a name of letters, digits and _ that starts with a letter, e.g. {flag} {example}",

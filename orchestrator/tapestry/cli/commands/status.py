@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tapestry.cli.common import ProjectOption, default_project, friendly_errors
 
-HELP = """Show the last result of every phase (status, when, how long, what it did).
+HELP = """Show the last result of every phase (status, when, how long, what it did), and of every sync.
 
 [bold]--json[/] prints the same as a JSON document for scripts and monitoring."""
 
@@ -60,6 +60,8 @@ def status(
             took,
             record.error or record.headline(),
         )
+        if name == "sync":
+            _add_syncs(table, record.summary)
     console.print(table)
     if state.runs:
         last = state.runs[-1]
@@ -68,6 +70,25 @@ def status(
             f"Last run {last.run_id} ({last.command}): {last.status}, started {_age(last.started_at)}{why}",
             soft_wrap=True,
         )
+
+
+def _add_syncs(table: Any, summary: dict[str, Any]) -> None:
+    """One row per sync under the sync phase: what each did last (several syncs run in one phase)."""
+    from tapestry.phases.sync_summary import read_summary
+
+    syncs = read_summary(summary).syncs
+    if len(syncs) < 2:
+        return  # the phase's row says it all
+    for name, result in syncs.items():
+        if result.error:
+            status = "[red]failed[/]"
+        elif result.reason:
+            status = "[cyan]skipped[/]"
+        else:
+            status = "[green]preview[/]" if result.preview else "[green]succeeded[/]"
+        took = f"{result.seconds:.1f}s" if result.seconds is not None and not result.reason else "-"
+        said = result.error or (f"skipped: {result.reason}" if result.reason else result.headline)
+        table.add_row(f"  {name}", status, "", took, f"{result.destination or ''}: {said}")
 
 
 def _age(moment: datetime | None) -> str:

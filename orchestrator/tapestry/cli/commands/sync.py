@@ -1,4 +1,4 @@
-"""`tapestry sync`: push the audience's changes to Mailchimp."""
+"""`tapestry sync`: push each sync's model changes to its destination."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from tapestry.cli.common import ProjectOption, default_project, friendly_errors,
 
 HELP = """Run the project's syncs (the last phase of [bold]tapestry run[/]): keep each destination equal to its model.
 
-Each sync in tapestry.yml (syncs:) runs in order; [bold]--only NAME[/] runs one. Tapestry diffs the model
-against what the destination last acknowledged (kept in the warehouse schema tapestry_sync, per sync) and
-sends only new, changed and — in [bold]mirror[/] mode — removed members. Nobody is
-ever resubscribed: members who unsubscribed or were cleaned keep their status. Members Mailchimp
-refuses (invalid e-mail, compliance state, forgotten) land in tapestry_sync.rejections with the reason
-and are retried only when their row changes.
+Each sync in tapestry.yml (syncs:) runs in order; [bold]--only NAME[/] runs only that one (repeat it for
+several; the others keep their last result). Tapestry diffs the model against what the destination last
+acknowledged (kept in the warehouse schema tapestry_sync, per sync) and sends only new, changed and — in
+[bold]mirror[/] mode — removed members. A sync that fails does not stop the next; the command then exits 1
+naming it. With Mailchimp nobody is ever resubscribed: members who unsubscribed or were cleaned keep their
+status. Members a destination refuses (invalid e-mail, compliance state, forgotten) land in
+tapestry_sync.rejections with the reason and are retried only when their row changes.
 
 [bold]--preview[/] sends and commits nothing: it prints the counts per operation and a sample, and
-writes every planned operation to .tapestry/previews/. Without an API key the local target previews
-automatically. The key comes from the variable named in tapestry.yml (default MAILCHIMP_API_KEY) or
-the secret store ([bold]tapestry secrets set[/]), never from a file in the project."""
+writes every planned operation to .tapestry/previews/<sync>/. Without its credentials (an API key) the
+local target previews a sync automatically. Keys come from the variable named in tapestry.yml (default
+MAILCHIMP_API_KEY) or the secret store ([bold]tapestry secrets set[/]), never from a file in the project."""
 
 
 def register(app: typer.Typer) -> None:
@@ -58,14 +59,15 @@ def sync(
             ctx.state,
             ctx.reporter,
         )
-    print_sync_summary(record.phases[-1].summary)
+    print_sync_summary(record.phases[-1].summary, request.only)
 
 
-def print_sync_summary(summary: dict[str, Any]) -> None:
-    """One line per sync (what it did), then each preview's sample and file."""
+def print_sync_summary(summary: dict[str, Any], only: tuple[str, ...] = ()) -> None:
+    """One line per sync (what it did), then each preview's sample and file. With `only`, just those syncs
+    (the summary also keeps what the others last did)."""
     from tapestry.cli.console import console
 
-    syncs = summary.get("syncs") or {}
+    syncs = {name: r for name, r in (summary.get("syncs") or {}).items() if not only or name in only}
     if not syncs and summary.get("reason"):  # no sync ran at all (none configured, every one disabled)
         console.print(f"sync: skipped: {summary['reason']}", soft_wrap=True)
     for name, result in syncs.items():
@@ -85,20 +87,25 @@ def _print_preview(name: str | None, summary: dict[str, Any]) -> None:
 
     sample = summary.get("sample") or []
     if sample:
+        # the destination describes its operations: one column per field, in order of first appearance
+        columns = list(dict.fromkeys(field for item in sample for field in item))
         table = Table(
-            "operation",
-            "email",
-            "merge fields",
-            "tags",
+            *(c.replace("_", " ") for c in columns),
             title=f"Sample of planned operations{f' ({name})' if name else ''}",
             title_justify="left",
         )
         for item in sample:
-            merge = ", ".join(f"{k}={v!r}" for k, v in (item.get("merge_fields") or {}).items())
-            tags = ", ".join(
-                [f"+{t}" for t in item.get("tags_active", [])] + [f"-{t}" for t in item.get("tags_inactive", [])]
-            )
-            table.add_row(item["operation"], str(item["email"]), merge, tags)
+            table.add_row(*(_cell(item.get(c)) for c in columns))
         console.print(table)
     if summary.get("preview_file"):
         console.print(f"All planned operations: {summary['preview_file']}")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v!r}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from tapestry.core.settings import SecretRef, Strict
-from tapestry.destinations.base import DestinationConfig, MappingConfig
+from tapestry.destinations.base import DestinationConfig, Link, MappingConfig
 
 MERGE_TAG = re.compile(r"^[A-Z][A-Z0-9_]{0,9}$")
 MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
+MAILCHIMP_API = re.compile(r"^https://([a-z]+\d+)\.api\.mailchimp\.com/")
 
 
 class MailchimpConfig(DestinationConfig):
@@ -28,6 +31,20 @@ class MailchimpConfig(DestinationConfig):
 
     def missing(self) -> list[str]:
         return [] if self.list_id else ["list_id"]
+
+    def describe(self) -> str:
+        return f"list {self.list_id}" if self.list_id else ""
+
+    def link(self) -> Link | None:
+        if not self.list_id:
+            return None
+        name = f"Mailchimp list {self.list_id}"
+        api_url = self.api_url or ""
+        match = MAILCHIMP_API.match(api_url)
+        if match or not api_url:
+            host = f"{match.group(1)}.admin.mailchimp.com" if match else "admin.mailchimp.com"
+            return Link(name, f"https://{host}/lists/")
+        return Link(name, "", f"via {api_url}")  # a proxy or a test double: no admin UI to link to
 
 
 class TagMapping(Strict):
@@ -64,3 +81,12 @@ class MailchimpMapping(MappingConfig):
     def model_columns(self) -> list[str]:
         columns = [self.email, *self.merge_fields.values(), *(t.column for t in self.tags if t.column)]
         return list(dict.fromkeys(columns))
+
+    def fingerprint(self) -> str:
+        # The payload every Tapestry release has hashed: changing it would resend every member.
+        payload = {
+            "email": self.email,
+            "merge_fields": sorted(self.merge_fields.items()),
+            "tags": [(t.name, t.column) for t in self.tags],
+        }
+        return hashlib.md5(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]

@@ -38,7 +38,7 @@ class AirbyteClient:
     base_url: str  # https://airbyte.example.com (the /api/public/v1 prefix is added here)
     client_id: str
     client_secret: str = field(repr=False)
-    timeout: float = 600.0  # POST connections discovers the schema synchronously (minutes for Salesforce)
+    timeout: float = 600.0  # POST connections discovers the schema synchronously (minutes for a large CRM)
     attempts: int = 6
     sleep: Callable[[float], None] = time.sleep
     _token: str | None = field(default=None, repr=False)

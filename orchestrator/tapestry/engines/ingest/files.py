@@ -1,4 +1,4 @@
-"""Load Zoom / Salesforce export files (CSV, JSON lines, Parquet) into raw stream tables.
+"""Load a source's export files (CSV, JSON lines, Parquet) into its raw stream tables.
 
 A file is identified by its content hash: the same bytes are never loaded twice, whatever the file is
 called. All new files of one ingest are validated and inserted in a single transaction, so a bad file
@@ -46,6 +46,7 @@ class InputFile:
     sha256: str
     size: int
     encoding: str = "utf-8"  # the source's `encoding`: anything else is converted to UTF-8 before loading
+    table: str = ""  # the raw table (`<source>.<stream>`) it loads into: a key of load_files' `streams`
 
 
 @dataclass
@@ -95,7 +96,7 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
 HashCache = dict[str, dict[str, Any]]
 
 
-def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-8") -> InputFile:
+def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-8", *, table: str) -> InputFile:
     """Content hash of `path`, reusing `cache` when size and mtime are unchanged (updates `cache`)."""
     try:
         stat = path.stat()
@@ -111,7 +112,7 @@ def fingerprint(source: str, path: Path, cache: HashCache, encoding: str = "utf-
         except OSError as exc:
             raise IngestError(f"{path}: cannot be read ({exc.strerror})", "check permissions") from exc
         cache[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    return InputFile(source=source, path=path, sha256=digest, size=stat.st_size, encoding=encoding)
+    return InputFile(source=source, path=path, sha256=digest, size=stat.st_size, encoding=encoding, table=table)
 
 
 def ensure_tables(warehouse: Warehouse, streams: Sequence[Stream]) -> None:
@@ -136,10 +137,12 @@ def load_files(
     files: Sequence[InputFile],
     on_file: Callable[[InputFile, int], None] | None = None,
 ) -> LoadResult:
-    """Load the files not loaded before, all in one transaction. Raises IngestError on any bad file."""
+    """Load the files not loaded before, all in one transaction. Raises IngestError on any bad file.
+
+    `streams` maps each raw table to its stream; each file names the table it loads into."""
     ensure_tables(warehouse, list(streams.values()))
     done = already_loaded(warehouse)
-    result = LoadResult(by_source={source: SourceLoad() for source in streams})
+    result = LoadResult(by_source={stream.source: SourceLoad() for stream in streams.values()})
     pending: list[InputFile] = []
     seen: set[tuple[str, str]] = set()
     for item in files:
@@ -154,7 +157,7 @@ def load_files(
     extracted_at = datetime.now(UTC)
     with warehouse.transaction():
         for item in pending:
-            rows = _load_one(warehouse, streams[item.source], item, extracted_at)
+            rows = _load_one(warehouse, streams[item.table], item, extracted_at)
             warehouse.execute(
                 f"insert into {REGISTRY_TABLE} values (?, ?, ?, ?, ?, ?)",
                 [item.source, item.sha256, str(item.path), item.size, rows, extracted_at],
@@ -212,6 +215,12 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readabl
                 "remove the duplicate column from the export",
             )
         file_columns[normalised] = original
+    # The stream's own column name first, then the other names the tool's exports give it.
+    for column in stream.columns:
+        if column.name not in file_columns:
+            alias = next((a for a in column.aliases if a in file_columns), None)
+            if alias is not None:
+                file_columns[column.name] = file_columns.pop(alias)
     missing = [c.name for c in stream.columns if c.required and c.name not in file_columns]
     if missing:
         raise IngestError(

@@ -2,11 +2,14 @@
 
 Column names are the stream's own field names, lower-cased (Airbyte upper-cases them on Snowflake;
 unquoted identifiers in dbt match either), plus `_airbyte_raw_id` and `_airbyte_extracted_at`.
+A stream also says how the tool's own export files look: which files belong to it (when a source has
+several streams) and the other names its columns have in those exports.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+from dataclasses import dataclass, field
 
 AIRBYTE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_airbyte_raw_id", "VARCHAR"),
@@ -22,6 +25,8 @@ class Column:
     type: str = "VARCHAR"
     required: bool = False  # the file must have this column
     key: bool = False  # every record must have a value
+    # Other spellings of the column in the tool's exports, normalised (`Contact ID` -> contact_id).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,16 @@ class Stream:
     name: str
     label: str
     columns: tuple[Column, ...]
+    # File names (globs, case-insensitive) of this stream's exports; they tell apart the files of a source
+    # with several streams. Empty: any file (a source with one stream).
+    file_names: tuple[str, ...] = field(default=())
 
     @property
     def table(self) -> str:
         return f"{self.source}.{self.name}"
+
+    def matches_file(self, file_name: str) -> bool:
+        return not self.file_names or any(fnmatch.fnmatch(file_name.lower(), p.lower()) for p in self.file_names)
 
     def ddl(self) -> list[str]:
         cols = [f"{c.name} {c.type}" for c in self.columns]

@@ -83,7 +83,7 @@ class SsmSecretStore:
         return True
 
     def names(self) -> list[str]:
-        """Stored names relative to the prefix (`mailchimp/api_key`)."""
+        """Stored names relative to the prefix (`snowflake/loader_private_key`)."""
         paginator = self.client.get_paginator("get_parameters_by_path")
         found: list[str] = []
         for page in paginator.paginate(Path=self.prefix, Recursive=True, WithDecryption=False):

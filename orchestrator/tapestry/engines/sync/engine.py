@@ -1,16 +1,10 @@
-"""One sync run: check the model, recover unfinished batches, diff, then send and commit.
+"""One sync run: check the model, recover unfinished jobs, diff, then let the destination send and commit
+what it acknowledges.
 
 Commit-after-acknowledgement: a snapshot row changes only in the transaction that records the
-destination's acknowledgement of that member. A run killed at any moment leaves every member either
-committed (never sent again) or not (sent again by the next run, and Mailchimp upserts are idempotent).
-
-Nobody is resubscribed, by any path (direct, bulk, --full-resync):
-- an upsert carries `status_if_new` = the member's last status Mailchimp reported (kept in the members
-  table), `subscribed` only for people Tapestry never saw;
-- an archive happens only to a member whose status, read right before, is `subscribed`; anyone else
-  stays in the list with their status ("kept"), so a later return cannot resubscribe them;
-- a contact archived in Mailchimp is re-added only when Tapestry archived it (with the status it had);
-  one archived by someone else is left archived and recorded as a permanent rejection.
+destination's acknowledgement of that key. A run killed at any moment leaves every key either committed
+(never sent again) or not (planned again by the next run; destinations send idempotent upserts), and the
+keys of jobs submitted but not acknowledged are recorded in flight, so the next run collects their results.
 """
 
 from __future__ import annotations
@@ -18,45 +12,30 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tapestry.core import interrupts
-from tapestry.core.errors import SyncError
 from tapestry.core.progress import NullReporter, Reporter
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.sync import diff, owners
-from tapestry.engines.sync.mailchimp import (
-    CallFailed,
-    MailchimpDestination,
-    MemberOp,
-    OpResult,
-    archive_verdict,
-    classify_batch_result,
-    member_status_of,
-)
+from tapestry.engines.sync.protocol import Ack, Destination, Plan, PlannedRow, State
 from tapestry.engines.sync.spec import SyncSpec
-from tapestry.engines.sync.state import Ack, Change, Rejection, SyncState, ensure_schema
+from tapestry.engines.sync.state import Commit, SyncState, dump_state, ensure_schema
 
 PREVIEWS_KEPT = 20
-ARCHIVED_ELSEWHERE = (
-    "Archived in Mailchimp: archived outside Tapestry, which re-adds only contacts it archived itself "
-    "(to sync it, unarchive it in Mailchimp; it is sent again when its row changes or with --full-resync)"
-)
+DONE = {"create": "created", "update": "updated", "archive": "archived"}
 
 
 @dataclass(frozen=True)
 class SyncOptions:
     preview: bool = False
     full_resync: bool = False
-    bulk_threshold: int = 500  # this many operations or more go through POST /batches
-    batch_size: int = 2_500  # members per Mailchimp batch
-    batches_in_flight: int = 4
-    commit_every: int = 200  # direct path: acknowledged members per commit
+    offline: bool = False  # the destination was opened without its credentials: previews only, no preflight
+    commit_every: int = 200  # acknowledged keys per commit (a job's keys are committed together)
     sample_size: int = 10
 
 
@@ -65,12 +44,13 @@ class SyncReport:
     run_id: str
     planned: dict[str, int]
     preview: bool
-    path: str = "none"  # none, direct, bulk
+    kept_label: str = "left as they are"
+    path: str = "none"  # none, or what the destination says it used (direct, bulk, ...)
     created: int = 0
     updated: int = 0
     archived: int = 0
-    kept: int = 0  # archives not done: the member is not subscribed (or is gone); left as they are
-    rejected: int = 0  # permanent: Mailchimp will refuse them again; retried only when their row changes
+    kept: int = 0  # done without a change: e.g. archives the destination declines (not subscribed, gone)
+    rejected: int = 0  # permanent: the destination will refuse them again; retried only when their row changes
     failed: int = 0  # transient (429, 5xx, network): the next run sends them again
     recovered: int = 0
     requests: int = 0
@@ -85,32 +65,39 @@ class SyncReport:
         planned = ", ".join(f"{self.planned.get(op, 0):,} to {op}" for op in ("create", "update", "archive"))
         if self.preview:
             return f"preview: {planned}; nothing sent"
-        kept = f", {self.kept:,} kept (not subscribed)" if self.kept else ""
+        kept = f", {self.kept:,} kept ({self.kept_label})" if self.kept else ""
         done = (
             f"{self.created:,} created, {self.updated:,} updated, {self.archived:,} archived{kept}, "
             f"{self.rejected:,} rejected (permanent), {self.failed:,} failed (will retry)"
         )
         return f"{done} ({self.path}, {self.requests:,} requests)" if self.path != "none" else "nothing to send"
 
-    def as_summary(self) -> dict[str, Any]:
+    def count(self, ack: Ack) -> None:
+        if ack.verdict == "ok":
+            attr = DONE[ack.row.operation]
+            setattr(self, attr, getattr(self, attr) + 1)
+        elif ack.verdict == "kept":
+            self.kept += 1
+        elif ack.verdict == "rejected":
+            self.rejected += 1
+            reason = (ack.reason or "rejected").split(":", 1)[0]
+            self.rejection_reasons[reason] = self.rejection_reasons.get(reason, 0) + 1
+        else:
+            self.failed += 1
+
+    def counts(self) -> dict[str, int]:
+        """The numbers of tapestry_sync.runs."""
         return {
-            "headline": self.headline,
-            "run_id": self.run_id,
-            "preview": self.preview,
-            "planned": self.planned,
-            "path": self.path,
+            "planned_create": self.planned.get("create", 0),
+            "planned_update": self.planned.get("update", 0),
+            "planned_archive": self.planned.get("archive", 0),
             "created": self.created,
             "updated": self.updated,
             "archived": self.archived,
             "kept": self.kept,
             "rejected": self.rejected,
             "failed": self.failed,
-            "recovered": self.recovered,
             "requests": self.requests,
-            "seconds": self.seconds,
-            "diff_seconds": self.diff_seconds,
-            "preview_file": self.preview_file,
-            "rejection_reasons": self.rejection_reasons,
         }
 
 
@@ -118,18 +105,47 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _commit(ack: Ack) -> Commit:
+    row = ack.row
+    return Commit(row.key, row.operation, row.row_hash, ack.verdict, ack.status_code, ack.reason, dump_state(ack.state))
+
+
+class _Session:
+    """What the destination acknowledges through while it sends: buffered, committed in groups."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        self.buffer: list[Ack] = []
+        self.done = 0
+
+    def submitted(self, job: str, records: Sequence[tuple[PlannedRow, State]]) -> None:
+        self.run.state.record_in_flight(job, records, utcnow())
+
+    def acknowledge(self, acks: Sequence[Ack], job: str | None = None) -> None:
+        self.buffer.extend(acks)
+        if job is not None or len(self.buffer) >= self.run.options.commit_every:
+            self.flush(job)
+        self.done += len(acks)
+        self.run.reporter.progress("sync", self.done, self.run.report_total)
+
+    def flush(self, job: str | None = None) -> None:
+        acks, self.buffer = self.buffer, []
+        self.run.state.commit(self.run.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
+        for ack in acks:
+            self.run.report.count(ack)
+
+
 class SyncRun:
     def __init__(
         self,
         warehouse: Warehouse,
         spec: SyncSpec,
-        destination: MailchimpDestination | None,
+        destination: Destination,
         options: SyncOptions,
         reporter: Reporter | None = None,
         preview_dir: Path | None = None,
+        kept_label: str = "left as they are",
     ) -> None:
-        if destination is None and not options.preview:
-            raise SyncError("a sync that sends needs a destination", "pass --preview or configure Mailchimp")
         self.warehouse = warehouse
         self.spec = spec
         self.destination = destination
@@ -137,10 +153,13 @@ class SyncRun:
         self.reporter = reporter or NullReporter()
         self.preview_dir = preview_dir
         self.state = SyncState(warehouse, spec.sync_id, spec.slug)
-        self.report = SyncReport(run_id=uuid.uuid4().hex[:12], planned={}, preview=options.preview)
-        self._done = 0
-        self._total = 0
-        self._archived_in_mailchimp: set[str] = set()  # subscriber hashes, read before upserting
+        self.report = SyncReport(
+            run_id=uuid.uuid4().hex[:12], planned={}, preview=options.preview, kept_label=kept_label
+        )
+
+    @property
+    def report_total(self) -> int:
+        return sum(self.report.planned.values())
 
     # --- entry point -------------------------------------------------------------------------------------
 
@@ -150,10 +169,10 @@ class SyncRun:
         owners.ensure_owners(self.warehouse)
         owners.reconcile(self.warehouse, self.spec.sync_id, utcnow())  # runs a killed process left "running"
         diff.check_model(self.warehouse, self.spec)
-        if self.destination is not None:
-            self.destination.preflight(self.spec.merge_fields)
+        if not self.options.offline:
+            self.destination.preflight()
         if not self.options.preview:
-            self.report.recovered = self._recover_inflight()
+            self.report.recovered = self._recover_in_flight()
         diff_started = time.monotonic()
         self.report.planned = diff.build_plan(self.warehouse, self.spec, self.state, self.options.full_resync)
         self.report.diff_seconds = round(time.monotonic() - diff_started, 3)
@@ -165,10 +184,13 @@ class SyncRun:
         finally:
             diff.drop_plan(self.warehouse, self.state)
             self.state.drop_work_tables()
-            if self.destination is not None:
-                self.report.requests = self.destination.requests_made
+            self.report.requests = self.destination.requests
             self.report.seconds = round(time.monotonic() - started, 3)
         return self.report
+
+    def _rows(self) -> Iterator[PlannedRow]:
+        for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):
+            yield from chunk
 
     # --- preview -----------------------------------------------------------------------------------------
 
@@ -184,21 +206,12 @@ class SyncRun:
             partial = path.with_name(f".{path.name}.partial")
             handle = partial.open("w", encoding="utf-8")
         try:
-            for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):
-                for op in self._member_ops(chunk):
-                    planned = {
-                        "operation": op.operation,
-                        "email": op.email,
-                        "merge_fields": op.merge_fields,
-                        "tags_active": op.tags_active,
-                        "tags_inactive": op.tags_inactive,
-                    }
-                    if op.operation != "archive":
-                        planned["status_if_new"] = op.status_if_new
-                    if len(sample) < self.options.sample_size:
-                        sample.append(planned)
-                    if handle is not None:
-                        handle.write(json.dumps(planned, ensure_ascii=False) + "\n")
+            for row in self._rows():
+                planned = self.destination.describe(row)
+                if len(sample) < self.options.sample_size:
+                    sample.append(planned)
+                if handle is not None:
+                    handle.write(json.dumps(planned, ensure_ascii=False) + "\n")
             if handle is not None and path is not None and partial is not None:
                 handle.close()
                 partial.replace(path)
@@ -216,24 +229,19 @@ class SyncRun:
     # --- send --------------------------------------------------------------------------------------------
 
     def _send(self) -> None:
-        assert self.destination is not None
-        self._total = sum(self.report.planned.values())
         run_id = self.report.run_id
         self.state.start_run(run_id, utcnow(), self.spec.mode, False, self.options.full_resync)
         owners.claim(self.warehouse, run_id, self.spec.sync_id, utcnow())
+        session = _Session(self)
         error: str | None = None
         interrupted = False
         try:
-            if self.report.planned.get("create", 0) + self.report.planned.get("update", 0):
-                self._archived_in_mailchimp = self.destination.archived_members()
-            if self._total == 0:
-                self.report.path = "none"
-            elif self._total < self.options.bulk_threshold:
-                self.report.path = "direct"
-                self._send_direct(self._all_ops())
-            else:
-                self.report.path = "bulk"
-                self._send_bulk()
+            plan = Plan(counts=dict(self.report.planned), rows=self._rows())
+            if plan.total:
+                try:
+                    self.report.path = self.destination.send(plan, session)
+                finally:
+                    session.flush()  # whatever was acknowledged before an error is kept
         except BaseException as exc:
             interrupted = interrupts.is_interrupt(exc)
             error = (
@@ -247,279 +255,21 @@ class SyncRun:
                 status = "interrupted"
             else:
                 status = "failed" if error else ("partial" if self.report.failed else "succeeded")
-            counts = {
-                "planned_create": self.report.planned.get("create", 0),
-                "planned_update": self.report.planned.get("update", 0),
-                "planned_archive": self.report.planned.get("archive", 0),
-                "created": self.report.created,
-                "updated": self.report.updated,
-                "archived": self.report.archived,
-                "kept": self.report.kept,
-                "rejected": self.report.rejected,
-                "failed": self.report.failed,
-                "requests": self.destination.requests_made,
-            }
+            self.report.requests = self.destination.requests
             try:
-                self.state.finish_run(run_id, utcnow(), status, counts, error)
+                self.state.finish_run(run_id, utcnow(), status, self.report.counts(), error)
             except Exception:  # never hide the original error behind a bookkeeping one
                 if error is None:
                     raise
 
-    def _all_ops(self) -> Iterator[MemberOp]:
-        for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):
-            yield from self._member_ops(chunk)
-
-    def _member_ops(self, rows: Iterable[diff.PlannedRow]) -> Iterator[MemberOp]:
-        constants = [t.name for t in self.spec.tags if t.name]
-        for row in rows:
-            if row.operation == "archive":
-                yield MemberOp(key=row.key, operation="archive", email=row.key)
-                continue
-            new_tags = sorted({*constants, *(str(v).strip() for v in row.tag_values if v and str(v).strip())})
-            old_tags = set(json.loads(row.old_tags)) if row.old_tags and not self.options.full_resync else set()
-            if self.options.full_resync:  # resend every tag: the destination may have lost them
-                active, inactive = new_tags, []
-            else:
-                active = [t for t in new_tags if t not in old_tags]
-                inactive = sorted(old_tags - set(new_tags))
-            yield MemberOp(
-                key=row.key,
-                operation=row.operation,
-                email=str(row.email),
-                merge_fields={tag: ("" if value is None else str(value)) for tag, value in row.merge_values.items()},
-                tags_active=active,
-                tags_inactive=inactive,
-                row_hash=row.row_hash,
-                tags_state=json.dumps(new_tags, ensure_ascii=False),
-                # never blindly subscribed: a person Tapestry has seen is (re-)added with their last status
-                status_if_new=row.last_status or "subscribed",
-                archived_by_tapestry=row.archived_by_tapestry,
-            )
-
-    def _held(self, op: MemberOp) -> OpResult | None:
-        """A permanent refusal decided here, without a call: an upsert of a contact archived in Mailchimp
-        by someone else (its status before the archive is unknown, so re-adding it could resubscribe it)."""
-        if op.operation == "archive" or op.hash not in self._archived_in_mailchimp:
-            return None
-        if op.archived_by_tapestry:
-            return None  # Tapestry archived it: re-added with the status it had then (status_if_new)
-        return OpResult(op, "rejected", None, ARCHIVED_ELSEWHERE)
-
-    def _tick(self, n: int = 1) -> None:
-        self._done += n
-        self.reporter.progress("sync", self._done, self._total)
-
-    def _count(self, results: Iterable[OpResult]) -> None:
-        for r in results:
-            if r.result == "kept":
-                self.report.kept += 1
-            elif r.result == "ok":
-                attr = {"create": "created", "update": "updated", "archive": "archived"}[r.op.operation]
-                setattr(self.report, attr, getattr(self.report, attr) + 1)
-            elif r.result == "rejected":
-                self.report.rejected += 1
-                reason = (r.error or "rejected").split(":", 1)[0]
-                self.report.rejection_reasons[reason] = self.report.rejection_reasons.get(reason, 0) + 1
-            else:
-                self.report.failed += 1
-
-    def _commit(self, results: list[OpResult], clear_batch: str | None = None) -> None:
-        # An archive that is done, kept (not subscribed) or refused leaves the snapshot all the same: the member
-        # left the audience, and a refused archive would be refused again on every run.
-        acks = [
-            Ack(
-                r.op.key,
-                r.op.row_hash,
-                r.op.tags_state,
-                r.op.operation,
-                r.member_status,
-                archived=r.op.operation == "archive" and r.result == "ok",
-            )
-            for r in results
-            if r.result in ("ok", "kept") or (r.result == "rejected" and r.op.operation == "archive")
-        ]
-        changes = [Change(r.op.key, r.op.operation, r.result, r.status_code, r.error) for r in results]
-        rejections = [
-            Rejection(r.op.key, r.op.row_hash, r.error or "rejected", r.status_code)
-            for r in results
-            if r.result == "rejected"
-        ]
-        self.state.commit(self.report.run_id, utcnow(), acks, changes, rejections, clear_batch)
-        self._count(results)
-
-    # --- direct path -----------------------------------------------------------------------------------
-
-    def _send_direct(self, ops: Iterable[MemberOp]) -> None:
-        assert self.destination is not None
-        buffer: list[OpResult] = []
-
-        def on_result(result: OpResult) -> None:
-            buffer.append(result)
-            self._tick()
-            if len(buffer) >= self.options.commit_every:
-                self._commit(buffer)
-                buffer.clear()
-
-        to_send: list[MemberOp] = []
-        try:
-            for op in ops:
-                held = self._held(op)
-                if held is None:
-                    to_send.append(op)
-                else:
-                    on_result(held)
-            self.destination.apply_direct(to_send, on_result)
-        finally:
-            self._commit(buffer)  # whatever was acknowledged before an error is kept
-
-    # --- bulk path -------------------------------------------------------------------------------------
-
-    def _send_bulk(self) -> None:
-        window: deque[tuple[str | None, list[MemberOp], dict[str, OpResult]]] = deque()
-        retry_later: list[MemberOp] = []
-        for chunk in self._chunks(self._all_ops(), self.options.batch_size):
-            window.append(self._submit_members(chunk))
-            if len(window) >= self.options.batches_in_flight:
-                retry_later += self._finish_members(*window.popleft())
-        while window:
-            retry_later += self._finish_members(*window.popleft())
-        if retry_later:  # transient failures inside batches get one more go, one by one, with retries
-            self._total += len(retry_later)
-            self._send_direct(retry_later)
-
-    @staticmethod
-    def _chunks(ops: Iterator[MemberOp], size: int) -> Iterator[list[MemberOp]]:
-        chunk: list[MemberOp] = []
-        for op in ops:
-            chunk.append(op)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    def _decide_before_sending(self, chunk: list[MemberOp]) -> dict[str, OpResult]:
-        """Verdicts reached without writing: held upserts, and archives the status read says not to do
-        (one batch of GETs, read right before the archive batch is submitted)."""
-        assert self.destination is not None
-        decided = {op.key: held for op in chunk if (held := self._held(op)) is not None}
-        archives = [op for op in chunk if op.operation == "archive"]
-        if not archives:
-            return decided
-        reads = [
-            self.destination.batch_operation(method, path, None, f"s:{op.hash}", params)
-            for op in archives
-            for method, path, params in [op.status_call(self.spec.list_id)]
-        ]
-        results = self.destination.wait_batch(self.destination.submit_batch(reads))
-        for op in archives:
-            status_code, body = results.get(f"s:{op.hash}", (0, ""))
-            if 200 <= status_code < 300:
-                verdict = archive_verdict(op, member_status_of(body))
-            elif status_code == 404:
-                verdict = archive_verdict(op, None)
-            else:
-                result, error = classify_batch_result(status_code, body)
-                verdict = OpResult(op, result if result != "ok" else "failed", status_code or None, error)
-            if verdict is not None:
-                decided[op.key] = verdict
-        return decided
-
-    def _submit_members(self, chunk: list[MemberOp]) -> tuple[str | None, list[MemberOp], dict[str, OpResult]]:
-        assert self.destination is not None
-        decided = self._decide_before_sending(chunk)
-        list_id = self.spec.list_id
-        operations = []
-        inflight: list[tuple[Ack, str]] = []
-        for op in chunk:
-            if op.key in decided:
-                continue
-            method, path, body = op.member_call(list_id)
-            operations.append(self.destination.batch_operation(method, path, body, f"m:{op.hash}"))
-            # an update's tag call can travel in the same batch: the member already exists
-            same_batch_tags = op.operation == "update" and op.needs_tags_call
-            if same_batch_tags:
-                t_method, t_path, t_body = op.tags_call(list_id)
-                operations.append(self.destination.batch_operation(t_method, t_path, t_body, f"t:{op.hash}"))
-            stage = "first" if op.operation == "create" and op.needs_tags_call else "final"
-            inflight.append((Ack(op.key, op.row_hash, op.tags_state, op.operation), stage))
-        if not operations:
-            return None, chunk, decided
-        batch_id = self.destination.submit_batch(operations)
-        self.state.record_inflight(batch_id, inflight, utcnow())
-        return batch_id, chunk, decided
-
-    def _finish_members(
-        self, batch_id: str | None, chunk: list[MemberOp], decided: dict[str, OpResult]
-    ) -> list[MemberOp]:
-        """Read a members batch, send the tag calls new members need, commit. Returns ops to retry."""
-        assert self.destination is not None
-        results = self.destination.wait_batch(batch_id) if batch_id is not None else {}
-        outcomes = [decided.get(op.key) or self._outcome(op, results) for op in chunk]
-        follow_up = [
-            i
-            for i, (op, o) in enumerate(zip(chunk, outcomes, strict=True))
-            if o.result == "ok" and op.operation == "create" and op.needs_tags_call
-        ]
-        if follow_up:
-            operations = [
-                self.destination.batch_operation(*chunk[i].tags_call(self.spec.list_id), f"t:{chunk[i].hash}")
-                for i in follow_up
-            ]
-            tag_results = self.destination.wait_batch(self.destination.submit_batch(operations))
-            for i in follow_up:
-                outcomes[i] = self._outcome(chunk[i], tag_results, tags_only=True, member=outcomes[i].member_status)
-        retry = [o for o in outcomes if o.result == "failed"]
-        self._commit([o for o in outcomes if o.result != "failed"], clear_batch=batch_id)
-        self._tick(len(outcomes) - len(retry))
-        return [o.op for o in retry]
-
-    @staticmethod
-    def _outcome(
-        op: MemberOp, results: dict[str, tuple[int, str]], tags_only: bool = False, member: str | None = None
-    ) -> OpResult:
-        """The verdict on one member from a batch's results: its member call, then its tags call if any."""
-        ids = [f"t:{op.hash}"] if tags_only else [f"m:{op.hash}", f"t:{op.hash}"]
-        outcome = OpResult(op, "ok", 200, member_status=member)
-        for position, operation_id in enumerate(ids):
-            result = results.get(operation_id)
-            if result is None:
-                if position == 0:
-                    return OpResult(op, "failed", None, "no result for this operation in the batch")
-                continue
-            status, body = result
-            if op.operation == "archive" and status == 404:
-                return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
-            verdict, error = classify_batch_result(status, body)
-            if verdict != "ok":
-                return OpResult(op, verdict, status, error)
-            if position == 0 and not tags_only:
-                member = "subscribed" if op.operation == "archive" else member_status_of(body)
-                outcome = OpResult(op, "ok", status, member_status=member)
-        return outcome
-
     # --- crash recovery ----------------------------------------------------------------------------------
 
-    def _recover_inflight(self) -> int:
-        """Collect the results of batches a previous run submitted but did not commit."""
-        assert self.destination is not None
+    def _recover_in_flight(self) -> int:
+        """Collect the results of jobs a previous run submitted but did not commit."""
         recovered = 0
-        for batch_id in self.state.inflight_batches():
-            try:
-                results = self.destination.wait_batch(batch_id)
-            except (SyncError, CallFailed):
-                results = {}  # unknown or expired batch: its members are simply sent again
-            acks = []
-            for ack, stage in self.state.inflight_rows(batch_id):
-                if stage != "final":
-                    continue  # a new member whose tags call may never have happened: send it again
-                op = MemberOp(key=ack.key, operation=ack.operation, email=ack.key)
-                outcome = self._outcome(op, results)
-                if outcome.result == "ok":  # anything else is planned again by this run's diff
-                    ack.member_status = outcome.member_status
-                    ack.archived = ack.operation == "archive"
-                    acks.append(ack)
-            self.state.commit(self.report.run_id, utcnow(), acks, [], [], clear_inflight_batch=batch_id)
+        for job in self.state.in_flight_jobs():
+            acks = [a for a in self.destination.recover(job, self.state.in_flight(job)) if a.verdict != "failed"]
+            self.state.commit(self.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
             recovered += len(acks)
         return recovered
 
@@ -527,12 +277,13 @@ class SyncRun:
 def run_sync(
     warehouse: Warehouse,
     spec: SyncSpec,
-    destination: MailchimpDestination | None,
+    destination: Destination,
     options: SyncOptions,
     reporter: Reporter | None = None,
     preview_dir: Path | None = None,
+    kept_label: str = "left as they are",
 ) -> SyncReport:
-    return SyncRun(warehouse, spec, destination, options, reporter, preview_dir).run()
+    return SyncRun(warehouse, spec, destination, options, reporter, preview_dir, kept_label).run()
 
 
 __all__ = ["SyncOptions", "SyncReport", "run_sync"]

@@ -1,11 +1,9 @@
-"""What one sync is: which model, which destination list, which columns go where."""
+"""What one sync is, as the core sees it: a model, its key and mapped columns, and where its state is kept."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 SyncMode = Literal["upsert", "mirror"]
@@ -13,46 +11,17 @@ _SAFE = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
-class TagSource:
-    name: str | None = None  # a constant tag
-    column: str | None = None  # or the value of a column (no tag when null/empty)
-
-
-@dataclass(frozen=True)
 class SyncSpec:
-    """A sync of `model` (a relation such as `analytics.mailchimp_audience`) to one Mailchimp list."""
+    """A sync of `model` (a relation such as `marts.audience`) to one destination object."""
 
-    list_id: str
+    sync_id: str  # the destination's identity (`<type>:<object>`): the state tables' key
     model: str
-    email_column: str = "email_address"
-    merge_fields: dict[str, str] = field(default_factory=dict)  # merge tag -> model column
-    tags: tuple[TagSource, ...] = ()
+    key_column: str  # the sync key is lower(trim(key_column))
+    columns: tuple[str, ...]  # every mapped model column, the key first
+    mapping_hash: str  # the mapping's fingerprint: a new one resends every row
     mode: SyncMode = "upsert"
-
-    @property
-    def sync_id(self) -> str:
-        return f"mailchimp:{self.list_id}"
 
     @property
     def slug(self) -> str:
         """A name fragment for this sync's work tables."""
-        return _SAFE.sub("_", f"mailchimp_{self.list_id}".lower()).strip("_")
-
-    @property
-    def model_columns(self) -> list[str]:
-        cols = [self.email_column, *self.merge_fields.values(), *(t.column for t in self.tags if t.column)]
-        return list(dict.fromkeys(cols))
-
-    @property
-    def tag_columns(self) -> list[str]:
-        return [t.column for t in self.tags if t.column is not None]
-
-    @property
-    def mapping_hash(self) -> str:
-        """Changes whenever the mapping changes, which makes every row look changed (a full resync)."""
-        payload = {
-            "email": self.email_column,
-            "merge_fields": sorted(self.merge_fields.items()),
-            "tags": [(t.name, t.column) for t in self.tags],
-        }
-        return hashlib.md5(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+        return _SAFE.sub("_", self.sync_id.lower()).strip("_")

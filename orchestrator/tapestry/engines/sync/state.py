@@ -1,35 +1,38 @@
-"""The sync engine's tables in the warehouse (schema `tapestry_sync`), in SQL that runs unchanged on
-DuckDB and Snowflake.
+"""The sync core's tables in the warehouse (schema `tapestry_sync`), in SQL that runs unchanged on DuckDB
+and Snowflake. Every row carries the sync's `sync_id` (its destination's identity, `<type>:<object>`).
 
-- snapshot:    per sync and key, the row hash (and tags) the destination acknowledged, and when.
-- runs:        one row per sync run: times, planned and done counts per operation (archives kept back
-               because the member is not subscribed: `kept`), permanent refusals (`rejected`) and
-               transient failures retried by the next run (`failed`), status, error.
-- changelog:   one row per operation sent: result, HTTP status, error.
-- rejections:  keys the destination refused for a reason retrying will not fix (invalid e-mail,
-               compliance state, forgotten member, merge field rules, an archive Mailchimp refuses),
-               with Mailchimp's reason, first/last seen and attempts. They are not sent again until
-               their row changes.
-- members:     per key, the last subscription status Mailchimp reported and whether Tapestry archived
-               the member: a returning member is re-added with that status, never blindly subscribed.
-- inflight:    bulk operations submitted but not yet committed, so a rerun after a crash collects the
-               batch's results instead of sending those members again.
+- snapshot:    per key, the row hash the destination acknowledged, and when.
+- key_state:   per key, what the destination asked to remember (a JSON document it alone reads: ids,
+               consent status, tags sent). It outlives the snapshot row: a key that left and comes back
+               finds it again.
+- runs:        one row per sync run: times, planned and done counts per operation (removals the
+               destination left in place: `kept`), permanent refusals (`rejected`) and transient
+               failures retried by the next run (`failed`), status, error.
+- changelog:   one row per operation: result, status code, error.
+- rejections:  keys the destination refused for a reason retrying will not fix, with its reason, first/last
+               seen and attempts. They are not sent again until their row changes.
+- in_flight:   keys of jobs submitted to the destination (batches, imports) and not yet acknowledged, with
+               the destination's record of each, so a rerun after a crash collects the job's results
+               instead of sending those keys again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tapestry.core.warehouse import Warehouse
+from tapestry.engines.sync.protocol import InFlight, PlannedRow, State
 
 SCHEMA = "tapestry_sync"
 TS = "timestamp with time zone"
 
 TABLES: dict[str, str] = {
-    "snapshot": f"sync_id varchar, key varchar, row_hash varchar, tags varchar, acked_at {TS}",
+    "snapshot": f"sync_id varchar, key varchar, row_hash varchar, acked_at {TS}",
+    "key_state": f"sync_id varchar, key varchar, state varchar, updated_at {TS}",
     "runs": (
         f"run_id varchar, sync_id varchar, started_at {TS}, finished_at {TS}, status varchar, mode varchar, "
         "preview boolean, full_resync boolean, planned_create bigint, planned_update bigint, "
@@ -44,10 +47,9 @@ TABLES: dict[str, str] = {
         f"sync_id varchar, key varchar, row_hash varchar, reason varchar, status_code bigint, "
         f"first_seen_at {TS}, last_seen_at {TS}, attempts bigint"
     ),
-    "members": f"sync_id varchar, key varchar, status varchar, archived_by_tapestry boolean, seen_at {TS}",
-    "inflight": (
-        f"sync_id varchar, batch_id varchar, key varchar, operation varchar, row_hash varchar, "
-        f"tags varchar, stage varchar, submitted_at {TS}"
+    "in_flight": (
+        f"sync_id varchar, job_id varchar, key varchar, operation varchar, row_hash varchar, record varchar, "
+        f"submitted_at {TS}"
     ),
 }
 
@@ -55,11 +57,12 @@ TABLES: dict[str, str] = {
 # Tapestry get them on the next run.
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("runs", "kept", "bigint"),)
 
-# Work tables are rebuilt by every run: their rows only ever exist inside one run.
-ACK_COLUMNS = ("key", "row_hash", "tags", "operation")
-STATUS_COLUMNS = ("key", "status", "archived")
+# Work tables are rebuilt by every commit: their rows only ever exist inside one run.
+ACK_COLUMNS = ("key", "row_hash", "operation")
+STATE_COLUMNS = ("key", "state")
 CHANGE_COLUMNS = ("key", "operation", "result", "status_code", "error")
 REJECT_COLUMNS = ("key", "row_hash", "reason", "status_code")
+WORK_TABLES = ("acks", "states", "rejects", "changes", "in_flight")
 
 
 def table(name: str) -> str:
@@ -67,6 +70,8 @@ def table(name: str) -> str:
 
 
 def ensure_schema(warehouse: Warehouse) -> None:
+    from tapestry.engines.sync import legacy
+
     warehouse.execute(f"create schema if not exists {SCHEMA}")
     for name, columns in TABLES.items():
         warehouse.execute(f"create table if not exists {table(name)} ({columns})")
@@ -74,33 +79,40 @@ def ensure_schema(warehouse: Warehouse) -> None:
         # `add column if not exists` is not portable: look first (an existing table keeps its rows)
         if column not in warehouse.columns(f"select * from {table(name)} where 1 = 0"):
             warehouse.execute(f"alter table {table(name)} add column {column} {type_}")
+    legacy.upgrade(warehouse)
 
 
-@dataclass
-class Ack:
-    key: str
-    row_hash: str | None  # None for an archive: the key leaves the snapshot
-    tags: str | None
-    operation: str  # an "archive" ack removes the key from the snapshot (archived or kept in Mailchimp)
-    member_status: str | None = None  # what Mailchimp reported for the member, when it said
-    archived: bool = False  # Tapestry archived the member (its member_status is the one before)
+def dump_state(state: State | None) -> str | None:
+    return None if state is None else json.dumps(dict(state), ensure_ascii=False, sort_keys=True)
 
 
-@dataclass
-class Change:
+def load_state(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return None  # not ours to interpret: the destination starts afresh for this key
+    return loaded if isinstance(loaded, dict) else None
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One acknowledged key, as the core records it."""
+
     key: str
     operation: str
-    result: str  # ok, kept, rejected, failed
-    status_code: int | None
-    error: str | None
-
-
-@dataclass
-class Rejection:
-    key: str
     row_hash: str | None
-    reason: str
-    status_code: int | None
+    verdict: str  # ok, kept, rejected, failed
+    status_code: int | None = None
+    reason: str | None = None
+    state: str | None = None  # JSON; None: unchanged
+
+    @property
+    def moves_snapshot(self) -> bool:
+        # A refused archive leaves the snapshot all the same: the key left the model, and the archive would be
+        # refused again on every run.
+        return self.verdict in ("ok", "kept") or (self.verdict == "rejected" and self.operation == "archive")
 
 
 class SyncState:
@@ -120,39 +132,41 @@ class SyncState:
         self.warehouse.insert_rows(name, columns, [[None if v is None else str(v) for v in r] for r in rows])
         return name
 
-    def commit(
-        self,
-        run_id: str,
-        now: datetime,
-        acks: Sequence[Ack],
-        changes: Sequence[Change],
-        rejections: Sequence[Rejection],
-        clear_inflight_batch: str | None = None,
-    ) -> None:
-        """Record acknowledged members, the changelog and rejections in one transaction."""
-        if not (acks or changes or rejections or clear_inflight_batch):
+    def commit(self, run_id: str, now: datetime, commits: Sequence[Commit], clear_job: str | None = None) -> None:
+        """Record acknowledged keys, their state, the changelog and rejections in one transaction."""
+        if not (commits or clear_job):
             return
         wh = self.warehouse
+        moved = [c for c in commits if c.moves_snapshot]
+        states = [(c.key, c.state) for c in commits if c.state is not None and c.verdict != "failed"]
+        rejections = [c for c in commits if c.verdict == "rejected"]
         # Work tables first: DDL would end a transaction on Snowflake, so only DML runs inside it.
         staged_acks = (
-            self._stage("acks", ACK_COLUMNS, [(a.key, a.row_hash, a.tags, a.operation) for a in acks]) if acks else None
+            self._stage("acks", ACK_COLUMNS, [(c.key, c.row_hash, c.operation) for c in moved]) if moved else None
         )
-        statuses = [(a.key, a.member_status, "true" if a.archived else "false") for a in acks if a.member_status]
-        staged_statuses = self._stage("statuses", STATUS_COLUMNS, statuses) if statuses else None
+        staged_states = self._stage("states", STATE_COLUMNS, states) if states else None
         staged_rejects = (
-            self._stage("rejects", REJECT_COLUMNS, [(r.key, r.row_hash, r.reason, r.status_code) for r in rejections])
+            self._stage(
+                "rejects",
+                REJECT_COLUMNS,
+                [(c.key, c.row_hash, c.reason or "rejected", c.status_code) for c in rejections],
+            )
             if rejections
             else None
         )
         staged_changes = (
             self._stage(
-                "changes", CHANGE_COLUMNS, [(c.key, c.operation, c.result, c.status_code, c.error) for c in changes]
+                "changes", CHANGE_COLUMNS, [(c.key, c.operation, c.verdict, c.status_code, c.reason) for c in commits]
             )
-            if changes
+            if commits
             else None
         )
-        snapshot, rejected, changelog = table("snapshot"), table("rejections"), table("changelog")
-        members = table("members")
+        snapshot, rejected, changelog, key_state = (
+            table("snapshot"),
+            table("rejections"),
+            table("changelog"),
+            table("key_state"),
+        )
         with wh.transaction():
             if staged_acks:
                 wh.execute(
@@ -160,23 +174,23 @@ class SyncState:
                     [self.sync_id],
                 )
                 wh.execute(
-                    f"insert into {snapshot} (sync_id, key, row_hash, tags, acked_at) "
-                    f"select ?, key, row_hash, tags, ? from {staged_acks} where operation <> 'archive'",
+                    f"insert into {snapshot} (sync_id, key, row_hash, acked_at) "
+                    f"select ?, key, row_hash, ? from {staged_acks} where operation <> 'archive'",
                     [self.sync_id, now],
                 )
-                # an acknowledged row is no longer rejected
+                # an acknowledged row is no longer rejected (a refused archive is recorded afresh below)
                 wh.execute(
                     f"delete from {rejected} where sync_id = ? and key in (select key from {staged_acks})",
                     [self.sync_id],
                 )
-            if staged_statuses:
+            if staged_states:
                 wh.execute(
-                    f"delete from {members} where sync_id = ? and key in (select key from {staged_statuses})",
+                    f"delete from {key_state} where sync_id = ? and key in (select key from {staged_states})",
                     [self.sync_id],
                 )
                 wh.execute(
-                    f"insert into {members} (sync_id, key, status, archived_by_tapestry, seen_at) "
-                    f"select ?, key, status, archived = 'true', ? from {staged_statuses}",
+                    f"insert into {key_state} (sync_id, key, state, updated_at) "
+                    f"select ?, key, state, ? from {staged_states}",
                     [self.sync_id, now],
                 )
             if staged_rejects:
@@ -201,10 +215,9 @@ class SyncState:
                     f"from {staged_changes}",
                     [run_id, self.sync_id, now],
                 )
-            if clear_inflight_batch is not None:
+            if clear_job is not None:
                 wh.execute(
-                    f"delete from {table('inflight')} where sync_id = ? and batch_id = ?",
-                    [self.sync_id, clear_inflight_batch],
+                    f"delete from {table('in_flight')} where sync_id = ? and job_id = ?", [self.sync_id, clear_job]
                 )
 
     # --- runs --------------------------------------------------------------------------------------
@@ -237,34 +250,44 @@ class SyncState:
             [now, status, error, *(int(counts.get(c, 0)) for c in columns), run_id, self.sync_id],
         )
 
-    # --- inflight bulk batches ---------------------------------------------------------------------
+    # --- jobs in flight ----------------------------------------------------------------------------
 
-    def record_inflight(self, batch_id: str, rows: Sequence[tuple[Ack, str]], now: datetime) -> None:
-        """Remember what a submitted batch carries. `stage` per row: `final` when an ok result
-        acknowledges the member, `first` when a second call (tags) must follow."""
-        columns = (*ACK_COLUMNS, "stage")
+    def record_in_flight(self, job_id: str, records: Sequence[tuple[PlannedRow, State]], now: datetime) -> None:
+        """Remember what a submitted job carries, per key, with the destination's record of it."""
+        columns = ("key", "operation", "row_hash", "record")
         staged = self._stage(
-            "inflight", columns, [(a.key, a.row_hash, a.tags, a.operation, stage) for a, stage in rows]
+            "in_flight", columns, [(row.key, row.operation, row.row_hash, dump_state(rec)) for row, rec in records]
         )
         self.warehouse.execute(
-            f"insert into {table('inflight')} (sync_id, batch_id, key, operation, row_hash, tags, stage, "
-            f"submitted_at) select ?, ?, key, operation, row_hash, tags, stage, ? from {staged}",
-            [self.sync_id, batch_id, now],
+            f"insert into {table('in_flight')} (sync_id, job_id, key, operation, row_hash, record, submitted_at) "
+            f"select ?, ?, key, operation, row_hash, record, ? from {staged}",
+            [self.sync_id, job_id, now],
         )
 
-    def inflight_batches(self) -> list[str]:
+    def in_flight_jobs(self) -> list[str]:
         rows = self.warehouse.query(
-            f"select distinct batch_id from {table('inflight')} where sync_id = ? order by 1", [self.sync_id]
+            f"select job_id, min(submitted_at) from {table('in_flight')} where sync_id = ? group by job_id "
+            "order by 2, 1",
+            [self.sync_id],
         )
-        return [str(b) for (b,) in rows]
+        return [str(job) for job, _ in rows]
 
-    def inflight_rows(self, batch_id: str) -> list[tuple[Ack, str]]:
+    def in_flight(self, job_id: str) -> list[InFlight]:
+        """A job's keys, each with the state remembered for it (still the one from before it was sent)."""
         rows = self.warehouse.query(
-            f"select key, row_hash, tags, operation, stage from {table('inflight')} where sync_id = ? and batch_id = ?",
-            [self.sync_id, batch_id],
+            f"select f.key, f.operation, f.row_hash, f.record, s.state from {table('in_flight')} f "
+            f"left join {table('key_state')} s on s.sync_id = f.sync_id and s.key = f.key "
+            "where f.sync_id = ? and f.job_id = ? order by f.key",
+            [self.sync_id, job_id],
         )
-        return [(Ack(str(k), h, t, str(o)), str(st)) for k, h, t, o, st in rows]
+        return [
+            InFlight(
+                PlannedRow(key=str(key), operation=operation, row_hash=row_hash, state=load_state(state)),
+                load_state(record) or {},
+            )
+            for key, operation, row_hash, record, state in rows
+        ]
 
     def drop_work_tables(self) -> None:
-        for purpose in ("acks", "statuses", "rejects", "changes", "inflight"):
+        for purpose in WORK_TABLES:
             self.warehouse.execute(f"drop table if exists {self.work_table(purpose)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from tapestry.core.errors import first_line
@@ -32,15 +33,16 @@ def _read_schema(warehouse: Warehouse, database: str, schema: str) -> None:
 def role_checks(role: str, objects: SnowflakeObjects) -> list[tuple[str, Callable[[Warehouse], None]]]:
     """(what, check) pairs for a role: loader, transformer or syncer."""
     raw, analytics = objects.raw_database, objects.analytics_database
+    # One raw schema per source: the loader writes each, the transformer reads each.
+    writes = [(f"write {raw}.{schema}", partial(_probe, database=raw, schema=schema)) for schema in objects.raw_schemas]
+    reads = [
+        (f"read {raw}.{schema}", partial(_read_schema, database=raw, schema=schema)) for schema in objects.raw_schemas
+    ]
     if role == "loader":
-        return [
-            (f"write {raw}.{objects.zoom_schema}", lambda w: _probe(w, raw, objects.zoom_schema)),
-            (f"write {raw}.{objects.salesforce_schema}", lambda w: _probe(w, raw, objects.salesforce_schema)),
-        ]
+        return list(writes)
     if role == "transformer":
         return [
-            (f"read {raw}.{objects.zoom_schema}", lambda w: _read_schema(w, raw, objects.zoom_schema)),
-            (f"read {raw}.{objects.salesforce_schema}", lambda w: _read_schema(w, raw, objects.salesforce_schema)),
+            *reads,
             (f"write {analytics}.{objects.analytics_schema}", lambda w: _probe(w, analytics, objects.analytics_schema)),
             (f"write {analytics}.{objects.marts_schema}", lambda w: _probe(w, analytics, objects.marts_schema)),
         ]

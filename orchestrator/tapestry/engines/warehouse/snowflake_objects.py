@@ -10,7 +10,8 @@ One typed description serves four consumers, so they can never disagree on a nam
 Object model (``P`` = prefix, upper-cased; every name can be overridden)::
 
     warehouse  P_WH             XSMALL, auto-suspend 60 s, auto-resume, created suspended
-    database   P_RAW            schemas ZOOM, SALESFORCE          (Airbyte lands raw streams here)
+    database   P_RAW            one schema per source             (Airbyte lands raw streams here: the
+                                (its name, upper-cased)           source's name is its namespace)
     database   P_ANALYTICS      schemas ANALYTICS, MARTS          (dbt; the sync reads MARTS)
                                 schema  TAPESTRY_SYNC             (sync engine state)
     roles      P_LOADER         Airbyte: writes RAW
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 #: Module version this description is equivalent to (terraform/modules/snowflake/CHANGELOG.md).
-MODULE_VERSION = "2.1.0"
+MODULE_VERSION = "3.0.0"
 
 DEFAULT_PREFIX = "TAPESTRY"
 DEFAULT_COMMENT = "Tapestry user-data pipeline (managed by Tapestry)"
@@ -45,6 +46,10 @@ OBJECT_ADMIN_ROLE = "SYSADMIN"
 SECURITY_ADMIN_ROLE = "SECURITYADMIN"
 #: The only role that may create a resource monitor or assign one to a warehouse.
 ACCOUNT_ADMIN_ROLE = "ACCOUNTADMIN"
+
+#: Raw schema names the Terraform module cannot take: it keys every schema by its lower-cased name, and these
+#: keys are its analytics, marts and sync schemas (`local.schemas`). Tapestry reserves them as source names.
+RAW_SCHEMA_KEYS_TAKEN = frozenset({"ANALYTICS", "MARTS", "SYNC"})
 
 PREFIX_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,200}$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
@@ -344,8 +349,7 @@ TFVAR_NAMES: dict[str, str] = {
     "warehouse": "warehouse_name",
     "raw_database": "raw_database_name",
     "analytics_database": "analytics_database_name",
-    "zoom_schema": "zoom_schema_name",
-    "salesforce_schema": "salesforce_schema_name",
+    "raw_schemas": "raw_schema_names",
     "analytics_schema": "analytics_schema_name",
     "marts_schema": "marts_schema_name",
     "sync_schema": "sync_schema_name",
@@ -379,8 +383,6 @@ _NAME_FIELDS = (
     "warehouse",
     "raw_database",
     "analytics_database",
-    "zoom_schema",
-    "salesforce_schema",
     "analytics_schema",
     "marts_schema",
     "sync_schema",
@@ -412,8 +414,8 @@ class SnowflakeObjects:
     warehouse: str = ""
     raw_database: str = ""
     analytics_database: str = ""
-    zoom_schema: str = "ZOOM"
-    salesforce_schema: str = "SALESFORCE"
+    #: One schema of the raw database per source (its name): where Airbyte lands the source's streams.
+    raw_schemas: tuple[str, ...] = ()
     analytics_schema: str = "ANALYTICS"
     marts_schema: str = "MARTS"
     sync_schema: str = "TAPESTRY_SYNC"
@@ -444,6 +446,15 @@ class SnowflakeObjects:
             if problem:
                 raise SnowflakeNameError(name, value, problem)
             object.__setattr__(self, name, value.upper())
+        if isinstance(self.raw_schemas, str) or not isinstance(self.raw_schemas, Sequence):
+            raise SnowflakeNameError("raw_schemas", self.raw_schemas, "give a list of schema names")
+        for schema in self.raw_schemas:
+            problem = identifier_problem(schema) if isinstance(schema, str) else "it is not a name"
+            if problem is None and schema.upper() in RAW_SCHEMA_KEYS_TAKEN:
+                problem = f"{', '.join(sorted(RAW_SCHEMA_KEYS_TAKEN))} name the module's own schemas"
+            if problem:
+                raise SnowflakeNameError("raw_schemas", schema, problem)
+        object.__setattr__(self, "raw_schemas", tuple(schema.upper() for schema in self.raw_schemas))
         size = self.warehouse_size.upper()
         if size not in WAREHOUSE_SIZES:
             raise SnowflakeNameError("warehouse_size", self.warehouse_size, f"use one of {', '.join(WAREHOUSE_SIZES)}")
@@ -463,31 +474,26 @@ class SnowflakeObjects:
         self._check_unique()
 
     def _check_unique(self) -> None:
+        raw = [("raw_schemas", schema) for schema in self.raw_schemas]
+        analytics = [(name, getattr(self, name)) for name in ("analytics_schema", "marts_schema", "sync_schema")]
         kinds = {
-            "databases": ("raw_database", "analytics_database"),
-            "roles": ("loader_role", "transformer_role", "syncer_role"),
-            "users": ("airbyte_user", "dbt_user", "sync_user"),
-            f"schemas of {self.raw_database}": ("zoom_schema", "salesforce_schema"),
-            f"schemas of {self.analytics_database}": ("analytics_schema", "marts_schema", "sync_schema"),
+            "databases": [(name, getattr(self, name)) for name in ("raw_database", "analytics_database")],
+            "roles": [(name, getattr(self, name)) for name in ("loader_role", "transformer_role", "syncer_role")],
+            "users": [(name, getattr(self, name)) for name in ("airbyte_user", "dbt_user", "sync_user")],
+            f"schemas of {self.raw_database}": raw,
+            f"schemas of {self.analytics_database}": analytics,
         }
         if self.raw_database == self.analytics_database:
-            kinds["schemas of the one database"] = (
-                "zoom_schema",
-                "salesforce_schema",
-                "analytics_schema",
-                "marts_schema",
-                "sync_schema",
-            )
-        for kind, names in kinds.items():
+            kinds["schemas of the one database"] = raw + analytics
+        for kind, named in kinds.items():
             seen: dict[str, str] = {}
-            for name in names:
-                value = getattr(self, name)
+            for name, value in named:
                 if value in seen:
                     raise SnowflakeNameError(name, value, f"{kind} must differ; {seen[value]} has the same name")
                 seen[value] = name
-        for name in ("zoom_schema", "salesforce_schema", "analytics_schema", "marts_schema", "sync_schema"):
-            if getattr(self, name) in {"PUBLIC", "INFORMATION_SCHEMA"}:
-                raise SnowflakeNameError(name, getattr(self, name), "PUBLIC and INFORMATION_SCHEMA are reserved")
+        for name, value in raw + analytics:
+            if value in {"PUBLIC", "INFORMATION_SCHEMA"}:
+                raise SnowflakeNameError(name, value, "PUBLIC and INFORMATION_SCHEMA are reserved")
 
     # -- constructors ------------------------------------------------------------------------------------------------
 
@@ -501,6 +507,8 @@ class SnowflakeObjects:
         if unknown:
             raise TypeError(f"unknown SnowflakeObjects field(s): {', '.join(unknown)}")
         values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        if isinstance(values.get("raw_schemas"), list):
+            values["raw_schemas"] = tuple(values["raw_schemas"])
         monitor = values.get("resource_monitor")
         if isinstance(monitor, Mapping):
             values["resource_monitor"] = ResourceMonitor.from_mapping(monitor)
@@ -515,12 +523,9 @@ class SnowflakeObjects:
         return f"{database}.{schema}"
 
     @property
-    def zoom_fqn(self) -> str:
-        return self.fqn(self.raw_database, self.zoom_schema)
-
-    @property
-    def salesforce_fqn(self) -> str:
-        return self.fqn(self.raw_database, self.salesforce_schema)
+    def raw_fqns(self) -> tuple[str, ...]:
+        """DATABASE.SCHEMA of each raw schema, in the order of `raw_schemas`."""
+        return tuple(self.fqn(self.raw_database, schema) for schema in self.raw_schemas)
 
     @property
     def analytics_fqn(self) -> str:
@@ -542,8 +547,7 @@ class SnowflakeObjects:
     def schemas(self) -> tuple[tuple[str, str], ...]:
         """(database, schema) pairs, in creation order."""
         return (
-            (self.raw_database, self.zoom_schema),
-            (self.raw_database, self.salesforce_schema),
+            *((self.raw_database, schema) for schema in self.raw_schemas),
             (self.analytics_database, self.analytics_schema),
             (self.analytics_database, self.marts_schema),
             (self.analytics_database, self.sync_schema),
@@ -573,19 +577,17 @@ class SnowflakeObjects:
         valid = ", ".join(f"{u.name} ({u.key})" for u in self.users)
         raise KeyError(f"no service user {key_or_name!r}; the users are {valid}")
 
-    def names(self) -> dict[str, str]:
+    def names(self) -> dict[str, str | list[str]]:
         """Every name, keyed like the module's outputs (`terraform output` gives the same map)."""
         return {
             "warehouse_name": self.warehouse,
             "raw_database_name": self.raw_database,
             "analytics_database_name": self.analytics_database,
-            "zoom_schema_name": self.zoom_schema,
-            "salesforce_schema_name": self.salesforce_schema,
+            "raw_schema_names": list(self.raw_schemas),
             "analytics_schema_name": self.analytics_schema,
             "marts_schema_name": self.marts_schema,
             "sync_schema_name": self.sync_schema,
-            "zoom_schema_fully_qualified_name": self.zoom_fqn,
-            "salesforce_schema_fully_qualified_name": self.salesforce_fqn,
+            "raw_schema_fully_qualified_names": list(self.raw_fqns),
             "analytics_schema_fully_qualified_name": self.analytics_fqn,
             "marts_schema_fully_qualified_name": self.marts_fqn,
             "sync_schema_fully_qualified_name": self.sync_fqn,
@@ -600,6 +602,7 @@ class SnowflakeObjects:
     def tfvars(self, public_keys: Mapping[str, str | None] | None = None) -> dict[str, Any]:
         """Variables for terraform/modules/snowflake that create exactly these objects (keys: see `render_sql`)."""
         values: dict[str, Any] = {TFVAR_NAMES[f.name]: getattr(self, f.name) for f in fields(self)}
+        values["raw_schema_names"] = list(self.raw_schemas)
         values["resource_monitor"] = self.resource_monitor.tfvar() if self.resource_monitor else None
         keys = normalize_public_keys(self, public_keys or {})
         for user in self.users:
@@ -639,7 +642,7 @@ class SnowflakeObjects:
                 reason="Airbyte creates AIRBYTE_INTERNAL",
             )
         )
-        for schema in (self.zoom_fqn, self.salesforce_fqn):
+        for schema in self.raw_fqns:
             grants.append(
                 Grant(
                     loader,
@@ -651,7 +654,7 @@ class SnowflakeObjects:
             )
         # TRANSFORMER: reads every raw table and view (existing ones and those Airbyte creates later).
         grants.append(Grant(transformer, ("USAGE",), "DATABASE", self.raw_database, reason="dbt sources"))
-        for schema in (self.zoom_fqn, self.salesforce_fqn):
+        for schema in self.raw_fqns:
             grants.append(Grant(transformer, ("USAGE",), "SCHEMA", schema, reason="dbt sources"))
             for kind in _READABLE:
                 grants.append(
@@ -769,6 +772,13 @@ def render_sql(objects: SnowflakeObjects, public_keys: Mapping[str, str | None] 
         "-- idempotent: running the script again changes nothing. No passwords anywhere: the service users",
         "-- log in with key pairs only.",
     ]
+    if not o.raw_schemas:
+        lines += [
+            "--",
+            "-- NOTE: no raw schema: Airbyte lands each source in a schema of the raw database named after the",
+            "-- source. Create them with this script (tapestry snowflake-sql --raw-schema NAME per source, or run it",
+            "-- inside the project), so that dbt's role may read what Airbyte loads.",
+        ]
     if missing:
         lines += [
             "--",

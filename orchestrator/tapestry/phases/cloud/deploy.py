@@ -1,27 +1,29 @@
 """`tapestry deploy` / the deploy half of `tapestry kickstart`.
 
 Order: secrets -> Snowflake || AWS ingestion -> Airbyte configuration -> first Airbyte syncs + dbt build ->
-ECS runner -> first sync -> dashboard. Every phase persists its result; a phase that already succeeded
-with the same inputs is skipped, so a rerun resumes at the first unfinished phase and a second full run
-changes nothing. The template chooses which of these phases a project has.
+ECS runner -> first sync -> dashboard, each declared once in `DEPLOY_PHASES` (what it runs, the parts of
+tapestry.yml and the upstream outputs it depends on, whether it hands secrets on). Every phase records its
+typed summary; a phase that already succeeded with the same inputs is skipped, so a rerun resumes at the
+first unfinished phase and a second full run changes nothing. The template chooses which phases a project
+has.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapestry import __version__
 from tapestry.core.errors import ConfigError, TapestryError
 from tapestry.core.fs import sha256_tree
+from tapestry.engines.images import docker
 from tapestry.engines.ingest.airbyte import AirbyteClient
 from tapestry.engines.secrets.keys import generate_rsa_keypair, public_key_of
+from tapestry.engines.terraform.runner import PlanSummary
 from tapestry.engines.warehouse.snowflake_checks import check_role, check_warehouse
 from tapestry.kickstart.render import render_json
 from tapestry.kickstart.spec import TemplateSpec
@@ -38,58 +40,28 @@ from tapestry.phases.cloud.env import (
 from tapestry.phases.cloud.stacks import apply_stack, stack_variables, state_addresses
 from tapestry.phases.runner import Concurrently, Phase, PhaseSkipped, run_phases
 from tapestry.phases.secrets import referenced_secrets, secret_env_name
+from tapestry.phases.sources import airbyte_connections, airbyte_sources
 from tapestry.phases.sync_phase import SyncRequest, sync_phase
 from tapestry.project.config import ProjectConfig, SecretRef
 from tapestry.project.state import RunRecord, project_lock
+from tapestry.project.summaries import (
+    AirbyteSummary,
+    DashboardSummary,
+    EcsRunnerSummary,
+    FirstBuildSummary,
+    PhaseSummary,
+    SecretsSummary,
+    SnowflakeSummary,
+    StackSummary,
+    as_stored,
+)
 from tapestry.resources import bundled
+from tapestry.sources.base import SecretLookup
 
 if TYPE_CHECKING:
     from tapestry.phases.target import Target
 
-ALL_PHASES = (
-    "secrets",
-    "snowflake",
-    "aws_ingestion",
-    "airbyte",
-    "first_build",
-    "ecs_runner",
-    "first_sync",
-    "dashboard",
-)
 RUNNER_PROJECT_DIR = "/opt/tapestry-project"
-
-
-# The parts of tapestry.yml each phase depends on ("" = all of it).
-PHASE_INPUTS: dict[str, tuple[str, ...]] = {
-    "snowflake": ("project", "warehouse"),
-    "aws_ingestion": (
-        "project",
-        "aws.region",
-        "aws.allowed_cidrs",
-        "aws.alert_email",
-        "aws.airbyte",
-        "aws.state_backend",
-        "aws.ssm_prefix",
-    ),
-    "airbyte": ("project", "sources", "warehouse", "aws.airbyte.url"),
-    "first_build": ("project", "warehouse", "transform", "identity"),
-    "ecs_runner": ("project", "aws", "warehouse", "sources", "syncs", "identity"),  # the image has tapestry.yml
-    "first_sync": ("project", "warehouse", "syncs"),
-    "dashboard": ("project", "aws.airbyte.url"),
-}
-
-
-# The phases whose outputs each phase consumes (snowflake and aws_ingestion run side by side).
-PHASE_UPSTREAM: dict[str, tuple[str, ...]] = {
-    "airbyte": ("snowflake", "aws_ingestion"),
-    "first_build": ("airbyte",),
-    "ecs_runner": ("aws_ingestion",),
-    "first_sync": ("first_build",),
-    "dashboard": ("aws_ingestion",),
-}
-
-# Phases that hand secrets to something that keeps them (Airbyte's configuration, the runner's task).
-USES_SECRETS = frozenset({"airbyte", "ecs_runner"})
 
 
 def _pick(data: Any, path: str) -> Any:
@@ -128,6 +100,7 @@ class Deploy:
     # -- orchestration -------------------------------------------------------------------------------------
 
     def phases(self) -> list[Phase | Concurrently]:
+        """The template's phases, in its order; a phase declared `alongside` another runs at the same time."""
         chosen = self.env.template.phases
         unknown = sorted(set(chosen) - set(ALL_PHASES))
         if unknown:
@@ -135,55 +108,28 @@ class Deploy:
                 f"template {self.env.template.name} lists unknown phases {', '.join(unknown)}",
                 f"use some of: {', '.join(ALL_PHASES)}",
             )
-        runs: dict[str, Callable[[], dict[str, Any]]] = {
-            "secrets": self.secrets,
-            "snowflake": self.snowflake,
-            "aws_ingestion": self.aws_ingestion,
-            "airbyte": self.airbyte,
-            "first_build": self.first_build,
-            "ecs_runner": self.ecs_runner,
-            "first_sync": self.first_sync,
-            "dashboard": self.dashboard,
-        }
-        described = {
-            "secrets": "secrets -> SSM Parameter Store",
-            "snowflake": "warehouse, databases, roles, service users",
-            "aws_ingestion": "Airbyte on EC2 behind an ALB",
-            "airbyte": "sources, destination, connections",
-            "first_build": "first Airbyte syncs, dbt build",
-            "ecs_runner": "scheduled Fargate task running `tapestry run`",
-            "first_sync": "audience -> Mailchimp",
-            "dashboard": "links and health",
-        }
-        phases = {
-            name: Phase(name, self._resumable(name, runs[name]) if name != "secrets" else runs[name], described[name])
-            for name in chosen
-        }
-        steps: list[Phase | Concurrently] = []
+        together: dict[str, list[Phase]] = {}
         for name in chosen:
-            if name == "aws_ingestion" and "snowflake" in chosen:
-                continue  # runs together with snowflake
-            if name == "snowflake" and "aws_ingestion" in chosen:
-                steps.append(Concurrently((phases["snowflake"], phases["aws_ingestion"])))
+            spec = PHASES[name]
+            phase = Phase(name, self._runner(spec), spec.describe)
+            if spec.alongside in together:  # listed before it: they run as one step
+                together[spec.alongside].append(phase)
             else:
-                steps.append(phases[name])
-        return steps
+                together[name] = [phase]
+        return [group[0] if len(group) == 1 else Concurrently(tuple(group)) for group in together.values()]
 
     def run(self) -> RunRecord:
         with project_lock(self.ctx.layout.lock_file):
             command = "deploy --plan" if self.options.plan_only else "deploy"
             return run_phases(command, self.phases(), self.ctx.store, self.ctx.state, self.ctx.reporter)
 
-    def _fingerprint(self, name: str) -> str:
+    def _fingerprint(self, spec: DeployPhase) -> str:
         """Changes when anything the phase depends on changes: its part of the config, the template,
         Terraform, Tapestry, or the outputs of the phases before it."""
-        upstream = {
-            p: self.ctx.state.phases[p].summary.get("outputs")
-            for p in PHASE_UPSTREAM.get(name, ())
-            if p in self.ctx.state.phases
-        }
+        state = self.ctx.state
+        upstream = {name: state.stack_outputs(name) for name in spec.upstream if name in state.phases}
         config = self.ctx.config.model_dump(mode="json")
-        inputs = {path: _pick(config, path) for path in PHASE_INPUTS.get(name, ("",))}
+        inputs = {path: _pick(config, path) for path in spec.inputs}
         digest = hashlib.sha256()
         digest.update(json.dumps(inputs, sort_keys=True).encode())
         digest.update(sha256_tree(self.env.template.folder).encode())
@@ -192,25 +138,29 @@ class Deploy:
         digest.update(json.dumps(upstream, sort_keys=True, default=str).encode())
         return digest.hexdigest()
 
-    def _resumable(self, name: str, run: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-        def wrapped() -> dict[str, Any]:
-            fingerprint = self._fingerprint(name)
-            last = self.ctx.state.phases.get(name)
+    def _runner(self, spec: DeployPhase) -> Callable[[], PhaseSummary]:
+        """The phase's run, skipped when it already succeeded with the same inputs (resumable phases)."""
+        if not spec.resumable:
+            return lambda: spec.run(self)
+
+        def resumable() -> PhaseSummary:
+            fingerprint = self._fingerprint(spec)
+            last = self.ctx.state.phases.get(spec.name)
             if (
                 not self.options.refresh
                 and not self.options.plan_only
-                and not (name in USES_SECRETS and self._rotate())  # a changed secret must reach its users
+                and not (spec.uses_secrets and self._rotate())  # a changed secret must reach its users
                 and last is not None
                 and last.status == "succeeded"
-                and last.summary.get("inputs_fingerprint") == fingerprint
+                and last.typed().inputs_fingerprint == fingerprint
             ):
                 raise PhaseSkipped({}, "done; nothing changed since")
-            summary = run()
+            summary = spec.run(self)
             if not self.options.plan_only:
-                summary["inputs_fingerprint"] = fingerprint
+                summary.inputs_fingerprint = fingerprint
             return summary
 
-        return wrapped
+        return resumable
 
     def _plan_only(self, what: str) -> None:
         if self.options.plan_only:
@@ -218,7 +168,7 @@ class Deploy:
 
     # -- phases --------------------------------------------------------------------------------------------
 
-    def secrets(self) -> dict[str, Any]:
+    def secrets(self) -> SecretsSummary:
         """Answers' secrets to SSM (SecureString, per-project path); Snowflake key pairs when Tapestry
         manages the objects. Only names are ever printed or recorded."""
         env = self.env
@@ -247,9 +197,9 @@ class Deploy:
                 "rerun the kickstart with those answers, or `tapestry secrets set NAME --project ...`",
             )
         self.secrets_written = written + generated
-        return {"written": written, "unchanged": unchanged, "generated": generated, "ssm_prefix": env.store.prefix}
+        return SecretsSummary(written=written, unchanged=unchanged, generated=generated, ssm_prefix=env.store.prefix)
 
-    def snowflake(self) -> dict[str, Any]:
+    def snowflake(self) -> SnowflakeSummary:
         env = self.env
         objects = env.objects
         names = {k: v for k, v in asdict(objects).items() if isinstance(v, str)}
@@ -266,16 +216,16 @@ class Deploy:
             variables = stack_variables(env, "snowflake", snowflake_stack_context(objects, public_keys, in_state))
             plan, outputs = apply_stack(env, "snowflake", variables, self.options.plan_only, admin_env)
             if self.options.plan_only:
-                raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
+                raise _planned(plan)
             problems = self._verify_roles()
             if problems:
                 raise DeployError(f"Snowflake service users cannot work: {'; '.join(problems)}", "see tapestry doctor")
-            return {
-                "mode": "managed",
-                "plan": plan.headline(),
-                "headline": f"{plan.headline()}; service users verified",
-                "outputs": {"names": names, **outputs},
-            }
+            return SnowflakeSummary(
+                mode="managed",
+                plan=plan.headline(),
+                headline=f"{plan.headline()}; service users verified",
+                outputs={"names": names, **outputs},
+            )
         self._plan_only("Snowflake (existing objects: verified only)")
         problems = self._verify_roles()
         if problems:
@@ -283,25 +233,30 @@ class Deploy:
                 f"the existing Snowflake objects are not ready: {'; '.join(problems)}",
                 "have your DBA run `tapestry snowflake-sql` (same prefix), then rerun the deploy",
             )
-        return {
-            "mode": "existing",
-            "headline": f"existing objects verified: {', '.join(ROLES)} can do their jobs",
-            "outputs": {"names": names},
-        }
+        return SnowflakeSummary(
+            mode="existing",
+            headline=f"existing objects verified: {', '.join(ROLES)} can do their jobs",
+            outputs={"names": names},
+        )
 
     def _verify_roles(self) -> list[str]:
-        problems: list[str] = []
-        for role in ROLES:
+        """Log in as every service user at once (an unreachable Snowflake costs one login timeout, not three)
+        and check that each can do its job."""
+
+        def verify(role: str) -> list[str]:
             try:
                 with self.env.open_snowflake(role) as warehouse:
-                    problems += [f"{role}: {p}" for p in check_role(warehouse, role, self.env.objects)]
+                    problems = [f"{role}: {p}" for p in check_role(warehouse, role, self.env.objects)]
                     if role == "syncer":  # any service role sees the warehouse; one look is enough
                         problems += check_warehouse(warehouse, self.env.objects)
+                    return problems
             except TapestryError as exc:
-                problems.append(f"{role}: {exc.message}")
-        return problems
+                return [f"{role}: {exc.message}"]
 
-    def aws_ingestion(self) -> dict[str, Any]:
+        with ThreadPoolExecutor(max_workers=len(ROLES), thread_name_prefix="snowflake-login") as pool:
+            return [problem for problems in pool.map(verify, ROLES) for problem in problems]
+
+    def aws_ingestion(self) -> StackSummary:
         if self.env.aws.airbyte.plain_http:
             self.ctx.reporter.warn(PLAIN_HTTP_WARNING)
         variables = stack_variables(self.env, "aws_ingestion", {})
@@ -318,32 +273,32 @@ class Deploy:
                     "installs (up to 30 minutes)"
                 )
         if self.options.plan_only:
-            raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
-        return {"plan": plan.headline(), "outputs": outputs}
+            raise _planned(plan)
+        return StackSummary(plan=plan.headline(), outputs=outputs)
 
-    def airbyte(self) -> dict[str, Any]:
+    def airbyte(self) -> AirbyteSummary:
         self._plan_only("Airbyte configuration")
         env = self.env
         client = pipeline.airbyte_client(env)
         try:
             waited = client.wait_healthy(timeout=self.options.health_timeout, poll=self.options.poll_seconds)
             workspace = client.workspace_id()
-            payloads = airbyte_payloads(env.template, self._airbyte_context())
+            payloads = airbyte_payloads(env.template, self.ctx.config, env.resolver.get, self._airbyte_context())
             configured = configure_airbyte(client, workspace, payloads, self._rotate())
         finally:
             client.close()
         for action in configured.actions:
             self.ctx.reporter.info(f"airbyte: {action}")
-        return {
-            "healthy_after_seconds": round(waited, 1),
-            "actions": configured.actions,
-            "outputs": {
+        return AirbyteSummary(
+            healthy_after_seconds=round(waited, 1),
+            actions=configured.actions,
+            outputs={
                 "workspace_id": workspace,
                 "sources": configured.source_ids,
                 "destination_id": configured.destination_id,
                 "connections": configured.connection_ids,
             },
-        }
+        )
 
     def _rotate(self) -> bool:
         """Airbyte masks secrets, so they are resent only when this deploy changed one in SSM."""
@@ -356,21 +311,21 @@ class Deploy:
         secrets = {name: env.resolver.get(SecretRef(secret=name)) for name in names if name}
         return airbyte_context(self.ctx.config, secrets)
 
-    def first_build(self) -> dict[str, Any]:
+    def first_build(self) -> FirstBuildSummary:
         self._plan_only("the first Airbyte syncs and dbt build")
         ingest = pipeline.ingest_with_airbyte(self.env, poll_seconds=self.options.poll_seconds)
-        summary = pipeline.transform_on_snowflake(self.env)
-        return {**summary, "airbyte": ingest}
+        built = pipeline.transform_on_snowflake(self.env)
+        return FirstBuildSummary.model_validate({**built.stored(), "airbyte": ingest.stored()})
 
-    def ecs_runner(self) -> dict[str, Any]:
+    def ecs_runner(self) -> EcsRunnerSummary:
         env = self.env
-        ingestion = self._outputs("aws_ingestion")
+        ingestion = self.ctx.state.stack_outputs("aws_ingestion")
         if self.options.plan_only and not ingestion:
             raise PhaseSkipped({}, "--plan: planned once aws_ingestion is applied (it needs its VPC and subnets)")
         image_uri = env.aws.runner.image
         image_tag = image_uri.rsplit(":", 1)[-1] if image_uri and "@" not in image_uri else self._image_tag()
         if image_uri is None and not self.options.plan_only:
-            _require_docker()
+            docker.require_docker()
         secret_arns = {} if self.options.plan_only else self._runner_secret_arns(ingestion)
         environment = {
             "TAPESTRY_PROJECT": RUNNER_PROJECT_DIR,
@@ -390,14 +345,10 @@ class Deploy:
         )
         plan, outputs = apply_stack(env, "ecs_runner", variables, self.options.plan_only)
         if self.options.plan_only:
-            raise PhaseSkipped({"plan": plan.headline(), "resources": plan.resources}, f"--plan: {plan.headline()}")
+            raise _planned(plan)
         if image_uri is None:
             self._build_and_push(str(outputs["ecr_repository_url"]), image_tag)
-        return {"plan": plan.headline(), "image": outputs.get("image"), "outputs": outputs}
-
-    def _outputs(self, phase: str) -> dict[str, Any]:
-        record = self.ctx.state.phases.get(phase)
-        return dict((record.summary.get("outputs") if record else None) or {})
+        return EcsRunnerSummary(plan=plan.headline(), image=outputs.get("image"), outputs=outputs)
 
     def _runner_secret_arns(self, ingestion: dict[str, Any]) -> dict[str, str]:
         """What the runner task needs at run time, as SSM ARNs ECS injects into its environment."""
@@ -413,42 +364,22 @@ class Deploy:
         return arns
 
     def _image_tag(self) -> str:
-        """Changes only when Tapestry or the project's files change: an unchanged rerun builds nothing."""
-        digest = hashlib.sha256(__version__.encode())
-        digest.update(self.ctx.layout.config_file.read_bytes())
-        digest.update(
-            sha256_tree(self.ctx.layout.dbt_project_dir(self.ctx.config), frozenset({"target", "logs"})).encode()
-        )
-        return f"{__version__}-{digest.hexdigest()[:12]}"
+        layout = self.ctx.layout
+        return docker.project_image_tag(__version__, layout.config_file, layout.dbt_project_dir(self.ctx.config))
 
-    def _build_and_push(self, repository: str, tag: str) -> None:
-        """The generic runner image plus this project's tapestry.yml and dbt project."""
-        image = f"{repository}:{tag}"
-        registry = repository.split("/", 1)[0]
+    def _build_and_push(self, repository: str, tag: str) -> str:
+        """The runner image with this project's tapestry.yml and dbt project, pushed to the stack's ECR."""
         token = self.env.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
-        import base64
+        login = docker.RegistryLogin.from_ecr_token(repository, token)
+        return docker.build_and_push(repository, tag, login, self.ctx.layout.root, RUNNER_PROJECT_DIR)
 
-        user, _, password = base64.b64decode(token).decode().partition(":")
-        _docker(["login", "--username", user, "--password-stdin", registry], stdin=password)
-        root = runner_build_context()
-        _docker(
-            ["build", "-f", str(root / "docker" / "runner" / "Dockerfile"), "-t", "tapestry-runner:base", str(root)]
-        )
-        dockerfile = (
-            "FROM tapestry-runner:base\n"
-            f"COPY --chown=10001:10001 tapestry.yml {RUNNER_PROJECT_DIR}/tapestry.yml\n"
-            f"COPY --chown=10001:10001 dbt_project {RUNNER_PROJECT_DIR}/dbt_project\n"
-        )
-        _docker(["build", "-t", image, "-f", "-", str(self.ctx.layout.root)], stdin=dockerfile)
-        _docker(["push", image])
-
-    def first_sync(self) -> dict[str, Any]:
+    def first_sync(self) -> PhaseSummary:
         self._plan_only("the first sync")
-        return sync_phase(self.target, SyncRequest())
+        return PhaseSummary.model_validate(as_stored(sync_phase(self.target, SyncRequest())))  # the sync's record
 
-    def dashboard(self) -> dict[str, Any]:
+    def dashboard(self) -> DashboardSummary:
         self._plan_only("the dashboard")
-        ingestion = self._outputs("aws_ingestion")
+        ingestion = self.ctx.state.stack_outputs("aws_ingestion")
         links = {
             "airbyte": self.env.aws.airbyte.url or ingestion.get("airbyte_url"),
             "snowflake": "https://app.snowflake.com/",
@@ -456,12 +387,89 @@ class Deploy:
         }
         command = f"tapestry dashboard --project {self.ctx.layout.root}"
         self.ctx.reporter.info(f"dashboard: {command}")
-        return {"links": {k: v for k, v in links.items() if v}, "command": command}
+        return DashboardSummary(links={k: v for k, v in links.items() if v}, command=command)
+
+
+def _planned(plan: PlanSummary) -> PhaseSkipped:
+    """--plan: the stack's plan is recorded with the run, never as the phase's result."""
+    return PhaseSkipped(StackSummary(plan=plan.headline(), resources=plan.resources), f"--plan: {plan.headline()}")
+
+
+@dataclass(frozen=True)
+class DeployPhase:
+    """One deploy phase, declared once."""
+
+    name: str
+    describe: str  # printed as it starts
+    run: Callable[[Deploy], PhaseSummary]
+    inputs: tuple[str, ...] = ("",)  # the parts of tapestry.yml it depends on ("" = all of it)
+    upstream: tuple[str, ...] = ()  # the phases whose recorded outputs it consumes
+    uses_secrets: bool = False  # hands secrets to something that keeps them: reruns when one changed in SSM
+    resumable: bool = True  # False: runs every time (cheap, and writes nothing when nothing changed)
+    alongside: str | None = None  # runs at the same time as this phase when the template has both
+
+
+DEPLOY_PHASES: tuple[DeployPhase, ...] = (
+    DeployPhase("secrets", "secrets -> SSM Parameter Store", Deploy.secrets, resumable=False),
+    DeployPhase(
+        "snowflake",
+        "warehouse, databases, roles, service users",
+        Deploy.snowflake,
+        ("project", "warehouse", "sources"),  # a raw schema per source
+    ),
+    DeployPhase(
+        "aws_ingestion",
+        "Airbyte on EC2 behind an ALB",
+        Deploy.aws_ingestion,
+        (
+            "project",
+            "aws.region",
+            "aws.allowed_cidrs",
+            "aws.alert_email",
+            "aws.airbyte",
+            "aws.state_backend",
+            "aws.ssm_prefix",
+        ),
+        alongside="snowflake",
+    ),
+    DeployPhase(
+        "airbyte",
+        "sources, destination, connections",
+        Deploy.airbyte,
+        ("project", "sources", "warehouse", "aws.airbyte.url"),
+        upstream=("snowflake", "aws_ingestion"),
+        uses_secrets=True,
+    ),
+    DeployPhase(
+        "first_build",
+        "first Airbyte syncs, dbt build",
+        Deploy.first_build,
+        ("project", "warehouse", "transform", "identity"),  # the identity var of the dbt build
+        upstream=("airbyte",),
+    ),
+    DeployPhase(
+        "ecs_runner",
+        "scheduled Fargate task running `tapestry run`",
+        Deploy.ecs_runner,
+        ("project", "aws", "warehouse", "sources", "syncs", "identity"),  # the image has tapestry.yml
+        upstream=("aws_ingestion",),
+        uses_secrets=True,
+    ),
+    DeployPhase(
+        "first_sync", "every sync, in order", Deploy.first_sync, ("project", "warehouse", "syncs"), ("first_build",)
+    ),
+    DeployPhase(
+        "dashboard", "links and health", Deploy.dashboard, ("project", "aws.airbyte.url"), upstream=("aws_ingestion",)
+    ),
+)
+PHASES = {phase.name: phase for phase in DEPLOY_PHASES}
+ALL_PHASES = tuple(PHASES)
 
 
 @dataclass(frozen=True)
 class AirbytePayloads:
-    """The template's Airbyte objects, rendered in memory with the secrets (never written)."""
+    """The project's Airbyte objects, built in memory with the secrets (never written): a source and a
+    connection per source, from its plugin; the Snowflake destination, from the template."""
 
     sources: list[dict[str, Any]]
     destination: dict[str, Any]
@@ -469,27 +477,30 @@ class AirbytePayloads:
 
 
 def airbyte_context(config: ProjectConfig, secrets: dict[str, str | None]) -> dict[str, Any]:
-    """What the template's Airbyte renders see: the project's settings and the secrets by SSM name."""
+    """What the template's Airbyte destination render sees: the project's settings and the secrets by SSM name."""
     return {
         "project": config.project,
         "sources": {name: source.model_dump() for name, source in config.sources.items()},
         "secrets": secrets,
-        "objects": asdict(snowflake_objects(config.snowflake)),
+        "objects": asdict(snowflake_objects(config)),
         "snowflake_host": airbyte_snowflake_host(config.snowflake),
     }
 
 
-def airbyte_payloads(template: TemplateSpec, context: dict[str, Any]) -> AirbytePayloads:
+def airbyte_payloads(
+    template: TemplateSpec, config: ProjectConfig, secret: SecretLookup, context: dict[str, Any]
+) -> AirbytePayloads:
+    """`secret` reads the secrets the sources' settings reference; `context` is `airbyte_context(...)`."""
     return AirbytePayloads(
-        sources=list(render_json(template, "airbyte_sources", context)),
+        sources=airbyte_sources(config, secret),
         destination=dict(render_json(template, "airbyte_destination", context)),
-        connections=list(render_json(template, "airbyte_connections", context)),
+        connections=airbyte_connections(config),
     )
 
 
 @dataclass
 class AirbyteConfigured:
-    actions: list[str]  # "source acme-zoom: unchanged", ...
+    actions: list[str]  # "source acme-crm: unchanged", ...
     source_ids: dict[str, str]
     destination_id: str
     connection_ids: dict[str, str]
@@ -523,43 +534,6 @@ def configure_airbyte(
         connection_ids[result.name] = result.id
         actions.append(f"connection {result.name}: {result.action}")
     return AirbyteConfigured(actions, source_ids, dest.id, connection_ids)
-
-
-def runner_build_context() -> Path:
-    """The source tree the runner image builds from: a checkout (the wheel does not carry the sources)."""
-    root = bundled("terraform").parent
-    if not (root / "docker" / "runner" / "Dockerfile").is_file() or not (root / "pyproject.toml").is_file():
-        raise DeployError(
-            f"the runner image builds from a Tapestry checkout, and {root} is an installed copy",
-            "run the deploy from a clone of the Tapestry repository, or answer runner_image (aws.runner.image) "
-            "with an image built there (docker build -f docker/runner/Dockerfile .)",
-        )
-    return root
-
-
-def _require_docker() -> None:
-    """Before anything is applied: the image build must be able to run."""
-    runner_build_context()
-    if shutil.which("docker") is None:
-        raise DeployError(
-            "Docker is not installed, so the runner image cannot be built",
-            "install Docker, or answer runner_image (aws.runner.image) with an image you built elsewhere",
-        )
-    probe = subprocess.run(
-        ["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, check=False
-    )
-    if probe.returncode != 0:
-        raise DeployError(
-            "the Docker engine is not running, so the runner image cannot be built",
-            "start Docker, or answer runner_image (aws.runner.image) with an image you built elsewhere",
-        )
-
-
-def _docker(args: list[str], stdin: str | None = None) -> None:
-    result = subprocess.run(["docker", *args], input=stdin, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        last = (result.stderr or result.stdout).strip().splitlines()
-        raise DeployError(f"docker {args[0]} failed: {last[-1] if last else result.returncode}", "fix Docker and rerun")
 
 
 def deploy(target: Target, env: CloudEnv, options: DeployOptions) -> RunRecord:

@@ -28,8 +28,8 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
     report = DestroyReport()
     state = ctx.state
     with project_lock(ctx.layout.lock_file):
-        runner_out = _outputs(env, "ecs_runner")
-        ingestion = _outputs(env, "aws_ingestion")
+        runner_out = state.stack_outputs("ecs_runner")
+        ingestion = state.stack_outputs("aws_ingestion")
         if runner_out or "ecs_runner" in state.phases:
             _destroy_stack(env, "ecs_runner", _runner_vars(env, ingestion), report)
         if ingestion or "aws_ingestion" in state.phases:
@@ -74,11 +74,6 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
             state.phases.pop(name, None)
         ctx.store.save(state)
     return report
-
-
-def _outputs(env: CloudEnv, phase: str) -> dict[str, Any]:
-    record = env.ctx.state.phases.get(phase)
-    return dict((record.summary.get("outputs") if record else None) or {})
 
 
 def _runner_vars(env: CloudEnv, ingestion: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from tapestry.engines.warehouse.snowflake_objects import SnowflakeObjects
 from tapestry.kickstart.spec import TemplateSpec, load_template
 from tapestry.phases.context import ProjectContext
 from tapestry.phases.secrets import SecretResolver
-from tapestry.project.config import AwsConfig, SecretRef, SnowflakeWarehouseConfig
+from tapestry.project.config import AwsConfig, ProjectConfig, SecretRef, SnowflakeWarehouseConfig
+from tapestry.sources.base import raw_schema
 
 ROLES = ("loader", "transformer", "syncer")
 
@@ -52,7 +53,7 @@ class CloudEnv:
 
     @property
     def objects(self) -> SnowflakeObjects:
-        return snowflake_objects(self.snowflake)
+        return snowflake_objects(self.ctx.config)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -118,11 +119,14 @@ def airbyte_snowflake_host(config: SnowflakeWarehouseConfig) -> str:
     return host if host.lower().endswith(".snowflakecomputing.com") else f"{config.account}.snowflakecomputing.com"
 
 
-def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
-    """Tapestry's Snowflake objects for a project: its prefix and, when configured, its resource monitor."""
-    monitor = config.resource_monitor
+def snowflake_objects(config: ProjectConfig) -> SnowflakeObjects:
+    """Tapestry's Snowflake objects for a project: its prefix, a raw schema per source (the source's name,
+    upper-cased) and, when configured, its resource monitor."""
+    snowflake = config.snowflake
+    monitor = snowflake.resource_monitor
     return SnowflakeObjects.from_overrides(
-        config.prefix,
+        snowflake.prefix,
+        raw_schemas=tuple(raw_schema(name) for name in config.sources),
         resource_monitor=monitor.settings() if monitor else None,
         resource_monitor_name=monitor.name if monitor else None,
     )
@@ -131,12 +135,13 @@ def snowflake_objects(config: SnowflakeWarehouseConfig) -> SnowflakeObjects:
 def snowflake_stack_context(
     objects: SnowflakeObjects, public_keys: dict[str, str], monitor_in_state: bool = False
 ) -> dict[str, Any]:
-    """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones), the
-    resource monitor in the module's shape, and whether the stack's state still holds a monitor (removing one
-    must run as ACCOUNTADMIN, like creating it)."""
+    """What the `tfvars_snowflake` render gets besides the project: public keys (never private ones), the raw
+    schemas (one per source), the resource monitor in the module's shape, and whether the stack's state still
+    holds a monitor (removing one must run as ACCOUNTADMIN, like creating it)."""
     monitor = objects.resource_monitor
     return {
         "public_keys": public_keys,
+        "raw_schemas": list(objects.raw_schemas),
         "resource_monitor": monitor.tfvar() if monitor else None,
         "resource_monitor_name": objects.resource_monitor_name if monitor else None,
         "resource_monitor_exists": monitor_in_state,

@@ -11,9 +11,12 @@ from typing import Any
 from tapestry.core.errors import ConfigError
 from tapestry.engines.ingest.airbyte import AirbyteClient
 from tapestry.engines.transform.dbt_runner import DbtInvocation, run_dbt
-from tapestry.kickstart.render import render_json, render_runtime
+from tapestry.kickstart.render import render_runtime
 from tapestry.phases.cloud.env import CloudEnv
-from tapestry.phases.marts import marts_summary
+from tapestry.phases.marts import build_summary, marts_summary
+from tapestry.phases.sources import add_source_models, airbyte_connections, announce_added_models, dbt_sources_var
+from tapestry.project.summaries import AirbyteJob, IngestSummary, TransformSummary
+from tapestry.sources.base import raw_schema
 
 DBT_KEY_ENV = "TAPESTRY_DBT_PRIVATE_KEY"
 
@@ -44,21 +47,19 @@ def airbyte_client(env: CloudEnv) -> AirbyteClient:
 
 
 def ingestion_outputs(env: CloudEnv) -> dict[str, Any]:
-    record = env.ctx.state.phases.get("aws_ingestion")
-    outputs = (record.summary.get("outputs") if record else None) or {}
+    outputs = env.ctx.state.stack_outputs("aws_ingestion")
     if not outputs:
         raise ConfigError(
             "the AWS ingestion stack is not deployed in this project", "run `tapestry deploy` (or kickstart) first"
         )
-    return dict(outputs)
+    return outputs
 
 
 def connection_names(env: CloudEnv) -> list[str]:
-    connections = render_json(env.template, "airbyte_connections", {"project": env.ctx.config.project})
-    return [str(c["name"]) for c in connections]
+    return [str(c["name"]) for c in airbyte_connections(env.ctx.config)]
 
 
-def ingest_with_airbyte(env: CloudEnv, poll_seconds: float = 15.0) -> dict[str, Any]:
+def ingest_with_airbyte(env: CloudEnv, poll_seconds: float = 15.0) -> IngestSummary:
     """Start a sync of every connection of the project at once and wait for all of them."""
     client = airbyte_client(env)
     try:
@@ -81,13 +82,13 @@ def ingest_with_airbyte(env: CloudEnv, poll_seconds: float = 15.0) -> dict[str, 
             jobs = dict(pool.map(sync, sorted(connections)))
     finally:
         client.close()
-    return {
-        "connections": {
-            name: {"job_id": job.get("jobId"), "rows_synced": job.get("rowsSynced"), "duration": job.get("duration")}
+    return IngestSummary(
+        connections={
+            name: AirbyteJob(job_id=job.get("jobId"), rows_synced=job.get("rowsSynced"), duration=job.get("duration"))
             for name, job in jobs.items()
         },
-        "rows_synced": sum(int(job.get("rowsSynced") or 0) for job in jobs.values()),
-    }
+        rows_synced=sum(int(job.get("rowsSynced") or 0) for job in jobs.values()),
+    )
 
 
 def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
@@ -113,8 +114,7 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
         target="snowflake",
         vars={
             "raw_database": objects.raw_database,
-            "zoom_schema": objects.zoom_schema,
-            "salesforce_schema": objects.salesforce_schema,
+            "tapestry_sources": dbt_sources_var(env.ctx.config, raw_schema),
             "marts_schema": objects.marts_schema,
             "identity": env.ctx.config.identity_vars(),
         },
@@ -123,7 +123,9 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
     return invocation, {DBT_KEY_ENV: key}
 
 
-def transform_on_snowflake(env: CloudEnv) -> dict[str, Any]:
+def transform_on_snowflake(env: CloudEnv) -> TransformSummary:
+    ctx = env.ctx
+    announce_added_models(ctx.reporter, add_source_models(ctx.layout.dbt_project_dir(ctx.config), ctx.config))
     invocation, _ = dbt_invocation(env)
     done = 0
 
@@ -135,14 +137,6 @@ def transform_on_snowflake(env: CloudEnv) -> dict[str, Any]:
     # dbt's own advice: unit tests check the SQL logic in development and CI (they run on every local
     # build and in `make test`); production builds skip them.
     result = run_dbt("build", invocation, extra_args=["--exclude-resource-type", "unit_test"], on_node=on_node)
-    summary: dict[str, Any] = {
-        "models_passed": result.models_passed,
-        "tests_passed": result.tests_passed,
-        "nodes": [
-            {"name": n.name, "type": n.resource_type, "status": n.status, "seconds": round(n.seconds, 3)}
-            for n in result.nodes
-        ],
-    }
     with env.open_snowflake("transformer") as warehouse:
-        summary.update(marts_summary(warehouse, env.objects.marts_schema, env.ctx.config))
-    return summary
+        marts = marts_summary(warehouse, env.objects.marts_schema, env.ctx.config)
+    return build_summary(result, marts)

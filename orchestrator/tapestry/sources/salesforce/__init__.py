@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tapestry.sources.base import SourcePlugin
+from tapestry.sources.salesforce.airbyte import CONNECTOR
+from tapestry.sources.salesforce.checks import CHECK
 from tapestry.sources.salesforce.config import SalesforceSourceConfig
 from tapestry.sources.salesforce.streams import CONTACT
 
@@ -11,4 +15,7 @@ PLUGIN = SourcePlugin(
     label="Salesforce contacts",
     config_model=SalesforceSourceConfig,
     streams=(CONTACT,),
+    airbyte=CONNECTOR,
+    credentials=CHECK,
+    dbt_dir=Path(__file__).with_name("dbt"),
 )

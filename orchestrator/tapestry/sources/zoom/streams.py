@@ -1,5 +1,5 @@
 """The raw table of source-zoom's `webinar_registrants` stream (GET /v2/webinars/{id}/registrants, plus the
-parent webinar id)."""
+parent webinar id), and the other names its columns have in registrant exports."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ WEBINAR_REGISTRANTS = Stream(
     name="webinar_registrants",
     label="Zoom webinar registrants",
     columns=(
-        Column("id", required=True, key=True),
+        Column("id", required=True, key=True, aliases=("registrant_id",)),
         Column("webinar_id", required=True, key=True),
-        Column("email", required=True),
+        Column("email", required=True, aliases=("email_address",)),
         Column("first_name"),
         Column("last_name"),
         Column("phone"),  # asked when the webinar's registration form has the phone field
-        Column("status"),
-        Column("create_time", "TIMESTAMPTZ", required=True),
+        Column("status", aliases=("approval_status",)),
+        Column("create_time", "TIMESTAMPTZ", required=True, aliases=("registration_time",)),
         Column("join_url"),
     ),
 )

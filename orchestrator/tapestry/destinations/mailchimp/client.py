@@ -1,13 +1,7 @@
-"""Mailchimp destination, on the official `mailchimp-marketing` SDK.
-
-Writes never resubscribe anyone: members are upserted with `PUT /lists/{id}/members/{hash}` carrying
-`status_if_new` only (batch-subscribe with `update_existing` overwrites status and is never used), and
-`status_if_new` is the member's last known status, not blindly `subscribed`. Only subscribed members
-are archived, and each one's status is read right before (a GET, or a batch of GETs): an unsubscribed
-or cleaned person stays in the list with that status, so coming back later cannot resubscribe them.
-Small diffs go out as concurrent direct calls (at most 10 connections, Mailchimp's limit); large ones
-as `POST /batches` of the same calls, whose results archive is read back per operation.
-429, 5xx, timeouts and dropped connections are retried with backoff and jitter, honouring Retry-After.
+"""Mailchimp's API through the official `mailchimp-marketing` SDK: one connection per worker thread,
+retries with backoff and jitter honouring Retry-After (429, 5xx, timeouts, dropped connections), the calls
+the sync makes, `POST /batches` and the reading of a finished batch's results archive, and what each
+error means (transient or permanent) in words that never echo the key.
 """
 
 from __future__ import annotations
@@ -19,16 +13,13 @@ import re
 import tarfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from tapestry.core.errors import SyncError
-from tapestry.engines.sync.retry import RetryPolicy, parse_retry_after
+from tapestry.core.retry import RetryPolicy, parse_retry_after
 
-MAX_CONNECTIONS = 10  # Mailchimp answers 429 beyond 10 simultaneous connections per user
 ARCHIVED_PAGE = 1000  # the members listing's largest page
 PREFLIGHT_NETWORK_ATTEMPTS = 2
 CONNECT_TIMEOUT_S = 10.0  # a host that does not accept a connection in 10 s is not going to
@@ -76,81 +67,6 @@ def network_reason(error: object, host: str) -> str:
     if errno_text:
         return f"cannot connect to {host}: {errno_text.group(1).strip().rstrip('.').lower()}"
     return f"cannot reach {host} ({type(error).__name__})"
-
-
-@dataclass
-class MemberOp:
-    """Everything needed to send one member and to commit it once acknowledged."""
-
-    key: str
-    operation: str  # create, update, archive
-    email: str
-    merge_fields: dict[str, str] = field(default_factory=dict)
-    tags_active: list[str] = field(default_factory=list)
-    tags_inactive: list[str] = field(default_factory=list)
-    row_hash: str | None = None
-    tags_state: str | None = None  # the tags the snapshot will hold once acknowledged
-    status_if_new: str = "subscribed"  # the member's last known status when Tapestry has seen it
-    archived_by_tapestry: bool = False  # Tapestry archived this member (status_if_new is its status then)
-
-    @property
-    def hash(self) -> str:
-        return subscriber_hash(self.email if self.operation != "archive" else self.key)
-
-    @property
-    def needs_tags_call(self) -> bool:
-        return self.operation != "archive" and bool(self.tags_active or self.tags_inactive)
-
-    def member_call(self, list_id: str) -> tuple[str, str, dict[str, Any] | None]:
-        path = f"/lists/{list_id}/members/{self.hash}"
-        if self.operation == "archive":
-            return "DELETE", path, None
-        body: dict[str, Any] = {"email_address": self.email, "status_if_new": self.status_if_new}
-        if self.merge_fields:
-            body["merge_fields"] = self.merge_fields
-        return "PUT", path, body
-
-    def status_call(self, list_id: str) -> tuple[str, str, dict[str, str]]:
-        """The read before an archive: method, path and query parameters."""
-        return "GET", f"/lists/{list_id}/members/{self.hash}", {"fields": "status"}
-
-    def tags_call(self, list_id: str) -> tuple[str, str, dict[str, Any]]:
-        tags = [{"name": t, "status": "active"} for t in self.tags_active]
-        tags += [{"name": t, "status": "inactive"} for t in self.tags_inactive]
-        return "POST", f"/lists/{list_id}/members/{self.hash}/tags", {"tags": tags}
-
-
-@dataclass
-class OpResult:
-    op: MemberOp
-    # ok; kept (an archive not done: the member is not subscribed, or is gone); rejected (permanent:
-    # Mailchimp will refuse it again); failed (transient: 429, 5xx, network; the next run retries)
-    result: str
-    status_code: int | None = None
-    error: str | None = None
-    member_status: str | None = None  # the member's status as Mailchimp reported it
-
-
-def member_status_of(body: Any) -> str | None:
-    """`status` of a member document (a dict, or the JSON text a batch result carries)."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return None
-    status = body.get("status") if isinstance(body, dict) else None
-    return str(status) if status else None
-
-
-def archive_verdict(op: MemberOp, status: str | None) -> OpResult | None:
-    """What the status read before an archive decides: None (archive it) when subscribed, else keep it."""
-    if status is None:
-        return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
-    if status == "archived":  # by someone else; what it was before is hidden, so nothing is remembered
-        return OpResult(op, "kept", 200, "already archived in Mailchimp")
-    if status != "subscribed":
-        return OpResult(op, "kept", 200, f"{status}: not archived (Tapestry archives only subscribed members)", status)
-    return None
 
 
 class CallFailed(Exception):
@@ -239,27 +155,22 @@ class _Client:
         self.api.session.close()
 
 
-class MailchimpDestination:
+class MailchimpClient:
+    """One list's API, shared by the worker threads of a sync (each gets its own connection)."""
+
     def __init__(
         self,
         api_key: str,
         list_id: str,
         api_url: str | None = None,
-        concurrency: int = 8,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         poll_interval: tuple[float, float] = (0.2, 5.0),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not 1 <= concurrency <= MAX_CONNECTIONS:
-            raise SyncError(
-                f"sync concurrency {concurrency} is outside 1-{MAX_CONNECTIONS}",
-                f"Mailchimp allows at most {MAX_CONNECTIONS} simultaneous connections",
-            )
         self.api_key = api_key
         self.list_id = list_id
         self.api_url = (api_url or default_api_url(api_key)).rstrip("/")
-        self.concurrency = concurrency
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.poll_interval = poll_interval
@@ -332,7 +243,7 @@ class MailchimpDestination:
     # --- checks ----------------------------------------------------------------------------------------
 
     def preflight(self, merge_tags: Iterable[str]) -> None:
-        """The list exists, the key works, and every mapped merge field exists on the list."""
+        """The list exists, the key works, and every mapped merge field exists on the list (3 calls)."""
         try:  # an address that does not answer at all fails fast: it will not answer the sync either
             self._with_retries(lambda c: c.ping.get(), network_attempts=PREFLIGHT_NETWORK_ATTEMPTS)
             self._with_retries(lambda c: c.lists.get_list(self.list_id, fields=["id", "name"]))
@@ -358,55 +269,22 @@ class MailchimpDestination:
                 f"create it in Mailchimp or change sync.mapping.merge_fields (the list has: {has})",
             )
 
-    # --- direct path -----------------------------------------------------------------------------------
+    # --- direct calls ----------------------------------------------------------------------------------
 
-    def apply_direct(self, ops: Sequence[MemberOp], on_result: Callable[[OpResult], None]) -> None:
-        """Send each member with its own calls, `concurrency` at a time."""
+    def upsert_member(self, member_hash: str, body: dict[str, Any]) -> Any:
+        """PUT /lists/{id}/members/{hash}: the member document Mailchimp answers with."""
+        return self._with_retries(lambda c: c.lists.set_list_member(self.list_id, member_hash, body))
 
-        def work(op: MemberOp) -> OpResult:
-            return self._send_one(op)
+    def update_tags(self, member_hash: str, body: dict[str, Any]) -> None:
+        self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, member_hash, body))
 
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mailchimp") as pool:
-            try:
-                for result in pool.map(work, ops):
-                    on_result(result)
-            except BaseException:  # Ctrl-C or an error: members still queued are not sent
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    def member_status(self, member_hash: str) -> Any:
+        """GET /lists/{id}/members/{hash}?fields=status (raises CallFailed 404 when not in the list)."""
+        return self._with_retries(lambda c: c.lists.get_list_member(self.list_id, member_hash, fields=["status"]))
 
-    def _send_one(self, op: MemberOp) -> OpResult:
-        method, _, body = op.member_call(self.list_id)
-        try:
-            if method == "DELETE":
-                return self._archive_one(op)
-            member = self._with_retries(lambda c: c.lists.set_list_member(self.list_id, op.hash, body))
-            if op.needs_tags_call:
-                _, _, tags_body = op.tags_call(self.list_id)
-                self._with_retries(lambda c: c.lists.update_list_member_tags(self.list_id, op.hash, tags_body))
-        except CallFailed as failure:
-            result = "failed" if failure.transient else "rejected"
-            return OpResult(op, result, failure.status, failure.detail)
-        return OpResult(op, "ok", 200, member_status=member_status_of(member))
-
-    def _archive_one(self, op: MemberOp) -> OpResult:
-        """Read the member's status, and archive only a subscribed member."""
-        try:
-            member = self._with_retries(lambda c: c.lists.get_list_member(self.list_id, op.hash, fields=["status"]))
-            status = member_status_of(member)
-        except CallFailed as failure:
-            if failure.status != 404:
-                raise
-            status = None
-        kept = archive_verdict(op, status)
-        if kept is not None:
-            return kept
-        try:
-            self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, op.hash))
-        except CallFailed as failure:
-            if failure.status == 404:  # deleted meanwhile
-                return OpResult(op, "kept", 404, "not in the list any more: nothing to archive")
-            raise  # 405 and the like: a permanent refusal, recorded with Mailchimp's reason
-        return OpResult(op, "ok", 204, member_status="subscribed")
+    def archive_member(self, member_hash: str) -> None:
+        """DELETE /lists/{id}/members/{hash}: archives the member (a permanent delete is another call)."""
+        self._with_retries(lambda c: c.lists.delete_list_member(self.list_id, member_hash))
 
     def archived_members(self) -> set[str]:
         """Subscriber hashes of every archived member of the list (read once per run that upserts)."""
@@ -501,7 +379,7 @@ class MailchimpDestination:
         return operation
 
 
-def classify_batch_result(status: int, body: str) -> tuple[str, str | None]:
+def classify_batch_result(status: int, body: str) -> tuple[Literal["ok", "rejected", "failed"], str | None]:
     """(result, error) for one operation of a finished batch."""
     if 200 <= status < 300:
         return "ok", None

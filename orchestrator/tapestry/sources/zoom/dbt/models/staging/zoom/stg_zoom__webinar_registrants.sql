@@ -1,3 +1,5 @@
+{{ config(enabled='zoom' in var('tapestry_sources', {})) }}
+
 with source as (
 
     select * from {{ source('zoom', 'webinar_registrants') }}

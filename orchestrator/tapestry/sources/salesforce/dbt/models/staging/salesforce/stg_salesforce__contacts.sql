@@ -1,3 +1,5 @@
+{{ config(enabled='salesforce' in var('tapestry_sources', {})) }}
+
 with source as (
 
     select * from {{ source('salesforce', 'contact') }}

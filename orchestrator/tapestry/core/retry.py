@@ -1,4 +1,4 @@
-"""Exponential backoff with full jitter, honouring Retry-After."""
+"""Exponential backoff with full jitter, honouring Retry-After (any HTTP API a destination calls)."""
 
 from __future__ import annotations
 
@@ -26,4 +26,4 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        return None  # an HTTP date: rare from Mailchimp; fall back to our own backoff
+        return None  # an HTTP date: rare from the APIs we call; fall back to our own backoff

@@ -1,0 +1,1 @@
+"""Container images: build the runner image with the Docker CLI and push it to a registry."""
