@@ -261,3 +261,25 @@ def test_a_source_without_a_connector_is_refused_on_aws(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="no Airbyte connector") as info:
             airbyte_connections(config)
     assert "on target local only" in info.value.message and info.value.fix
+
+
+def test_the_shop_projects_sources_get_their_snowflake_raw_schemas_and_grants(tmp_path: Path) -> None:
+    """Each source's name is its Snowflake schema (upper-cased), where its connection lands (namespace): the
+    loader writes it, the transformer reads it, in the Terraform module's variables and the DBA's script alike."""
+    from tapestry.engines.warehouse.snowflake_objects import render_sql
+    from tapestry.phases.cloud.env import snowflake_objects
+
+    config = project_config(tmp_path, {}, "ecommerce_support")
+    objects = snowflake_objects(config)
+    assert objects.raw_schemas == ("STRIPE", "ZENDESK", "SALESFORCE")
+    connections = airbyte_payloads(
+        load_template("ecommerce_support"), config, lookup, airbyte_context(config, dict(SECRETS))
+    ).connections
+    assert [c["namespace_format"] for c in connections] == ["STRIPE", "ZENDESK", "SALESFORCE"]
+    script = render_sql(objects)
+    for schema in objects.raw_schemas:
+        assert (
+            f"GRANT CREATE STAGE, CREATE TABLE, USAGE ON SCHEMA TAPESTRY_RAW.{schema} TO ROLE TAPESTRY_LOADER;"
+            in script
+        )
+        assert f"GRANT SELECT ON FUTURE TABLES IN SCHEMA TAPESTRY_RAW.{schema} TO ROLE TAPESTRY_TRANSFORMER;" in script
