@@ -10,8 +10,11 @@ It reads the raw export files directly (not the warehouse) and applies the docum
   Salesforce id (15-character ids completed to 18);
 - blocked values: role inboxes, junk phones, values shared by more e-mails/phones/names than one person has;
 - people: connected components over the unblocked values two records share, cut by the limits;
-- survivorship per field: most recent non-null value, shared/role addresses last, ties to Salesforce, then
-  the smallest record id; the audience has one row per golden e-mail (the person with more records wins).
+- survivorship per field: most recent non-null value, shared/role addresses last, ties to the source listed
+  first (the template's order: Salesforce, then Zoom), then the smallest record id; the audience has one row
+  per golden e-mail (the person with more records wins).
+
+Other templates' oracles (support.shop_oracle) build Records of their own sources and resolve them here.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 MAX_EMAILS = MAX_PHONES = 5
 MAX_NAMES = 2
 RULES = ("source_id", "email", "phone")  # strongest first
+SOURCE_ORDER = ("salesforce", "zoom")  # the zoom_salesforce_mailchimp template's `sources:` order
 
 
 @dataclass
@@ -315,9 +319,10 @@ def _penalty(item: Identified, blocked: set[tuple[str, str]], exact: bool) -> in
     return 1 if ("email", email) in blocked or email.split("@")[0] in ROLE_LOCAL_PARTS else 0
 
 
-def _order(item: Identified) -> tuple[float, int, str]:
+def _order(item: Identified, source_order: tuple[str, ...]) -> tuple[float, int, str]:
     record = item.record
-    return (-record.updated.timestamp(), 0 if record.source == "salesforce" else 1, item.record_id)
+    rank = source_order.index(record.source) if record.source in source_order else len(source_order)
+    return (-record.updated.timestamp(), rank, item.record_id)
 
 
 @dataclass
@@ -328,18 +333,24 @@ class Person:
     row: dict[str, object]
 
 
-def resolve(records: list[Record], exact_email: bool = False) -> list[Person]:
+def resolve(
+    records: list[Record], exact_email: bool = False, source_order: tuple[str, ...] = SOURCE_ORDER
+) -> list[Person]:
     blocked = _blocked(_identify(records, exact_email), exact_email)
+
+    def order(item: Identified) -> tuple[float, int, str]:
+        return _order(item, source_order)
+
     resolved = []
     for items in people(records, exact_email):
         with_address = [i for i in items if i.address]
         golden = (
-            min(with_address, key=lambda i: (_penalty(i, blocked, exact_email), *_order(i))) if with_address else None
+            min(with_address, key=lambda i: (_penalty(i, blocked, exact_email), *order(i))) if with_address else None
         )
 
         def winner(attr: str, items: list[Identified] = items) -> str | None:
             candidates = [i for i in items if getattr(i.record, attr) is not None]
-            return str(getattr(min(candidates, key=_order).record, attr)) if candidates else None
+            return str(getattr(min(candidates, key=order).record, attr)) if candidates else None
 
         resolved.append(
             Person(
@@ -360,7 +371,7 @@ def resolve(records: list[Record], exact_email: bool = False) -> list[Person]:
     return resolved
 
 
-def _audience_people(resolved: list[Person]) -> dict[str, Person]:
+def audience_people(resolved: list[Person]) -> dict[str, Person]:
     """One person per golden e-mail: the one with more records, then the smallest person id."""
     kept: dict[str, Person] = {}
     for person in resolved:
@@ -373,13 +384,13 @@ def _audience_people(resolved: list[Person]) -> dict[str, Person]:
 
 
 def expected_audience(records: list[Record], exact_email: bool = False) -> dict[str, dict[str, object]]:
-    return {address: person.row for address, person in _audience_people(resolve(records, exact_email)).items()}
+    return {address: person.row for address, person in audience_people(resolve(records, exact_email)).items()}
 
 
 def expected_rejections(records: list[Record], exact_email: bool = False) -> dict[str, int]:
     """Records whose person is not in the audience: by their own e-mail's verdict, or shared_email."""
     resolved = resolve(records, exact_email)
-    kept = {person.person_id for person in _audience_people(resolved).values()}
+    kept = {person.person_id for person in audience_people(resolved).values()}
     counts: dict[str, int] = {}
     for person in resolved:
         if person.person_id in kept:

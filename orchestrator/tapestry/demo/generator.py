@@ -20,6 +20,7 @@ import os
 import random
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,21 +31,108 @@ from tapestry.core.fs import umask_mode
 Format = Literal["mixed", "csv", "jsonl", "parquet"]
 
 FIRST_NAMES = (
-    "Ana", "Bartholomew", "Chloé", "Dmitri", "Elizabeth", "François", "Grace", "Hiroshi", "Ingrid", "José",
-    "Katherine", "Łukasz", "María", "Ngozi", "Oliver", "Priya", "Quentin", "Robert", "Søren", "Tomás",
-    "Umar", "Valentina", "William", "Xiao", "Yusuf", "Zoë", "Amélie", "Björn", "Chiara", "Darius",
-    "Émile", "Fatima", "Gustav", "Hana", "Iñaki", "Jürgen", "Kwame", "Leïla", "Mateo", "Noémie",
-    "王", "Σοφία", "Дмитрий", "Nguyễn", "Aoife", "Siobhán", "Renée", "Thandiwe", "Ömer", "Zuzana",
+    "Ana",
+    "Bartholomew",
+    "Chloé",
+    "Dmitri",
+    "Elizabeth",
+    "François",
+    "Grace",
+    "Hiroshi",
+    "Ingrid",
+    "José",
+    "Katherine",
+    "Łukasz",
+    "María",
+    "Ngozi",
+    "Oliver",
+    "Priya",
+    "Quentin",
+    "Robert",
+    "Søren",
+    "Tomás",
+    "Umar",
+    "Valentina",
+    "William",
+    "Xiao",
+    "Yusuf",
+    "Zoë",
+    "Amélie",
+    "Björn",
+    "Chiara",
+    "Darius",
+    "Émile",
+    "Fatima",
+    "Gustav",
+    "Hana",
+    "Iñaki",
+    "Jürgen",
+    "Kwame",
+    "Leïla",
+    "Mateo",
+    "Noémie",
+    "王",
+    "Σοφία",
+    "Дмитрий",
+    "Nguyễn",
+    "Aoife",
+    "Siobhán",
+    "Renée",
+    "Thandiwe",
+    "Ömer",
+    "Zuzana",
 )
 LAST_NAMES = (
-    "Silva", "Simpson", "Müller", "Núñez", "O'Brien", "Kowalski", "Nakamura", "Okafor", "Johansson", "García",
-    "Dubois", "Rossi", "Patel", "Smith", "Nguyen", "Kim", "Hernández", "Schröder", "Larsen", "Costa",
-    "Ivanova", "Novák", "Yılmaz", "Fernández", "Andersson", "Brown", "Wójcik", "Lefèvre", "Santos", "Chen",
-    "李", "Παπαδόπουλος", "Смирнов", "Đặng", "Mac Giolla", "Ó Súilleabháin", "van der Berg", "de la Cruz",
+    "Silva",
+    "Simpson",
+    "Müller",
+    "Núñez",
+    "O'Brien",
+    "Kowalski",
+    "Nakamura",
+    "Okafor",
+    "Johansson",
+    "García",
+    "Dubois",
+    "Rossi",
+    "Patel",
+    "Smith",
+    "Nguyen",
+    "Kim",
+    "Hernández",
+    "Schröder",
+    "Larsen",
+    "Costa",
+    "Ivanova",
+    "Novák",
+    "Yılmaz",
+    "Fernández",
+    "Andersson",
+    "Brown",
+    "Wójcik",
+    "Lefèvre",
+    "Santos",
+    "Chen",
+    "李",
+    "Παπαδόπουλος",
+    "Смирнов",
+    "Đặng",
+    "Mac Giolla",
+    "Ó Súilleabháin",
+    "van der Berg",
+    "de la Cruz",
 )
 NICKNAMES = {
-    "Bartholomew": "Bart", "Elizabeth": "Liz", "Katherine": "Kate", "Robert": "Bob", "William": "Bill",
-    "José": "Pepe", "Valentina": "Vale", "Oliver": "Ollie", "Dmitri": "Dima", "Grace": "Gracie",
+    "Bartholomew": "Bart",
+    "Elizabeth": "Liz",
+    "Katherine": "Kate",
+    "Robert": "Bob",
+    "William": "Bill",
+    "José": "Pepe",
+    "Valentina": "Vale",
+    "Oliver": "Ollie",
+    "Dmitri": "Dima",
+    "Grace": "Gracie",
 }
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "corp.example.org")
 MALFORMED = ("{}@", "{} {}@example.com", "@example.com", "{}.example.com", "{}@@example.com", "{}@example")
@@ -258,8 +346,16 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
     return summary
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]], fmt: str) -> int:
-    """Write atomically; keep the existing file (and its mtime) when the bytes would be the same."""
+def _write(
+    path: Path,
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    fmt: str,
+    json_record: Callable[[dict[str, str]], dict[str, object]] | None = None,
+) -> int:
+    """Write atomically; keep the existing file (and its mtime) when the bytes would be the same. `json_record`
+    gives JSON exports their types (numbers, booleans, nulls; default: Salesforce's)."""
+    typed = json_record or _typed
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -273,8 +369,7 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]], fm
         elif fmt == "jsonl":
             with tmp.open("w", encoding="utf-8") as handle:
                 handle.writelines(
-                    json.dumps(_typed(dict(zip(columns, row, strict=True))), ensure_ascii=False) + "\n"
-                    for row in rows
+                    json.dumps(typed(dict(zip(columns, row, strict=True))), ensure_ascii=False) + "\n" for row in rows
                 )
         else:
             _write_parquet(tmp, columns, rows)
@@ -302,7 +397,9 @@ def _write_parquet(path: Path, columns: tuple[str, ...], rows: list[tuple[str, .
     import pyarrow.parquet as pq
 
     by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(columns, by_column, strict=True)})
+    table = pa.table(
+        {name: pa.array(values, type=pa.string()) for name, values in zip(columns, by_column, strict=True)}
+    )
     pq.write_table(table, path, compression="zstd")
 
 
