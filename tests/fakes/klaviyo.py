@@ -433,7 +433,24 @@ class FakeKlaviyo(FakeService):
         problem = self._check_profile(attributes)
         if problem:
             raise _invalid(problem, "/data/attributes/email")
-        return self._upsert_profile(attributes, now)
+        return self._patch(self._upsert_profile(attributes, now), data.get("meta"))
+
+    @staticmethod
+    def _patch(landed: tuple[_Profile, bool], meta: dict[str, Any] | None) -> tuple[_Profile, bool]:
+        """ProfileMeta.patch_properties: unset removes custom properties; append/unappend edit list values."""
+        profile = landed[0]
+        patch = (meta or {}).get("patch_properties") or {}
+        unset = patch.get("unset") or []
+        for name in [unset] if isinstance(unset, str) else unset:
+            profile.properties.pop(name, None)
+        for name, value in (patch.get("append") or {}).items():
+            current = profile.properties.get(name)
+            profile.properties[name] = [*(current if isinstance(current, list) else []), value]
+        for name, value in (patch.get("unappend") or {}).items():
+            current = profile.properties.get(name)
+            if isinstance(current, list):
+                profile.properties[name] = [v for v in current if v != value]
+        return landed
 
     def _render_profile(self, profile: _Profile) -> dict[str, Any]:
         attributes = {
@@ -558,7 +575,7 @@ class FakeKlaviyo(FakeService):
                         }
                     )
                     continue
-                profile, _ = self._upsert_profile(attributes, now)
+                profile, _ = self._patch(self._upsert_profile(attributes, now), item.get("meta"))
                 for list_id in job.lists:
                     self._members[list_id].add(profile.id)
             job.failed = len(job.errors)

@@ -10,7 +10,6 @@ included), not the SDK's models.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -212,16 +211,17 @@ class HubSpotClient:
         """A call the SDK has no API class for (account info), through its own client and auth."""
 
         def call() -> Any:
-            return self._contacts_client.call_api(
+            answer = self._contacts_client.call_api(
                 path,
                 method,
                 query_params=list(query),
                 header_params={"Accept": "application/json"},
                 auth_settings=["oauth2"],
                 _preload_content=False,
-                _return_http_data_only=False,
+                _return_http_data_only=True,
                 _request_timeout=(CONNECT_TIMEOUT_S, self.timeout),
-            )[0]
+            )
+            return answer[0] if isinstance(answer, tuple) else answer
 
         return call
 
@@ -281,6 +281,3 @@ class HubSpotClient:
                 _request_timeout=(CONNECT_TIMEOUT_S, self.timeout),
             )
         )
-
-
-EMAIL_IN_MESSAGE = re.compile(r"[^\s\"'<>(),;:\[\]]+@[^\s\"'<>(),;:\[\]]+\.[A-Za-z]{2,}")
