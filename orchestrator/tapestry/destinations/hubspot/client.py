@@ -22,6 +22,10 @@ from tapestry.core.retry import RetryPolicy, parse_retry_after
 
 CONNECT_TIMEOUT_S = 10.0
 PREFLIGHT_NETWORK_ATTEMPTS = 2
+# HubSpot counts a call when it arrives, the pacer when it leaves: a margin keeps network jitter from
+# putting two windows' calls into one.
+WINDOW_S = 10.0
+MARGIN_S = 0.25
 TOKEN_FIX = "check the private app's access token (Settings > Integrations > Private apps > the app > Auth)"
 
 
@@ -126,7 +130,7 @@ class HubSpotClient:
         self.host = urlsplit(self.base_url).netloc
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
-        self.pacer = pacer or Pacer([Window(requests_per_10s, 10.0)])
+        self.pacer = pacer or Pacer([Window(requests_per_10s, WINDOW_S + MARGIN_S)])
         self.sleep = sleep
         self._requests = 0
         self._lock = threading.Lock()
@@ -157,13 +161,14 @@ class HubSpotClient:
         """One paced call: (status, parsed JSON body or None). Raises HubSpotError."""
         import urllib3
         from hubspot.crm.contacts.exceptions import ApiException
+        from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
         self.pacer.acquire()
         with self._lock:
             self._requests += 1
         try:
             response = call()
-        except ApiException as exc:
+        except (ApiException, PropertiesApiException) as exc:  # each SDK module has its own
             if not exc.status:  # the SDK's wrapper of a TLS or request-building failure
                 raise HubSpotError(None, _network_reason(exc, self.host)) from None
             raise parse_error(exc.status, exc.body, exc.headers) from None

@@ -189,7 +189,7 @@ class HubSpotDestination:
         acks: list[Ack] = []
         try:
             if upserts:
-                names = sorted({n for r in upserts for n in (r.record.get("properties") or {})})
+                names = sorted({"email", *(n for r in upserts for n in (r.record.get("properties") or {}))})
                 found = self.client.read([str(r.record.get("email") or r.row.key) for r in upserts], "email", names)
                 by_email = {
                     str((c.get("properties") or {}).get("email") or "").lower(): c for c in found.get("results") or []
