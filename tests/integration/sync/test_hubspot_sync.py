@@ -252,3 +252,18 @@ def test_a_batch_a_killed_run_sent_is_collected_by_the_next_and_not_sent_again(
     assert len(hub.upserted_keys()) == 100, "only the batch never sent goes out"
     assert hub.syncer.sql("select count(*) from tapestry_sync.in_flight") == [(0,)]
     assert sum(1 for s in hub.syncer.remembered().values() if s.get("created")) == 300, "recovered contacts are ours"
+
+
+def test_a_preview_needs_no_token_and_says_what_each_contact_would_get(tmp_path: Path, fake: FakeHubSpot) -> None:
+    from tapestry.destinations.base import OpenRequest
+    from tapestry.destinations.hubspot import PLUGIN
+
+    hub = Hub(tmp_path, fake, n=12)
+    offline = PLUGIN.open(OpenRequest(HubSpotConfig(), hub.syncer.mapping, {}, offline=True))
+    report = hub.syncer.run(offline, preview=True, offline=True)
+    assert report.planned == {"create": 12, "update": 0, "archive": 0} and fake.request_count == 0
+    assert report.sample[0] == {
+        "operation": "create",
+        "email": "Person0@Example.com",
+        "properties": {"firstname": "First0", "lastname": ""},
+    }

@@ -221,3 +221,22 @@ def test_a_job_a_killed_run_submitted_is_collected_by_the_next_and_not_imported_
     assert len(account.imported()) == 100, "only the profiles never submitted are imported"
     assert len(fake.members(LIST)) == 300
     assert account.syncer.sql("select count(*) from tapestry_sync.in_flight") == [(0,)]
+
+
+def test_a_preview_needs_no_key_and_says_what_each_profile_would_get(tmp_path: Path, fake: FakeKlaviyo) -> None:
+    from tapestry.destinations.base import OpenRequest
+    from tapestry.destinations.klaviyo import PLUGIN
+
+    account = Account(tmp_path, fake, n=12)
+    offline = PLUGIN.open(OpenRequest(KlaviyoConfig(), account.syncer.mapping, {}, offline=True))
+    report = account.syncer.run(offline, preview=True, offline=True)
+    assert report.planned == {"create": 12, "update": 0, "archive": 0} and fake.request_count == 0
+    assert report.sample[1] == {  # rows come ordered by key: person10 after person0
+        "operation": "create",
+        "list": "preview",
+        "email": "Person10@Example.com",
+        "first_name": "First10",
+        "last_name": None,  # a null column clears the attribute
+        "properties": {"segment": "lead"},
+        "unset": [],
+    }
