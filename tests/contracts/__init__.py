@@ -42,6 +42,8 @@ CONTRACTS_DIR: Final = Path(__file__).resolve().parent
 CONNECTOR_SPECS: Final = {
     ("source", "zoom"): "airbyte/source-zoom.connection_specification.json",
     ("source", "salesforce"): "airbyte/source-salesforce.connection_specification.json",
+    ("source", "stripe"): "airbyte/source-stripe.connection_specification.json",
+    ("source", "zendesk-support"): "airbyte/source-zendesk-support.connection_specification.json",
     ("destination", "snowflake"): "airbyte/destination-snowflake.connection_specification.json",
 }
 
@@ -73,7 +75,20 @@ def airbyte_operations() -> list[dict[str, Any]]:
 
 
 def catalog_facts() -> dict[str, Any]:
-    return dict(load("airbyte/catalog-facts.json"))
+    """catalog-facts.json (the team's reference set) with the facts of each connector vendored beside it
+    (``catalog-facts.<type>.json``, each with its own ``_source``), merged key by key."""
+    facts = dict(load("airbyte/catalog-facts.json"))
+    for extra in sorted((CONTRACTS_DIR / "airbyte").glob("catalog-facts.*.json")):
+        _merge(facts, load(f"airbyte/{extra.name}"))
+    return facts
+
+
+def _merge(into: dict[str, Any], more: dict[str, Any]) -> None:
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def mailchimp_operations() -> dict[str, tuple[str, str]]:

@@ -16,6 +16,7 @@ import os
 import random
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,21 +27,108 @@ from tapestry.core.fs import umask_mode
 Format = Literal["mixed", "csv", "jsonl", "parquet"]
 
 FIRST_NAMES = (
-    "Ana", "Bartholomew", "Chloé", "Dmitri", "Elizabeth", "François", "Grace", "Hiroshi", "Ingrid", "José",
-    "Katherine", "Łukasz", "María", "Ngozi", "Oliver", "Priya", "Quentin", "Robert", "Søren", "Tomás",
-    "Umar", "Valentina", "William", "Xiao", "Yusuf", "Zoë", "Amélie", "Björn", "Chiara", "Darius",
-    "Émile", "Fatima", "Gustav", "Hana", "Iñaki", "Jürgen", "Kwame", "Leïla", "Mateo", "Noémie",
-    "王", "Σοφία", "Дмитрий", "Nguyễn", "Aoife", "Siobhán", "Renée", "Thandiwe", "Ömer", "Zuzana",
+    "Ana",
+    "Bartholomew",
+    "Chloé",
+    "Dmitri",
+    "Elizabeth",
+    "François",
+    "Grace",
+    "Hiroshi",
+    "Ingrid",
+    "José",
+    "Katherine",
+    "Łukasz",
+    "María",
+    "Ngozi",
+    "Oliver",
+    "Priya",
+    "Quentin",
+    "Robert",
+    "Søren",
+    "Tomás",
+    "Umar",
+    "Valentina",
+    "William",
+    "Xiao",
+    "Yusuf",
+    "Zoë",
+    "Amélie",
+    "Björn",
+    "Chiara",
+    "Darius",
+    "Émile",
+    "Fatima",
+    "Gustav",
+    "Hana",
+    "Iñaki",
+    "Jürgen",
+    "Kwame",
+    "Leïla",
+    "Mateo",
+    "Noémie",
+    "王",
+    "Σοφία",
+    "Дмитрий",
+    "Nguyễn",
+    "Aoife",
+    "Siobhán",
+    "Renée",
+    "Thandiwe",
+    "Ömer",
+    "Zuzana",
 )
 LAST_NAMES = (
-    "Silva", "Simpson", "Müller", "Núñez", "O'Brien", "Kowalski", "Nakamura", "Okafor", "Johansson", "García",
-    "Dubois", "Rossi", "Patel", "Smith", "Nguyen", "Kim", "Hernández", "Schröder", "Larsen", "Costa",
-    "Ivanova", "Novák", "Yılmaz", "Fernández", "Andersson", "Brown", "Wójcik", "Lefèvre", "Santos", "Chen",
-    "李", "Παπαδόπουλος", "Смирнов", "Đặng", "Mac Giolla", "Ó Súilleabháin", "van der Berg", "de la Cruz",
+    "Silva",
+    "Simpson",
+    "Müller",
+    "Núñez",
+    "O'Brien",
+    "Kowalski",
+    "Nakamura",
+    "Okafor",
+    "Johansson",
+    "García",
+    "Dubois",
+    "Rossi",
+    "Patel",
+    "Smith",
+    "Nguyen",
+    "Kim",
+    "Hernández",
+    "Schröder",
+    "Larsen",
+    "Costa",
+    "Ivanova",
+    "Novák",
+    "Yılmaz",
+    "Fernández",
+    "Andersson",
+    "Brown",
+    "Wójcik",
+    "Lefèvre",
+    "Santos",
+    "Chen",
+    "李",
+    "Παπαδόπουλος",
+    "Смирнов",
+    "Đặng",
+    "Mac Giolla",
+    "Ó Súilleabháin",
+    "van der Berg",
+    "de la Cruz",
 )
 NICKNAMES = {
-    "Bartholomew": "Bart", "Elizabeth": "Liz", "Katherine": "Kate", "Robert": "Bob", "William": "Bill",
-    "José": "Pepe", "Valentina": "Vale", "Oliver": "Ollie", "Dmitri": "Dima", "Grace": "Gracie",
+    "Bartholomew": "Bart",
+    "Elizabeth": "Liz",
+    "Katherine": "Kate",
+    "Robert": "Bob",
+    "William": "Bill",
+    "José": "Pepe",
+    "Valentina": "Vale",
+    "Oliver": "Ollie",
+    "Dmitri": "Dima",
+    "Grace": "Gracie",
 }
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "corp.example.org")
 MALFORMED = ("{}@", "{} {}@example.com", "@example.com", "{}.example.com", "{}@@example.com", "{}@example")
@@ -49,7 +137,14 @@ SPAN_SECONDS = 500 * 24 * 3600
 
 ZOOM_COLUMNS = ("id", "webinar_id", "email", "first_name", "last_name", "status", "create_time", "join_url")
 SALESFORCE_COLUMNS = (
-    "Id", "Email", "FirstName", "LastName", "AccountId", "CreatedDate", "LastModifiedDate", "SystemModstamp",
+    "Id",
+    "Email",
+    "FirstName",
+    "LastName",
+    "AccountId",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
     "IsDeleted",
 )
 
@@ -125,17 +220,19 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
         if in_salesforce:
             created = _ts(rng, 0, SPAN_SECONDS // 2)
             modified = created + timedelta(seconds=rng.randrange(0, SPAN_SECONDS // 2))
-            salesforce_rows.append((
-                f"003{i:015d}",
-                _bad_email(rng, first, last) if bad else _vary_email(rng, email),
-                first if rng.random() > 0.02 else "",
-                last,
-                f"001{rng.randrange(10_000):015d}",
-                _iso(created, True),
-                _iso(modified, True),
-                _iso(modified + timedelta(seconds=rng.randrange(0, 60)), True),
-                "true" if rng.random() < 0.01 else "false",
-            ))
+            salesforce_rows.append(
+                (
+                    f"003{i:015d}",
+                    _bad_email(rng, first, last) if bad else _vary_email(rng, email),
+                    first if rng.random() > 0.02 else "",
+                    last,
+                    f"001{rng.randrange(10_000):015d}",
+                    _iso(created, True),
+                    _iso(modified, True),
+                    _iso(modified + timedelta(seconds=rng.randrange(0, 60)), True),
+                    "true" if rng.random() < 0.01 else "false",
+                )
+            )
 
         if in_zoom:
             registrations = 1 if rng.random() < 0.7 else (2 if rng.random() < 0.67 else rng.randrange(3, 6))
@@ -145,16 +242,18 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
                 zoom_last = "" if rng.random() < 0.3 else last
             for webinar in rng.sample(webinars, min(registrations, len(webinars))):
                 registrant = hashlib.md5(f"{seed}:{i}:{webinar}".encode()).hexdigest()[:22]
-                zoom_rows[webinar].append((
-                    registrant,
-                    webinar,
-                    _bad_email(rng, first, last) if bad else _vary_email(rng, email),
-                    zoom_first,
-                    zoom_last,
-                    "approved",
-                    _iso(_ts(rng), False),
-                    f"https://zoom.us/w/{webinar}?tk={registrant}",
-                ))
+                zoom_rows[webinar].append(
+                    (
+                        registrant,
+                        webinar,
+                        _bad_email(rng, first, last) if bad else _vary_email(rng, email),
+                        zoom_first,
+                        zoom_last,
+                        "approved",
+                        _iso(_ts(rng), False),
+                        f"https://zoom.us/w/{webinar}?tk={registrant}",
+                    )
+                )
 
     zoom_fmt = "csv" if fmt == "mixed" else fmt
     salesforce_fmt = "jsonl" if fmt == "mixed" else fmt
@@ -170,8 +269,16 @@ def generate(out: Path, people: int, seed: int = 42, fmt: Format = "mixed") -> D
     return summary
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]], fmt: str) -> int:
-    """Write atomically; keep the existing file (and its mtime) when the bytes would be the same."""
+def _write(
+    path: Path,
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    fmt: str,
+    json_record: Callable[[dict[str, str]], dict[str, object]] | None = None,
+) -> int:
+    """Write atomically; keep the existing file (and its mtime) when the bytes would be the same. `json_record`
+    gives JSON exports their types (numbers, booleans, nulls; default: Salesforce's)."""
+    typed = json_record or _typed
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -185,8 +292,7 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[tuple[str, ...]], fm
         elif fmt == "jsonl":
             with tmp.open("w", encoding="utf-8") as handle:
                 handle.writelines(
-                    json.dumps(_typed(dict(zip(columns, row, strict=True))), ensure_ascii=False) + "\n"
-                    for row in rows
+                    json.dumps(typed(dict(zip(columns, row, strict=True))), ensure_ascii=False) + "\n" for row in rows
                 )
         else:
             _write_parquet(tmp, columns, rows)
@@ -214,7 +320,9 @@ def _write_parquet(path: Path, columns: tuple[str, ...], rows: list[tuple[str, .
     import pyarrow.parquet as pq
 
     by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(columns, by_column, strict=True)})
+    table = pa.table(
+        {name: pa.array(values, type=pa.string()) for name, values in zip(columns, by_column, strict=True)}
+    )
     pq.write_table(table, path, compression="zstd")
 
 

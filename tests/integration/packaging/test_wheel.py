@@ -38,6 +38,11 @@ def test_wheel_contains_the_bundled_folders(wheel: Path) -> None:
         "tapestry/sources/zoom/dbt/models/intermediate/people/int_zoom__people.sql",
         "tapestry/sources/salesforce/dbt/models/staging/salesforce/stg_salesforce__contacts.sql",
         "tapestry/sources/salesforce/dbt/models/intermediate/people/_salesforce__people.yml",
+        "tapestry/sources/stripe/dbt/macros/stripe.sql",
+        "tapestry/sources/stripe/dbt/models/staging/stripe/stg_stripe__charges.sql",
+        "tapestry/sources/zendesk_support/dbt/models/intermediate/people/int_zendesk_support__people.sql",
+        "tapestry/_bundled/kickstart_templates/ecommerce_support/template.yml",
+        "tapestry/_bundled/kickstart_templates/ecommerce_support/dbt_project/models/marts/audience.sql",
         "tapestry/cli/app.py",
     ):
         assert required in names, required

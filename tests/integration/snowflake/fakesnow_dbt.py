@@ -5,9 +5,10 @@ Loads the raw tables given as JSON into fakesnow the way Airbyte lands them on S
 RAW.<NAMESPACE>.<STREAM>), runs the real dbt project on dbt-snowflake through Tapestry's dbt runner,
 and prints the audience rows as JSON.
 
-    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir> <vars.json>
+    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir> <vars.json> [<audience columns>]
 
-vars.json holds the dbt vars Tapestry passes for the project's sources (`tapestry_sources`).
+vars.json holds the dbt vars Tapestry passes for the project's sources (`tapestry_sources`); the audience columns
+(comma-separated) are the ones printed, by default those of the zoom_salesforce_mailchimp template.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ import sys
 import warnings
 from pathlib import Path
 
+DEFAULT_COLUMNS = (
+    "email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, first_seen_at, last_seen_at"
+)
+
 
 def main() -> None:
     raw_file, project_dir, work_dir, vars_file = (Path(a) for a in sys.argv[1:5])
+    audience_columns = sys.argv[5] if len(sys.argv) > 5 else DEFAULT_COLUMNS
     raw = json.loads(raw_file.read_text())
     source_vars = json.loads(vars_file.read_text())
     warnings.filterwarnings("ignore")  # fakesnow's arrow-copy warning, once per query
@@ -85,21 +91,27 @@ def main() -> None:
         reader = SnowflakeWarehouse(
             SnowflakeSettings("fakesnow", "TAPESTRY_SYNC", "TAPESTRY_SYNCER", "TAPESTRY_WH", "TAPESTRY_ANALYTICS")
         )
-        rows = reader.query(
-            "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
-            "first_seen_at, last_seen_at from MARTS.AUDIENCE"
-        )
+        rows = reader.query(f"select {audience_columns} from MARTS.AUDIENCE")
         rejected = reader.query("select reason, count(*) from MARTS.AUDIENCE_REJECTED_RECORDS group by 1")
     print(
         json.dumps(
             {
                 "models": result.models_passed,
                 "tests": result.tests_passed,
-                "audience": [[v.isoformat() if hasattr(v, "isoformat") else v for v in r] for r in rows],
+                "audience": [[_as_json(v) for v in r] for r in rows],
                 "rejected": {str(k): int(v) for k, v in rejected},
             }
         )
     )
+
+
+def _as_json(value: object) -> object:
+    """Timestamps and dates as ISO text, decimals (a number column) as text of the same digits."""
+    from decimal import Decimal
+
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tapestry.core.errors import SyncError
 from tapestry.core.warehouse import Warehouse
-from tapestry.destinations.base import PlannedRow
+from tapestry.engines.sync.protocol import PlannedRow
 from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import SyncState, load_state, table
 
