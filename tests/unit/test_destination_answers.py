@@ -1,5 +1,6 @@
-"""The template's optional HubSpot and Klaviyo questions: answers for all three destinations render a valid
-tapestry.yml (three syncs of one model, secrets only referenced), locally and on aws."""
+"""The templates' optional HubSpot and Klaviyo questions (kickstart_templates/_shared/more_destinations.yml):
+answers for all three destinations render a valid tapestry.yml (three syncs of one model, secrets only
+referenced), locally and on aws, from every template with an audience."""
 
 from __future__ import annotations
 
@@ -19,8 +20,13 @@ from tapestry.project.config import parse_config
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _render(raw: dict[str, object], tmp_path: Path, env: dict[str, str] | None = None) -> tuple[str, object]:
-    spec = load_template("zoom_salesforce_mailchimp")
+def _render(
+    raw: dict[str, object],
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    template: str = "zoom_salesforce_mailchimp",
+) -> tuple[str, object]:
+    spec = load_template(template)
     answers = validate_answers(spec, raw, tmp_path, env=env or {})
     rendered = render_files(spec, answers.values)["tapestry.yml"]
     return rendered, parse_config(yaml.safe_load(rendered), "tapestry.yml")
@@ -92,3 +98,38 @@ def test_a_wrong_hub_id_or_list_id_is_named_with_its_fix(tmp_path: Path) -> None
     message = str(refused.value)
     assert "hubspot_portal_id: the Hub ID is a number" in message
     assert "klaviyo_list_id: a Klaviyo list id is letters and digits" in message
+
+
+def test_the_shop_template_asks_the_same_questions_and_adds_both_syncs_after_its_own(tmp_path: Path) -> None:
+    shop = {q.id for q in load_template("ecommerce_support").questions}
+    default = {q.id for q in load_template("zoom_salesforce_mailchimp").questions}
+    more = {i for i in default if i.startswith(("hubspot_", "klaviyo_"))}
+    assert len(more) == 8 and more <= shop
+    assert not more & {q.id for q in load_template("blank").questions}, "no audience, no sync to add"
+
+    raw = {
+        "project_name": "shop",
+        "target": "local",
+        "stripe_files": ["exports/stripe/*"],
+        "zendesk_files": ["exports/zendesk/*"],
+        "salesforce_files": ["exports/salesforce/*"],
+        "mailchimp_list_id": "1a2b3c4d5e",
+        "hubspot_portal_id": "4200042",
+        "klaviyo_list_id": "Ab12Cd",
+        "sync_mode": "mirror",
+    }
+    rendered, config = _render(raw, tmp_path, template="ecommerce_support")
+    syncs = config.syncs  # type: ignore[attr-defined]
+    assert [(s.name, s.model, s.mode, s.destination.type) for s in syncs] == [
+        ("newsletter", "audience", "mirror", "mailchimp"),
+        ("crm", "audience", "mirror", "hubspot"),
+        ("lifecycle", "audience", "mirror", "klaviyo"),
+    ]
+    assert [t.column for t in syncs[0].mapping.tags if t.column] == ["customer_tag", "open_ticket_tag"]
+    assert syncs[1].destination.access_token.env == "HUBSPOT_ACCESS_TOKEN"
+    assert syncs[2].destination.api_key.env == "KLAVIYO_API_KEY"
+
+    del raw["hubspot_portal_id"], raw["klaviyo_list_id"]
+    rendered, config = _render(raw, tmp_path, template="ecommerce_support")
+    assert [s.destination.type for s in config.syncs] == ["mailchimp"]  # type: ignore[attr-defined]
+    assert rendered.endswith("on hold\n"), "the shop's tapestry.yml ends as before, with one newline"
