@@ -27,6 +27,10 @@ __all__ = [
     "load",
     "mailchimp_operations",
     "mailchimp_shape",
+    "openapi",
+    "openapi_request_schema",
+    "openapi_response_schema",
+    "openapi_schema",
     "public_api_schema",
     "secret_paths",
     "strict",
@@ -96,6 +100,55 @@ def mailchimp_operations() -> dict[str, tuple[str, str]]:
 def mailchimp_shape(name: str) -> Any:
     """A request shape or fact from mailchimp-shapes.json (``member_upsert``, ``batch_request``, ...)."""
     return load("mailchimp/mailchimp-shapes.json")[name]
+
+
+def openapi(relative: str) -> dict[str, Any]:
+    """An OpenAPI excerpt (``hubspot/crm-contacts-v3.json``, ``klaviyo/klaviyo-stable-2026-07-15.json``)."""
+    return dict(load(relative))
+
+
+def _draft7(node: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema draft-07: ``nullable: true`` admits null (a sibling of ``$ref`` is
+    otherwise ignored by draft-07), refs point into the copied components."""
+    if isinstance(node, list):
+        return [_draft7(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _draft7(value) for key, value in node.items() if key not in ("nullable", "example", "discriminator")}
+    if node.get("nullable") is True:
+        if "type" in out and isinstance(out["type"], str) and "$ref" not in out and "oneOf" not in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def openapi_schema(relative: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` (which may ``$ref`` the document's components) as a draft-07 root that resolves those refs."""
+    components = _draft7(openapi(relative).get("components", {}))
+    return {**_draft7(schema), "components": components}
+
+
+def _operation(relative: str, method: str, path: str) -> dict[str, Any]:
+    return dict(openapi(relative)["paths"][path][method.lower()])
+
+
+def openapi_request_schema(relative: str, method: str, path: str) -> dict[str, Any]:
+    """The request body schema of an operation (its first content type), as a draft-07 root."""
+    content = _operation(relative, method, path)["requestBody"]["content"]
+    return openapi_schema(relative, next(iter(content.values()))["schema"])
+
+
+def openapi_response_schema(relative: str, method: str, path: str, status: int | str) -> dict[str, Any]:
+    """The response body schema of an operation for a status (``207``, or a class such as ``4XX``)."""
+    responses = _operation(relative, method, path)["responses"]
+    response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses["default"]
+    document = openapi(relative)
+    while "$ref" in response:  # a shared response (#/components/responses/Error)
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return openapi_schema(relative, next(iter(response["content"].values()))["schema"])
 
 
 def strict(schema: dict[str, Any]) -> dict[str, Any]:

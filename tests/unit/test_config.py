@@ -124,7 +124,10 @@ def test_plugin_problems_name_the_plugin_setting_and_the_known_types() -> None:
     assert "sources.crm.client_id: String should have at least 10 characters" in text
     assert "sources.x: give the source's settings with its `type:`" in text
     assert "syncs[0].destination.list_id:" in text and "syncs[0].mode:" in text
-    assert "syncs[1].destination.type: unknown destination type 'carrier-pigeon' (use one of: mailchimp)" in text
+    assert (
+        "syncs[1].destination.type: unknown destination type 'carrier-pigeon' (use one of: hubspot, klaviyo, mailchimp)"
+        in text
+    )
 
 
 def test_two_syncs_may_not_share_a_name_or_a_destination() -> None:

@@ -17,7 +17,7 @@ app = typer.Typer(
     name="tapestry",
     help=(
         "Gather people from Zoom and Salesforce into one warehouse, model one de-duplicated audience "
-        "with dbt, and keep a Mailchimp list equal to it.\n\n"
+        "with dbt, and keep Mailchimp, HubSpot and Klaviyo equal to it.\n\n"
         "Quick start: [bold]tapestry demo-data --out exports[/] → [bold]tapestry init my-project[/] → "
         "[bold]tapestry run --project my-project[/] → [bold]tapestry status --project my-project[/]"
     ),

@@ -196,7 +196,7 @@ class FirstBuildSummary(TransformSummary):
 
 
 class DashboardSummary(PhaseSummary):
-    links: dict[str, str] = {}  # airbyte, snowflake, mailchimp
+    links: dict[str, str] = {}  # airbyte, snowflake (destinations' links come from their plugins)
     command: str | None = None  # how to open the dashboard
 
     def describe(self) -> str:

@@ -15,7 +15,7 @@ HELP = """Create a project and bring its pipeline up, with no manual step after 
 • [bold]--target aws[/]: init, then the deploy: secrets to SSM Parameter Store → Snowflake and the
   AWS ingestion stack (concurrently) → Airbyte configured through its API → first Airbyte syncs and
   dbt build → ECS Fargate runner (image built and pushed with Docker, or [bold]runner_image[/]) →
-  first sync to Mailchimp → dashboard links.
+  first run of every sync (Mailchimp, and HubSpot or Klaviyo when answered) → dashboard links.
 
 Every phase is recorded; rerun the same command to resume after a
 failure; a second full run changes nothing.

@@ -16,7 +16,7 @@ HELP = """Run the pipeline once, in order: ingest → transform (dbt build) → 
 
 On the local target, ingest loads the export files named in tapestry.yml that were not loaded before
 (a file is known by its content hash), transform runs the dbt project when data or models changed,
-and sync pushes the audience's changes to Mailchimp (a preview when no API key is set).
+and each enabled sync pushes its model's changes to its destination (a preview when its key is not set).
 A rerun with nothing new changes nothing. Exit code 0 on success, 1 when a phase fails
 (the message names the file, model or test), 2 for configuration problems."""
 

@@ -383,8 +383,7 @@ class Deploy:
         links = {
             "airbyte": self.env.aws.airbyte.url or ingestion.get("airbyte_url"),
             "snowflake": "https://app.snowflake.com/",
-            "mailchimp": "https://admin.mailchimp.com/lists/",
-        }
+        }  # each sync's destination link comes from its plugin (the dashboard asks them)
         command = f"tapestry dashboard --project {self.ctx.layout.root}"
         self.ctx.reporter.info(f"dashboard: {command}")
         return DashboardSummary(links={k: v for k, v in links.items() if v}, command=command)
