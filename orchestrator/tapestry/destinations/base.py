@@ -16,7 +16,9 @@ import builtins
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
+from tapestry.core.errors import SyncError
 from tapestry.core.settings import Strict
 from tapestry.engines.sync.protocol import (
     Ack,
@@ -32,6 +34,7 @@ from tapestry.engines.sync.protocol import (
 
 __all__ = [
     "Ack",
+    "ApiDestination",
     "Destination",
     "DestinationConfig",
     "DestinationPlugin",
@@ -119,3 +122,39 @@ class DestinationPlugin:
     mapping_model: builtins.type[MappingConfig]
     open: Callable[[OpenRequest], Destination]  # imports the plugin's client when called
     kept_label: str = "left as they are"  # what `kept` means here, in the run's headline
+
+
+class ApiClient(Protocol):
+    """What the sync asks of a destination's HTTP client besides its calls."""
+
+    @property
+    def requests_made(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+ClientT = TypeVar("ClientT", bound=ApiClient)
+
+
+class ApiDestination(Generic[ClientT]):
+    """The part every destination that talks to an API shares: a client that is absent when the sync was
+    opened without its credentials or object (a preview), which only `describe` may run without."""
+
+    missing_client: tuple[str, str] = ("this sync has no credentials", "set them, or run with --preview")
+
+    def __init__(self, client: ClientT | None) -> None:
+        self._api = client
+
+    @property
+    def client(self) -> ClientT:
+        if self._api is None:
+            raise SyncError(*self.missing_client)
+        return self._api
+
+    @property
+    def requests(self) -> int:
+        return self._api.requests_made if self._api is not None else 0
+
+    def close(self) -> None:
+        if self._api is not None:
+            self._api.close()

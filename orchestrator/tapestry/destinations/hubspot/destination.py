@@ -29,7 +29,17 @@ from datetime import datetime
 from typing import Any
 
 from tapestry.core.errors import SyncError
-from tapestry.destinations.base import Ack, InFlight, OpenRequest, Plan, PlannedRow, Session, State, Verdict
+from tapestry.destinations.base import (
+    Ack,
+    ApiDestination,
+    InFlight,
+    OpenRequest,
+    Plan,
+    PlannedRow,
+    Session,
+    State,
+    Verdict,
+)
 from tapestry.destinations.hubspot.client import HubSpotClient, HubSpotError
 from tapestry.destinations.hubspot.config import HubSpotConfig, HubSpotMapping
 
@@ -87,28 +97,16 @@ def upserted_state(op: ContactOp, contact_id: str, new: bool) -> State:
     return {"id": contact_id, "created": created}
 
 
-class HubSpotDestination:
+class HubSpotDestination(ApiDestination[HubSpotClient]):
+    missing_client = ("this HubSpot sync has no access token or portal id", "set them, or run with --preview")
+
     def __init__(
         self, config: HubSpotConfig, mapping: HubSpotMapping, client: HubSpotClient | None, full_resync: bool = False
     ) -> None:
         self.config = config
         self.mapping = mapping
-        self._api = client  # None: opened without a token or portal, for previews only
+        super().__init__(client)  # None: a preview
         self.full_resync = full_resync
-
-    @property
-    def client(self) -> HubSpotClient:
-        if self._api is None:
-            raise SyncError("this HubSpot sync has no access token or portal id", "set them, or run with --preview")
-        return self._api
-
-    @property
-    def requests(self) -> int:
-        return self._api.requests_made if self._api is not None else 0
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
 
     # --- the protocol ------------------------------------------------------------------------------------
 

@@ -28,7 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tapestry.core.errors import SyncError
-from tapestry.destinations.base import Ack, InFlight, OpenRequest, Plan, PlannedRow, Session, State, Verdict
+from tapestry.destinations.base import (
+    Ack,
+    ApiDestination,
+    InFlight,
+    OpenRequest,
+    Plan,
+    PlannedRow,
+    Session,
+    State,
+    Verdict,
+)
 from tapestry.destinations.klaviyo.client import KlaviyoClient, KlaviyoError
 from tapestry.destinations.klaviyo.config import KlaviyoConfig, KlaviyoMapping
 
@@ -96,7 +106,9 @@ def profile_op(row: PlannedRow, mapping: KlaviyoMapping) -> ProfileOp:
     return ProfileOp(row, email, attributes, properties, unset)
 
 
-class KlaviyoDestination:
+class KlaviyoDestination(ApiDestination[KlaviyoClient]):
+    missing_client = ("this Klaviyo sync has no API key or list id", "set them, or run with --preview")
+
     def __init__(
         self,
         config: KlaviyoConfig,
@@ -108,7 +120,7 @@ class KlaviyoDestination:
     ) -> None:
         self.config = config
         self.mapping = mapping
-        self._api = client  # None: opened without a key or list, for previews only
+        super().__init__(client)  # None: a preview
         self.full_resync = full_resync
         self.poll_interval = poll_interval
         self.sleep = sleep
@@ -116,20 +128,6 @@ class KlaviyoDestination:
     @property
     def list_id(self) -> str:
         return self.config.list_id or "preview"
-
-    @property
-    def client(self) -> KlaviyoClient:
-        if self._api is None:
-            raise SyncError("this Klaviyo sync has no API key or list id", "set them, or run with --preview")
-        return self._api
-
-    @property
-    def requests(self) -> int:
-        return self._api.requests_made if self._api is not None else 0
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
 
     # --- the protocol ------------------------------------------------------------------------------------
 

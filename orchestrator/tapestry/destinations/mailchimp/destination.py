@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tapestry.core.errors import SyncError
-from tapestry.destinations.base import Ack, InFlight, OpenRequest, Plan, PlannedRow, Session, State
+from tapestry.destinations.base import Ack, ApiDestination, InFlight, OpenRequest, Plan, PlannedRow, Session, State
 from tapestry.destinations.mailchimp.client import CallFailed, MailchimpClient, classify_batch_result
 from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
 from tapestry.destinations.mailchimp.members import (
@@ -41,7 +41,9 @@ BATCHES_IN_FLIGHT = 4
 Window = deque[tuple[str | None, list[MemberOp], dict[str, OpResult]]]
 
 
-class MailchimpDestination:
+class MailchimpDestination(ApiDestination[MailchimpClient]):
+    missing_client = ("this Mailchimp sync has no API key or list id", "set them, or run with --preview")
+
     def __init__(
         self,
         config: MailchimpConfig,
@@ -52,7 +54,7 @@ class MailchimpDestination:
     ) -> None:
         self.config = config
         self.mapping = mapping
-        self._api = client  # None: opened without a key or list, for previews only
+        super().__init__(client)  # None: a preview
         self.full_resync = full_resync
         self.batches_in_flight = batches_in_flight
         self._archived_in_mailchimp: set[str] = set()  # subscriber hashes, read before upserting
@@ -60,20 +62,6 @@ class MailchimpDestination:
     @property
     def list_id(self) -> str:
         return self.config.list_id or "preview"
-
-    @property
-    def client(self) -> MailchimpClient:
-        if self._api is None:
-            raise SyncError("this Mailchimp sync has no API key or list id", "set them, or run with --preview")
-        return self._api
-
-    @property
-    def requests(self) -> int:
-        return self._api.requests_made if self._api is not None else 0
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
 
     # --- the protocol ------------------------------------------------------------------------------------
 
