@@ -176,7 +176,7 @@ def test_an_unreachable_mailchimp_or_a_key_without_data_center_fails_with_the_wh
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
         f"Mailchimp at http://127.0.0.1:{port}/3.0 is not usable: cannot connect to 127.0.0.1:{port}: "
-        "connection refused. Fix: check sync.mailchimp.api_url and the network, then rerun"
+        "connection refused. Fix: check the sync's destination.api_url and the network, then rerun"
     ), result.stderr
 
     config.write_text(text)  # no api_url: the key's data center decides
