@@ -68,6 +68,8 @@ terraform-docs: $(VENV)/.dev ## Regenerate the input/output tables in terraform/
 bench: $(VENV)/.dev ## Run the benchmarks (prints tables; slow)
 	$(BIN)/python benchmarks/pipeline_local.py
 	$(BIN)/python benchmarks/sync_mailchimp.py
+	$(BIN)/python benchmarks/sync_crm.py --destination hubspot
+	$(BIN)/python benchmarks/sync_crm.py --destination klaviyo
 
 # Interactive: asks for the target (local or aws) and every answer. Installs the runtime and the cloud
 # extra (the aws target needs it), not the test tools. The project folder is created in KICKSTART_DIR,

@@ -20,8 +20,17 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    monkeypatch.delenv("MAILCHIMP_API_KEY", raising=False)
-    monkeypatch.delenv("TAPESTRY_PROJECT", raising=False)
+    for variable in ("MAILCHIMP_API_KEY", "HUBSPOT_ACCESS_TOKEN", "KLAVIYO_API_KEY", "TAPESTRY_PROJECT"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_interrupt_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupt is remembered for the whole command (tapestry.core.interrupts); in the test process each
+    test is its own command, so an earlier test's KeyboardInterrupt must not turn a later error into one."""
+    from tapestry.core import interrupts
+
+    monkeypatch.setattr(interrupts._seen, "signum", None)
 
 
 @pytest.fixture

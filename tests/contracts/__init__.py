@@ -27,6 +27,10 @@ __all__ = [
     "load",
     "mailchimp_operations",
     "mailchimp_shape",
+    "openapi",
+    "openapi_request_schema",
+    "openapi_response_schema",
+    "openapi_schema",
     "public_api_schema",
     "secret_paths",
     "strict",
@@ -38,6 +42,8 @@ CONTRACTS_DIR: Final = Path(__file__).resolve().parent
 CONNECTOR_SPECS: Final = {
     ("source", "zoom"): "airbyte/source-zoom.connection_specification.json",
     ("source", "salesforce"): "airbyte/source-salesforce.connection_specification.json",
+    ("source", "stripe"): "airbyte/source-stripe.connection_specification.json",
+    ("source", "zendesk-support"): "airbyte/source-zendesk-support.connection_specification.json",
     ("destination", "snowflake"): "airbyte/destination-snowflake.connection_specification.json",
 }
 
@@ -69,7 +75,20 @@ def airbyte_operations() -> list[dict[str, Any]]:
 
 
 def catalog_facts() -> dict[str, Any]:
-    return dict(load("airbyte/catalog-facts.json"))
+    """catalog-facts.json (the team's reference set) with the facts of each connector vendored beside it
+    (``catalog-facts.<type>.json``, each with its own ``_source``), merged key by key."""
+    facts = dict(load("airbyte/catalog-facts.json"))
+    for extra in sorted((CONTRACTS_DIR / "airbyte").glob("catalog-facts.*.json")):
+        _merge(facts, load(f"airbyte/{extra.name}"))
+    return facts
+
+
+def _merge(into: dict[str, Any], more: dict[str, Any]) -> None:
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def mailchimp_operations() -> dict[str, tuple[str, str]]:
@@ -89,6 +108,55 @@ def mailchimp_shape(name: str) -> Any:
         if name in shapes:
             return copy.deepcopy(shapes[name])
     raise KeyError(f"no Mailchimp shape {name!r} in {', '.join(MAILCHIMP_SHAPE_FILES)}")
+
+
+def openapi(relative: str) -> dict[str, Any]:
+    """An OpenAPI excerpt (``hubspot/crm-contacts-v3.json``, ``klaviyo/klaviyo-stable-2026-07-15.json``)."""
+    return dict(load(relative))
+
+
+def _draft7(node: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema draft-07: ``nullable: true`` admits null (a sibling of ``$ref`` is
+    otherwise ignored by draft-07), refs point into the copied components."""
+    if isinstance(node, list):
+        return [_draft7(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _draft7(value) for key, value in node.items() if key not in ("nullable", "example", "discriminator")}
+    if node.get("nullable") is True:
+        if "type" in out and isinstance(out["type"], str) and "$ref" not in out and "oneOf" not in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def openapi_schema(relative: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` (which may ``$ref`` the document's components) as a draft-07 root that resolves those refs."""
+    components = _draft7(openapi(relative).get("components", {}))
+    return {**_draft7(schema), "components": components}
+
+
+def _operation(relative: str, method: str, path: str) -> dict[str, Any]:
+    return dict(openapi(relative)["paths"][path][method.lower()])
+
+
+def openapi_request_schema(relative: str, method: str, path: str) -> dict[str, Any]:
+    """The request body schema of an operation (its first content type), as a draft-07 root."""
+    content = _operation(relative, method, path)["requestBody"]["content"]
+    return openapi_schema(relative, next(iter(content.values()))["schema"])
+
+
+def openapi_response_schema(relative: str, method: str, path: str, status: int | str) -> dict[str, Any]:
+    """The response body schema of an operation for a status (``207``, or a class such as ``4XX``)."""
+    responses = _operation(relative, method, path)["responses"]
+    response = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses["default"]
+    document = openapi(relative)
+    while "$ref" in response:  # a shared response (#/components/responses/Error)
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return openapi_schema(relative, next(iter(response["content"].values()))["schema"])
 
 
 def strict(schema: dict[str, Any]) -> dict[str, Any]:

@@ -217,6 +217,32 @@ def _sf_stream(name: str, *extra: str) -> StreamDef:
     )
 
 
+def _vendored_stream(source_type: str, name: str) -> StreamDef:
+    """A stream whose key, cursor and fields come from the vendored catalog facts (``catalog-facts.<type>.json``):
+    incremental on the cursor the connector's manifest defines."""
+    facts = _CATALOG["streams"][source_type][name]
+    return StreamDef(
+        name,
+        INCREMENTAL,
+        tuple(facts["fields"]),
+        primary_key=tuple(tuple(k) for k in facts["primary_key"]),
+        default_cursor=tuple(facts["cursor"]),
+        source_defined_cursor=bool(facts["source_defined_cursor"]),
+    )
+
+
+def _entity_stream(name: str, *fields: str, cursor: str = "updated") -> StreamDef:
+    """Another stream a connector offers (not synced by Tapestry): an id and a source-defined cursor."""
+    return StreamDef(
+        name,
+        INCREMENTAL,
+        ("id", *fields, cursor),
+        primary_key=(("id",),),
+        default_cursor=(cursor,),
+        source_defined_cursor=True,
+    )
+
+
 #: What discovery returns per source type (``GET streams`` / ``POST connections``).
 STREAM_CATALOGS: Final[dict[str, tuple[StreamDef, ...]]] = {
     "zoom": (
@@ -287,6 +313,21 @@ STREAM_CATALOGS: Final[dict[str, tuple[StreamDef, ...]]] = {
         _sf_stream("Account", "Name", "Industry", "Website", "OwnerId"),
         _sf_stream("Lead", "FirstName", "LastName", "Email", "Company", "Status"),
         _sf_stream("Opportunity", "AccountId", "Name", "StageName", "Amount", "CloseDate"),
+    ),
+    # source-stripe 5.14.1 (catalog-facts.stripe.json): customers and charges as vendored, and others it offers.
+    "stripe": (
+        _vendored_stream("stripe", "customers"),
+        _vendored_stream("stripe", "charges"),
+        _entity_stream("invoices", "customer", "amount_paid", "currency", "status", "created"),
+        _entity_stream("subscriptions", "customer", "status", "created"),
+        _entity_stream("refunds", "charge", "amount", "currency", "created"),
+    ),
+    # source-zendesk-support 4.9.1 (catalog-facts.zendesk-support.json): users and tickets as vendored, and others.
+    "zendesk-support": (
+        _vendored_stream("zendesk-support", "users"),
+        _vendored_stream("zendesk-support", "tickets"),
+        _entity_stream("organizations", "name", "created_at", cursor="updated_at"),
+        _entity_stream("groups", "name", "created_at", cursor="updated_at"),
     ),
 }
 

@@ -35,3 +35,20 @@ def make_project(root: Path, rows: int = 3000, seed: int = 7, run: bool = True, 
     cli.ok("init", "project", "--non-interactive", "--answers", "answers.yml")
     stdout = cli.ok("run", "--project", "project").stdout if run else ""
     return DemoProject(root, root / "project", root / "exports", cli, stdout)
+
+
+def make_shop_project(root: Path, rows: int = 1500, seed: int = 9, run: bool = True) -> DemoProject:
+    """A project of the ecommerce_support template on its demo data (Stripe, Zendesk Support, Salesforce)."""
+    cli = TapestryCLI(cwd=root, env={k: v for k, v in os.environ.items() if k != "MAILCHIMP_API_KEY"})
+    cli.ok("demo-data", "--template", "ecommerce_support", "--out", "exports", "--rows", str(rows), "--seed", str(seed))
+    write_answers(
+        root / "answers.yml",
+        project_name="shop",
+        target="local",
+        stripe_files=["exports/stripe/*"],
+        zendesk_files=["exports/zendesk/*"],
+        salesforce_files=["exports/salesforce/*"],
+    )
+    cli.ok("init", "project", "--template", "ecommerce_support", "--non-interactive", "--answers", "answers.yml")
+    stdout = cli.ok("run", "--project", "project").stdout if run else ""
+    return DemoProject(root, root / "project", root / "exports", cli, stdout)

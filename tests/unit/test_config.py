@@ -119,11 +119,15 @@ def test_plugin_problems_name_the_plugin_setting_and_the_known_types() -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(bad, "tapestry.yml")
     text = err.value.one_line()
-    assert "sources.zoom.type: unknown source type 'zom' (use one of: salesforce, zoom)" in text
+    known = "salesforce, stripe, zendesk_support, zoom"
+    assert f"sources.zoom.type: unknown source type 'zom' (use one of: {known})" in text
     assert "sources.crm.client_id: String should have at least 10 characters" in text
     assert "sources.x: give the source's settings with its `type:`" in text
     assert "syncs[0].destination.list_id:" in text and "syncs[0].mode:" in text
-    assert "syncs[1].destination.type: unknown destination type 'carrier-pigeon' (use one of: mailchimp)" in text
+    assert (
+        "syncs[1].destination.type: unknown destination type 'carrier-pigeon' (use one of: hubspot, klaviyo, mailchimp)"
+        in text
+    )
 
 
 def test_two_syncs_may_not_share_a_name_or_a_destination() -> None:

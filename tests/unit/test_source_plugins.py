@@ -21,7 +21,7 @@ from tapestry.plugins import source_plugin, source_types
 from tapestry.project.config import ProjectConfig, parse_config
 from tapestry.sources.base import PEOPLE_COLUMNS
 
-BUILT_IN = ("salesforce", "zoom")
+BUILT_IN = ("salesforce", "zoom", "stripe", "zendesk_support")
 
 
 def config(sources: dict[str, Any], **extra: Any) -> ProjectConfig:
@@ -29,6 +29,11 @@ def config(sources: dict[str, Any], **extra: Any) -> ProjectConfig:
 
 
 # -- what a plugin package carries -----------------------------------------------------------------------------
+
+
+def _test_names(column: dict[str, Any]) -> set[str]:
+    """`unique`, or the name of a test given with arguments (`{relationships: {...}}`)."""
+    return {t if isinstance(t, str) else next(iter(t)) for t in column.get("data_tests", [])}
 
 
 @pytest.mark.parametrize("type_", BUILT_IN)
@@ -45,13 +50,39 @@ def test_each_built_in_plugin_ships_staging_models_with_key_tests_and_a_people_m
         for model in yaml.safe_load(path.read_text())["models"]
     }
     for model in models:  # tests on every key: each staging model has a unique, not-null column
-        keys = [c for c in documented[model]["columns"] if {"unique", "not_null"} <= set(c.get("data_tests", []))]
+        keys = [c for c in documented[model]["columns"] if {"unique", "not_null"} <= _test_names(c)]
         assert keys, f"{model} has no key tested unique and not null"
     people = plugin.dbt_dir / "models" / "intermediate" / "people" / f"{plugin.people_model}.sql"
     sql = people.read_text()
     for column in PEOPLE_COLUMNS:
         assert re.search(rf"\b{column}\b", sql), f"{people.name} lacks {column}"
     assert f"config(enabled='{type_}' in var('tapestry_sources'" in sql, "off while the project has no such source"
+
+
+# The phones each tool's API carries for a person (Zoom: the registration form's; Salesforce: Contact.Phone and
+# MobilePhone; Stripe: Customer.phone; Zendesk: User.phone), landed raw and passed to identity resolution.
+PHONES = {
+    "zoom": ("webinar_registrants", ("phone",)),
+    "salesforce": ("contact", ("phone", "mobilephone")),
+    "stripe": ("customers", ("phone",)),
+    "zendesk_support": ("users", ("phone",)),
+}
+
+
+@pytest.mark.parametrize("type_", BUILT_IN)
+def test_each_built_in_plugin_lands_the_phones_of_its_people_and_hands_them_to_identity(type_: str) -> None:
+    plugin = source_plugin(type_)
+    stream_name, phones = PHONES[type_]
+    (stream,) = [s for s in plugin.streams if s.name == stream_name]
+    assert {c.name for c in stream.columns} >= set(phones)
+    assert not any(c.required for c in stream.columns if c.name in phones), "a phone is optional in every export"
+    assert plugin.dbt_dir is not None
+    people = (plugin.dbt_dir / "models" / "intermediate" / "people" / f"{plugin.people_model}.sql").read_text()
+    selected = {m.group(2): m.group(1) or "" for m in re.finditer(r"^\s+(.+ as )?(\w+),$", people, re.M)}
+    assert {"phone_raw", "mobile_phone_raw"} <= selected.keys()
+    assert "null" not in selected["phone_raw"], "the main phone is the source's own column"
+    if len(phones) > 1:
+        assert "null" not in selected["mobile_phone_raw"], "a second phone is passed on too"
 
 
 @pytest.mark.parametrize("type_", BUILT_IN)
@@ -121,6 +152,96 @@ def test_salesforce_credentials_are_checked_with_the_refresh_token_grant() -> No
     assert "revoked-token" not in str(refused.value) and "sf-s3cret" not in str(refused.value)
 
 
+def _stripe(api_url: str, account_id: str = "acct_1AbC") -> Any:
+    return config(
+        {
+            "shop": {
+                "type": "stripe",
+                "account_id": account_id,
+                "api_key": {"secret": "stripe/api_key"},
+                "api_url": api_url,
+            }
+        }
+    ).sources["shop"]
+
+
+def test_stripe_credentials_are_checked_by_reading_one_customer_as_source_stripe_does() -> None:
+    from fakes.stripe import FakeStripe
+
+    plugin = source_plugin("stripe")
+    assert plugin.credentials is not None
+    key = "sk_test_51AbCdEfGhIjKlMnOpQrStUvWx9z"
+    with FakeStripe(account_id="acct_1AbC", secret_key=key) as stripe:
+        readable = plugin.credentials.run(_stripe(stripe.api_url), lambda ref: key)
+        (request,) = [e for e in stripe.request_log if e["route"] == "GET /v1/customers"]
+        with pytest.raises(
+            ValueError,
+            match=r"Stripe refused the secret key \(HTTP 401: invalid_request_error: Invalid API Key provided: <key>\)",
+        ) as wrong:
+            plugin.credentials.run(_stripe(stripe.api_url), lambda ref: "sk_test_someoneElsesKey1234")
+        with pytest.raises(ValueError, match="HTTP 403: account_invalid") as other_account:
+            plugin.credentials.run(_stripe(stripe.api_url, "acct_9Other"), lambda ref: key)
+        stripe.can_read_customers = False
+        with pytest.raises(ValueError, match="rak_customer_read"):
+            plugin.credentials.run(_stripe(stripe.api_url), lambda ref: key)
+    assert readable == "customers of acct_1AbC readable (test mode)"
+    assert request["query"] == {"limit": "1"} and request["headers"]["Stripe-Account"] == "acct_1AbC"
+    assert request["headers"]["Stripe-Version"] == "2022-11-15"  # the version source-stripe pins
+    for refused in (wrong.value, other_account.value):  # Stripe quotes the key it refused, masked: never repeated
+        assert "1234" not in str(refused) and "9z" not in str(refused) and "sk_test" not in str(refused)
+    assert plugin.credentials.run(config({"shop": {"type": "stripe"}}).sources["shop"], lambda ref: None) is None
+
+
+def _zendesk(api_url: str, **auth: Any) -> Any:
+    return config({"zendesk": {"type": "zendesk_support", "subdomain": "acme", "api_url": api_url, **auth}}).sources[
+        "zendesk"
+    ]
+
+
+def test_zendesk_credentials_are_checked_with_the_api_token_or_oauth_and_the_connectors_own_check() -> None:
+    from fakes.zendesk import FakeZendesk
+
+    plugin = source_plugin("zendesk_support")
+    assert plugin.credentials is not None
+    token_auth = {"email": "admin@acme.example.com", "api_token": {"secret": "zendesk/api_token"}}
+    with FakeZendesk(email="admin@acme.example.com", api_token="zd-token-1", access_token="zd-oauth-1") as zd:
+        by_token = plugin.credentials.run(_zendesk(zd.api_url, **token_auth), lambda ref: "zd-token-1")
+        by_oauth = plugin.credentials.run(
+            _zendesk(zd.api_url, access_token={"secret": "zendesk/oauth"}), lambda ref: "zd-oauth-1"
+        )
+        with pytest.raises(
+            ValueError, match=r"Zendesk refused the credentials \(HTTP 401: Couldn't authenticate you\)"
+        ) as wrong:
+            plugin.credentials.run(_zendesk(zd.api_url, **token_auth), lambda ref: "zd-revoked-token")
+        with pytest.raises(ValueError, match="HTTP 401: The access token provided is expired"):
+            plugin.credentials.run(_zendesk(zd.api_url, access_token={"secret": "x"}), lambda ref: "zd-old-oauth")
+        zd.role = "end-user"
+        with pytest.raises(ValueError, match="an end-user; use an agent or admin"):
+            plugin.credentials.run(_zendesk(zd.api_url, **token_auth), lambda ref: "zd-token-1")
+        zd.role = "agent"
+        zd.organization_access_enabled = False
+        with pytest.raises(ValueError, match="organization_access_enabled"):
+            plugin.credentials.run(_zendesk(zd.api_url, **token_auth), lambda ref: "zd-token-1")
+    assert by_token == f"API token of admin {zd.user_id} on acme.zendesk.com"
+    assert by_oauth == f"OAuth token of admin {zd.user_id} on acme.zendesk.com"
+    assert "zd-revoked-token" not in str(wrong.value)
+    assert plugin.credentials.run(_zendesk("http://127.0.0.1:9"), lambda ref: None) is None  # nothing to sign in with
+
+
+def test_zendesk_takes_one_way_to_sign_in() -> None:
+    with pytest.raises(ConfigError, match="either access_token \\(OAuth\\) or email \\+ api_token, not both"):
+        config(
+            {
+                "zendesk": {
+                    "type": "zendesk_support",
+                    "email": "a@example.com",
+                    "api_token": {"secret": "t"},
+                    "access_token": {"secret": "o"},
+                }
+            }
+        )
+
+
 # -- settings -------------------------------------------------------------------------------------------------
 
 
@@ -154,17 +275,90 @@ def test_a_report_export_loads_through_the_column_aliases(tmp_path: Path) -> Non
     """Salesforce's report export spells the API fields its own way (`Contact ID`, `First Name`, ...)."""
     export = tmp_path / "report.csv"
     export.write_text(
-        "Contact ID,Email,First Name,Last Name,Created Date,System Modstamp,Deleted\n"
-        "003A,ana@example.com,Ana,Silva,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,false\n"
+        "Contact ID,Email,First Name,Last Name,Phone,Mobile Phone,Created Date,System Modstamp,Deleted\n"
+        "003A,ana@example.com,Ana,Silva,(202) 555-0143,+44 7700 900123,"
+        "2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,false\n"
     )
     streams = source_streams(config({"crm": {"type": "salesforce"}}))
     (stream,) = streams.values()
     item = file_ingest.fingerprint("crm", export, {}, table=stream.table)
     with DuckDBWarehouse(tmp_path / "w.duckdb") as warehouse:
         result = file_ingest.load_files(warehouse, streams, [item])
-        rows = warehouse.query("select id, firstname, lastname, isdeleted from crm.contact")
+        rows = warehouse.query("select id, firstname, lastname, phone, mobilephone, isdeleted from crm.contact")
     assert result.rows_loaded == 1
-    assert rows == [("003A", "Ana", "Silva", False)]
+    assert rows == [("003A", "Ana", "Silva", "(202) 555-0143", "+44 7700 900123", False)]
+
+
+def _load(tmp_path: Path, source: dict[str, Any], *files: Path) -> DuckDBWarehouse:
+    project = config({"shop": source})
+    streams = source_streams(project)
+    plugin = source_plugin(source["type"])
+    items = [file_ingest.fingerprint("shop", f, {}, table=stream_of_file("shop", plugin, f, None).table) for f in files]
+    tmp_path.mkdir(exist_ok=True)
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    try:
+        file_ingest.load_files(warehouse, streams, items)
+    except BaseException:
+        warehouse.close()
+        raise
+    return warehouse
+
+
+def test_stripe_dashboard_exports_load_by_file_name_through_the_column_aliases(tmp_path: Path) -> None:
+    """The Dashboard's customer and payment exports: `Created (UTC)`, `Customer ID`, `Amount Refunded`; the file
+    name tells customers from payments. Values stay as exported (dbt reads both shapes)."""
+    customers = tmp_path / "unified_customers.csv"
+    customers.write_text(
+        "id,Description,Email,Name,Created (UTC),Card ID,Delinquent,Total Spend\n"
+        "cus_1,,ana@example.com,Ana Silva,2024-01-31 09:15,card_1,false,12.50\n"
+    )
+    payments = tmp_path / "unified_payments.csv"
+    payments.write_text(
+        "id,Description,Created (UTC),Amount,Amount Refunded,Currency,Status,Captured,Customer ID,Customer Email\n"
+        "ch_1,Order 1,2024-01-31 09:20,12.50,0.00,usd,Paid,true,cus_1,ana@example.com\n"
+    )
+    with _load(tmp_path, {"type": "stripe"}, customers, payments) as warehouse:
+        assert warehouse.query("select id, email, name, created, delinquent from shop.customers") == [
+            ("cus_1", "ana@example.com", "Ana Silva", "2024-01-31 09:15", False)
+        ]
+        assert warehouse.query("select id, customer, amount, amount_refunded, status, captured from shop.charges") == [
+            ("ch_1", "cus_1", "12.50", "0.00", "Paid", True)
+        ]
+
+
+def test_stripe_api_json_keeps_its_numbers_as_text_for_dbt(tmp_path: Path) -> None:
+    charges = tmp_path / "charges.jsonl"
+    charges.write_text(
+        '{"id": "ch_2", "object": "charge", "customer": "cus_1", "amount": 1250, "amount_refunded": 0, '
+        '"currency": "usd", "status": "succeeded", "paid": true, "created": 1706692500, "refunds": {"data": []}}\n'
+    )
+    with _load(tmp_path, {"type": "stripe"}, charges) as warehouse:
+        assert warehouse.query("select id, amount, created, paid, captured from shop.charges") == [
+            ("ch_2", "1250", "1706692500", True, None)
+        ]
+
+
+def test_zendesk_json_export_loads_users_and_tickets_and_refuses_a_ticket_without_an_id(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text(
+        '{"id": 361, "name": "Ana Silva", "email": "ana@example.com", "role": "end-user", "active": true, '
+        '"suspended": false, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z", '
+        '"photo": null, "tags": ["vip"], "user_fields": {}}\n'
+    )
+    tickets = tmp_path / "tickets.json"
+    tickets.write_text(
+        '{"id": 1001, "requester_id": 361, "status": "open", "subject": "Where is my order?", '
+        '"created_at": "2024-02-02T10:00:00Z", "via": {"channel": "email"}}\n'
+    )
+    with _load(tmp_path, {"type": "zendesk_support"}, users, tickets) as warehouse:
+        assert warehouse.query("select id, email, role, active from shop.users") == [
+            (361, "ana@example.com", "end-user", True)
+        ]
+        assert warehouse.query("select id, requester_id, status from shop.tickets") == [(1001, 361, "open")]
+    bad = tmp_path / "more_tickets.json"
+    bad.write_text('{"id": null, "requester_id": 361, "status": "open", "created_at": "2024-02-02T10:00:00Z"}\n')
+    with pytest.raises(IngestError, match="column 'id' is empty on record 1"):
+        _load(tmp_path / "again", {"type": "zendesk_support"}, bad)
 
 
 def test_files_of_a_source_with_several_streams_go_by_file_name(tmp_path: Path) -> None:
@@ -182,6 +376,21 @@ def test_files_of_a_source_with_several_streams_go_by_file_name(tmp_path: Path) 
 
 
 # -- dbt --------------------------------------------------------------------------------------------------------
+
+
+def test_the_people_contract_is_one_list_in_python_and_in_dbt() -> None:
+    macro = (Path(__file__).parents[2] / "dbt_project" / "macros" / "people.sql").read_text()
+    contract = re.search(r"{% macro people_contract\(\) -%}(.*?){%- endmacro %}", macro, re.S)
+    assert contract
+    assert tuple(re.findall(r'"([a-z_]+)":', contract.group(1))) == PEOPLE_COLUMNS
+
+
+def test_the_test_only_plugin_provides_the_people_contract() -> None:
+    sql = (
+        Path(__file__).parents[1] / "plugins" / "tapestry_toy_events" / "dbt" / "models" / "intermediate" / "people"
+    ) / "int_toy_events__people.sql"
+    selected = re.findall(r"\bas (\w+)|^\s+(\w+),?$", sql.read_text(), re.M)
+    assert {a or b for a, b in selected} >= set(PEOPLE_COLUMNS)
 
 
 def test_the_dbt_var_lists_the_sources_in_the_order_of_tapestry_yml() -> None:

@@ -18,6 +18,7 @@ from tapestry.project.summaries import (
     SUMMARY_MODELS,
     AirbyteSummary,
     FirstBuildSummary,
+    IdentitySummary,
     IngestSummary,
     PhaseSummary,
     SecretsSummary,
@@ -222,3 +223,19 @@ def test_the_runner_keeps_what_a_phase_set_and_reads_it_back_typed(tmp_path: Pat
 )
 def test_headlines_say_only_what_happened(model: type[PhaseSummary], summary: dict[str, Any], expected: str) -> None:
     assert model.model_validate(summary).describe() == expected
+
+
+def test_identity_numbers_are_typed_in_the_transform_summary(tmp_path: Path) -> None:
+    """How many records became how many people: written by the transform, read by the run summary and the
+    dashboard (when the warehouse is busy); a summary from before identity resolution has none."""
+    path = old_state_file(tmp_path)
+    raw = json.loads(path.read_text())
+    raw["phases"]["transform"]["summary"]["identity"] = {"records": 4_120, "people": 2_980, "cut_components": 2}
+    path.write_text(json.dumps(raw))
+    transform = StateStore(path).load().phases["transform"].typed_as(TransformSummary)
+    assert transform.identity == IdentitySummary(records=4_120, people=2_980, cut_components=2)
+    assert transform.identity.describe() == (
+        "4,120 source records → 2,980 people (2 components cut by the identity limits)"
+    )
+    assert IdentitySummary(records=3, people=3, cut_components=0).describe() == "3 source records → 3 people"
+    assert StateStore(old_state_file(tmp_path)).load().phases["transform"].typed_as(TransformSummary).identity is None

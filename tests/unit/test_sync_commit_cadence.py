@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tapestry.core.progress import NullReporter
-from tapestry.destinations.base import Ack, PlannedRow
 from tapestry.engines.sync import engine
 from tapestry.engines.sync.engine import MAX_BUFFERED, SyncOptions, SyncReport, _Session
+from tapestry.engines.sync.protocol import Ack, PlannedRow
 
 
 class _State:

@@ -6,6 +6,7 @@ Commands take their shared options from `tapestry.cli.common`, never from here (
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +17,7 @@ app = typer.Typer(
     name="tapestry",
     help=(
         "Gather people from Zoom and Salesforce into one warehouse, model one de-duplicated audience "
-        "with dbt, and keep a Mailchimp list equal to it.\n\n"
+        "with dbt, and keep Mailchimp, HubSpot and Klaviyo equal to it.\n\n"
         "Quick start: [bold]tapestry demo-data --out exports[/] → [bold]tapestry init my-project[/] → "
         "[bold]tapestry run --project my-project[/] → [bold]tapestry status --project my-project[/]"
     ),
@@ -126,13 +127,24 @@ def main() -> None:
     register()
     _plain_placeholders()
     try:
-        app()
+        app(args=_bare_template_option(sys.argv[1:]))
     except KeyboardInterrupt:  # outside any command (while parsing or importing): still one line, 130
         _report_interrupt_and_exit()
     except SystemExit as exc:
         if exc.code not in (0, None) and interrupts.received() and exc.code != interrupts.exit_code():
             _report_interrupt_and_exit()  # click turned the Ctrl-C into "Aborted!" and exit 1
         raise
+
+
+def _bare_template_option(argv: list[str]) -> list[str]:
+    """`--template` with no value (last, or before another option) asks init and kickstart for the list of
+    templates: it gets an empty value, which they answer with the list (typer's parser has no optional values)."""
+    out: list[str] = []
+    for i, token in enumerate(argv):
+        out.append(token)
+        if token == "--template" and (i + 1 == len(argv) or argv[i + 1].startswith("-")):
+            out.append("")
+    return out
 
 
 def _report_interrupt_and_exit() -> None:

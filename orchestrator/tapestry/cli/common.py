@@ -92,3 +92,20 @@ def open_project(project: Path, reporter: Reporter | None = None) -> Target:
 
 
 __all__ = ["ProjectOption", "default_project", "friendly_errors", "open_project"]
+
+
+def template_or_list(name: str) -> str:
+    """The --template of init and kickstart. Given without a value it lists the templates with their descriptions
+    and exits 0; an unknown name lists them on stderr, then fails with the one-line error of load_template."""
+    from tapestry.cli.console import console, err_console
+    from tapestry.kickstart.spec import available_templates, template_descriptions
+
+    if name and name in available_templates():
+        return name
+    out = console if not name else err_console
+    out.print("Kickstart templates (tapestry init --template NAME):")
+    for template, description in template_descriptions().items():
+        out.print(f"  [bold]{template}[/]  {description}", soft_wrap=True)
+    if not name:
+        raise typer.Exit(0)
+    return name

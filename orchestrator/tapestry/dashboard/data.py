@@ -255,6 +255,7 @@ class DashboardData:
             return {
                 "tables": queries.warehouse_tables(wh, layers),
                 "audience": queries.audience(wh, marts, model, REJECTED_MODEL),
+                "identity": queries.identity(wh, marts),
             }
 
         reading = self.view.read("warehouse", read)
@@ -272,12 +273,16 @@ class DashboardData:
             }
             audience_source = "state"
         dbt = read_run_results(self.view.layout.dbt_dir / "target" / "run_results.json")
+        identity = value.get("identity")
+        if identity is None and built.identity is not None:  # warehouse busy: the last build's numbers
+            identity = {**built.identity.model_dump(mode="json"), "from_state": True}
         return {
             **self._header(state_error, reading.status),
             "tables": value.get("tables") or [],
             "audience": audience,
             "audience_source": audience_source,
             "audience_relation": f"{marts}.{model}",
+            "identity": identity,
             "dbt": dbt,
             "transform": self._transform_phase(transform),
             "hint": None if value.get("tables") else f"No tables yet: {RUN_HINT}.",

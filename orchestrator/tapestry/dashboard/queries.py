@@ -176,6 +176,86 @@ def audience(warehouse: Warehouse, marts_schema: str, model: str, rejected_model
     }
 
 
+IDENTITY_SHOWN = 10
+
+
+def identity(warehouse: Warehouse, marts_schema: str) -> dict[str, Any] | None:
+    """Identity resolution in numbers: records -> people, how records were matched, the largest people, what
+    the limits cut and which values were blocked, and the merges and splits logged. None before it ran."""
+    if not warehouse.table_exists(marts_schema, "identity_map"):
+        return None
+    m = marts_schema
+    records, people = warehouse.query(f"select count(*), count(distinct person_id) from {m}.identity_map")[0]
+    matched = {
+        str(rule): int(n)
+        for rule, n in warehouse.query(
+            f"select matched_by, count(*) from {m}.identity_map group by matched_by order by 2 desc, 1"
+        )
+    }
+    result: dict[str, Any] = {
+        "records": int(records),
+        "people": int(people),
+        "matched_by": matched,
+        "largest": [],
+        "cuts": [],
+        "cuts_total": 0,
+        "blocked": [],
+        "blocked_by_reason": {},
+        "changes": {},
+    }
+    if warehouse.table_exists(m, "people"):
+        columns = (
+            "person_id",
+            "email_address",
+            "first_name",
+            "last_name",
+            "record_count",
+            "email_count",
+            "phone_count",
+        )
+        result["largest"] = as_dicts(
+            columns,
+            warehouse.query(
+                f"select {', '.join(columns)} from {m}.people where record_count > 1 "
+                f"order by record_count desc, person_id limit {IDENTITY_SHOWN}"
+            ),
+        )
+    if warehouse.table_exists(m, "identity_limit_cuts"):
+        cut_columns = (
+            "component_id", "records", "emails", "phones", "people_after", "resolved_with", "still_over_limits",
+        )  # fmt: skip
+        result["cuts"] = as_dicts(
+            cut_columns,
+            warehouse.query(
+                f"select {', '.join(cut_columns)} from {m}.identity_limit_cuts "
+                f"order by records desc, component_id limit {IDENTITY_SHOWN}"
+            ),
+        )
+        result["cuts_total"] = count_rows(warehouse, f"{m}.identity_limit_cuts")
+    if warehouse.table_exists(m, "identity_blocked_identifiers"):
+        relation = f"{m}.identity_blocked_identifiers"
+        result["blocked_by_reason"] = {
+            str(reason): int(n)
+            for reason, n in warehouse.query(
+                f"select blocked_reason, count(*) from {relation} group by blocked_reason order by 1"
+            )
+        }
+        blocked_columns = ("identifier_type", "identifier_value", "blocked_reason", "records")
+        result["blocked"] = as_dicts(
+            blocked_columns,
+            warehouse.query(
+                f"select {', '.join(blocked_columns)} from {relation} "
+                f"order by records desc, identifier_value limit {IDENTITY_SHOWN}"
+            ),
+        )
+    if warehouse.table_exists(m, "identity_changes"):
+        result["changes"] = {
+            str(change): int(n)
+            for change, n in warehouse.query(f"select change, count(*) from {m}.identity_changes group by 1 order by 1")
+        }
+    return result
+
+
 # --- sync ------------------------------------------------------------------------------------------------
 
 

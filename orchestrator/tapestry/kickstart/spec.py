@@ -101,13 +101,27 @@ def available_templates() -> list[str]:
     return sorted(p.parent.name for p in templates_root().glob("*/template.yml") if not p.parent.name.startswith("_"))
 
 
+def template_descriptions() -> dict[str, str]:
+    """Every template's name -> its description (one line), as `tapestry init --template` lists them."""
+    found: dict[str, str] = {}
+    for name in available_templates():
+        try:
+            data = yaml.safe_load((templates_root() / name / "template.yml").read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, OSError):
+            data = {}
+        description = data.get("description") if isinstance(data, dict) else None
+        found[name] = " ".join(str(description or "(no description)").split())
+    return found
+
+
 def load_template(name: str) -> TemplateSpec:
     folder = templates_root() / name
     spec_file = folder / "template.yml"
-    if not spec_file.is_file():
+    if not name or name.startswith("_") or "/" in name or not spec_file.is_file():
         raise ConfigError(
             f"kickstart template {name!r} does not exist",
-            f"choose one of: {', '.join(available_templates())}",
+            f"use --template with one of: {', '.join(available_templates())} "
+            "(`tapestry init --template` describes each)",
         )
     try:
         data = yaml.safe_load(spec_file.read_text(encoding="utf-8"))

@@ -105,7 +105,11 @@ def dbt_invocation(target: LocalTarget) -> DbtInvocation:
         profile_yaml=render_profile(profile_target),
         work_dir=ctx.layout.dbt_dir,
         target=profile_target.name,
-        vars={"marts_schema": ctx.config.transform.marts_schema, "tapestry_sources": dbt_sources_var(ctx.config)},
+        vars={
+            "marts_schema": ctx.config.transform.marts_schema,
+            "tapestry_sources": dbt_sources_var(ctx.config),
+            "identity": ctx.config.identity_vars(),
+        },
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.transform.dbt_runner import BuildResult
 from tapestry.project.config import ProjectConfig
-from tapestry.project.summaries import DbtNode, TransformSummary
+from tapestry.project.summaries import DbtNode, IdentitySummary, TransformSummary
 
 REJECTIONS_MODEL = "audience_rejected_records"  # source records without a usable e-mail, with the reason
+IDENTITY_MODEL = "identity_map"  # source record -> person
+CUTS_MODEL = "identity_limit_cuts"  # components the identity limits cut
 
 
 def marts_summary(warehouse: Warehouse, marts_schema: str, config: ProjectConfig) -> TransformSummary:
@@ -28,7 +30,23 @@ def marts_summary(warehouse: Warehouse, marts_schema: str, config: ProjectConfig
                 f"select reason, count(*) from {marts_schema}.{REJECTIONS_MODEL} group by 1 order by 1"
             )
         }
+    identity = identity_summary(warehouse, marts_schema)
+    if identity is not None:
+        summary.identity = identity
     return summary
+
+
+def identity_summary(warehouse: Warehouse, marts_schema: str) -> IdentitySummary | None:
+    """How many source records became how many people, and how many components the limits cut."""
+    if not warehouse.table_exists(marts_schema, IDENTITY_MODEL):
+        return None
+    records, people = warehouse.query(
+        f"select count(*), count(distinct person_id) from {marts_schema}.{IDENTITY_MODEL}"
+    )[0]
+    identity = IdentitySummary(records=int(records), people=int(people))
+    if warehouse.table_exists(marts_schema, CUTS_MODEL):
+        identity.cut_components = int(warehouse.query(f"select count(*) from {marts_schema}.{CUTS_MODEL}")[0][0])
+    return identity
 
 
 def build_summary(result: BuildResult, marts: TransformSummary) -> TransformSummary:

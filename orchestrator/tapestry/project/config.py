@@ -15,6 +15,7 @@ from pydantic import Field, SerializeAsAny, ValidationError, field_validator, mo
 from tapestry.core.errors import ConfigError, clip
 from tapestry.core.settings import SLUG, SecretRef, Strict, find_secret_values
 from tapestry.destinations.base import DestinationConfig, MappingConfig
+from tapestry.project.identity import IdentityConfig
 from tapestry.project.migrate import migrate, v1_path, version_of
 from tapestry.sources.base import SourceConfig
 
@@ -272,6 +273,7 @@ class ProjectConfig(Strict):
     # name -> the source plugin's settings; the name is the raw schema its streams land in
     sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
     transform: Transform = Transform()
+    identity: IdentityConfig = IdentityConfig()  # how source records become people (optional)
     syncs: list[SyncConfig] = Field(default_factory=list)  # run in this order by every `tapestry run`
 
     @field_validator("sources")
@@ -314,6 +316,16 @@ class ProjectConfig(Strict):
         return self
 
     @model_validator(mode="after")
+    def _priority_names_sources(self) -> ProjectConfig:
+        unknown = [name for name in self.identity.source_priority if name not in self.sources]
+        if unknown:
+            raise ValueError(
+                f"identity.source_priority names {unknown[0]!r}, which is not a source; "
+                f"list names under `sources:` ({', '.join(self.sources) or 'none yet'})"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _target_fits(self) -> ProjectConfig:
         if self.target == "local":
             if not isinstance(self.warehouse, LocalWarehouse):
@@ -348,6 +360,10 @@ class ProjectConfig(Strict):
     @property
     def active_syncs(self) -> list[SyncConfig]:
         return [sync for sync in self.syncs if sync.enabled]
+
+    def identity_vars(self) -> dict[str, Any]:
+        """The `identity` var of the dbt project."""
+        return self.identity.dbt_vars()
 
     def sources_of_type(self, type_: str) -> dict[str, SourceConfig]:
         return {key: source for key, source in self.sources.items() if source.type == type_}

@@ -91,6 +91,18 @@ class DbtNode(Record):
     seconds: float = 0.0
 
 
+class IdentitySummary(Record):
+    """What identity resolution made of the source records (marts.identity_map, identity_limit_cuts)."""
+
+    records: int = 0  # source records resolved
+    people: int = 0  # the people they became
+    cut_components: int | None = None  # components the identity limits cut (None: the model is not there)
+
+    def describe(self) -> str:
+        cut = f" ({count(self.cut_components, 'component')} cut by the identity limits)" if self.cut_components else ""
+        return f"{self.records:,} source records → {self.people:,} people{cut}"
+
+
 class TransformSummary(PhaseSummary):
     """The dbt build and what it left in the marts."""
 
@@ -101,6 +113,7 @@ class TransformSummary(PhaseSummary):
     audience_model: str | None = None  # the first sync's model
     audience_size: int | None = None
     rejected_records: dict[str, int] | None = None  # source records left out, by reason
+    identity: IdentitySummary | None = None  # None: the project has no identity models
 
     @property
     def rejected_total(self) -> int | None:
@@ -183,7 +196,7 @@ class FirstBuildSummary(TransformSummary):
 
 
 class DashboardSummary(PhaseSummary):
-    links: dict[str, str] = {}  # airbyte, snowflake, mailchimp
+    links: dict[str, str] = {}  # airbyte, snowflake (destinations' links come from their plugins)
     command: str | None = None  # how to open the dashboard
 
     def describe(self) -> str:

@@ -29,12 +29,15 @@ from tapestry.engines.ingest.streams import Stream
 #: Reads a secret the settings reference (SSM or the environment); None when it is not set.
 SecretLookup = Callable[[SecretRef], str | None]
 
-#: The columns every source's people model has, in this order (the union of people selects them).
+#: The people contract: the columns every source's people model has, in this order (the union of people
+#: selects them; dbt_project/macros/people.sql has the same list with types, docs/architecture.md the meaning).
 PEOPLE_COLUMNS = (
-    "source_record_id",  # unique within the source
-    "email_raw",  # the e-mail exactly as the tool holds it
-    "email_key",  # lower(trim(email)), null when empty: the macro email_key()
-    "first_name",
+    "source_record_id",  # unique within the source, as the tool writes it
+    "source_record_key",  # the id in one spelling for every way the tool writes it (identity's source_id rule)
+    "email_raw",  # the e-mail exactly as the tool holds it (null when none)
+    "phone_raw",  # the main phone as the tool holds it, any format (null when the source has none)
+    "mobile_phone_raw",  # a second phone (null when the source has none)
+    "first_name",  # trimmed, empty as null
     "last_name",
     "first_seen_at",  # when the person first appeared in this record
     "updated_at",  # when the record last changed (survivorship: the most recent value wins)

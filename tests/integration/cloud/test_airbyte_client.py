@@ -97,3 +97,36 @@ def test_a_sync_job_is_followed_through_queued(
     job = client.wait_job(job_id, poll=0)
     assert job["status"] == "succeeded"
     assert "queued" in fake.jobs()[job_id]["history"]
+
+
+def test_the_shop_templates_sources_and_connections_are_accepted_and_a_redeploy_writes_nothing(
+    fake: FakeAirbyte, client: AirbyteClient, tmp_path: Path
+) -> None:
+    """source-stripe and source-zendesk-support as the plugins configure them: the fake checks each configuration
+    against the vendored spec (Zendesk's nested oneOf credentials included) and each connection's streams, sync
+    modes, cursors and keys against the connectors' catalogs; the masked secrets compare as unchanged."""
+    shop = render(tmp_path, {}, "ecommerce_support")
+    first = configure_airbyte(client, fake.workspace_id, shop, rotate_secrets=False)
+    assert sorted(a for a in first.actions if a.startswith("connection")) == [
+        "connection acme-shop-salesforce: created",
+        "connection acme-shop-stripe: created",
+        "connection acme-shop-zendesk: created",
+    ]
+    connections = {c["name"]: c for c in fake.connections().values()}
+    assert {
+        s["name"]: (s["syncMode"], s["cursorField"], s["primaryKey"])
+        for s in connections["acme-shop-stripe"]["configurations"]["streams"]
+    } == {
+        "customers": ("incremental_deduped_history", ["updated"], [["id"]]),
+        "charges": ("incremental_deduped_history", ["updated"], [["id"]]),
+    }
+    assert {s["name"]: s["cursorField"] for s in connections["acme-shop-zendesk"]["configurations"]["streams"]} == {
+        "users": ["updated_at"],
+        "tickets": ["generated_timestamp"],
+    }
+    zendesk = next(s for s in fake.sources().values() if s["sourceType"] == "zendesk-support")
+    assert zendesk["configuration"]["credentials"]["api_token"] == SECRETS["zendesk/api_token"]
+    fake.clear_request_log()
+    again = configure_airbyte(client, fake.workspace_id, shop, rotate_secrets=False)
+    assert all(a.endswith(": unchanged") for a in again.actions), again.actions
+    assert writes(fake) == []

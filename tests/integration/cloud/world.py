@@ -195,8 +195,8 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
             # CREATE_TIME VARCHAR: source-zoom declares create_time a plain string (contracts catalog-facts.json)
             cursor.execute(
                 "create or replace table TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS (ID VARCHAR, WEBINAR_ID VARCHAR, "
-                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, STATUS VARCHAR, CREATE_TIME VARCHAR, "
-                f"JOIN_URL VARCHAR, {airbyte_cols})"
+                "EMAIL VARCHAR, FIRST_NAME VARCHAR, LAST_NAME VARCHAR, PHONE VARCHAR, STATUS VARCHAR, "
+                f"CREATE_TIME VARCHAR, JOIN_URL VARCHAR, {airbyte_cols})"
             )
             values = [
                 (
@@ -205,6 +205,7 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
                     r["email"] or None,
                     r["first_name"] or None,
                     r["last_name"] or None,
+                    r.get("phone") or None,
                     r["status"],
                     r["create_time"],
                     r["join_url"],
@@ -214,14 +215,15 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
                 for i, r in enumerate(rows)
             ]
             cursor.executemany(
-                "insert into TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "insert into TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 values,
             )
             return len(values)
         contacts = [json.loads(line) for line in (exports / "salesforce" / "contacts.jsonl").open(encoding="utf-8")]
         cursor.execute(
             "create or replace table TAPESTRY_RAW.SALESFORCE.CONTACT (ID VARCHAR, EMAIL VARCHAR, FIRSTNAME VARCHAR, "
-            "LASTNAME VARCHAR, ACCOUNTID VARCHAR, CREATEDDATE TIMESTAMP_TZ, LASTMODIFIEDDATE TIMESTAMP_TZ, "
+            "LASTNAME VARCHAR, PHONE VARCHAR, MOBILEPHONE VARCHAR, ACCOUNTID VARCHAR, CREATEDDATE TIMESTAMP_TZ, "
+            "LASTMODIFIEDDATE TIMESTAMP_TZ, "
             f"SYSTEMMODSTAMP TIMESTAMP_TZ, ISDELETED BOOLEAN, {airbyte_cols})"
         )
         values = [
@@ -230,6 +232,8 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
                 c["Email"],
                 c["FirstName"],
                 c["LastName"],
+                c.get("Phone"),
+                c.get("MobilePhone"),
                 c["AccountId"],
                 c["CreatedDate"],
                 c["LastModifiedDate"],
@@ -241,7 +245,8 @@ def _land_rows(snow: FakesnowServer, exports: Path, connection: dict[str, Any]) 
             for i, c in enumerate(contacts)
         ]
         cursor.executemany(
-            "insert into TAPESTRY_RAW.SALESFORCE.CONTACT values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", values
+            "insert into TAPESTRY_RAW.SALESFORCE.CONTACT values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            values,
         )
         return len(values)
     finally:

@@ -115,7 +115,10 @@ def test_warehouse_counts_every_table_of_the_pipeline(base_url: str, scenario: S
         "analytics.stg_zoom__webinar_registrants": "staging",
         "analytics.stg_salesforce__contacts": "staging",
         "analytics.int_people__unioned": "intermediate",
-        "analytics.int_people__deduplicated": "intermediate",
+        "analytics.int_identity__records": "intermediate",
+        "analytics.int_identity__clusters": "intermediate",
+        "marts.identity_map": "marts",
+        "marts.people": "marts",
         "marts.audience": "marts",
         "marts.audience_rejected_records": "marts",
         "tapestry_sync.runs": "sync",
@@ -137,10 +140,31 @@ def test_warehouse_reports_the_audience_and_rejected_records_by_reason(base_url:
         query(scenario.warehouse, "select reason, count(*) from marts.audience_rejected_records group by 1")
     )
     assert audience["rejected_by_reason"] == by_reason
-    assert set(by_reason) == {"malformed", "missing"}
+    assert {"malformed", "missing"} <= set(by_reason) <= {"malformed", "missing", "shared_email"}
     assert audience["rejected_total"] == sum(by_reason.values())
     newest = audience["rejected_sample"][0]  # registered "now": the latest rejected record
     assert (newest["email_raw"], newest["first_name"], newest["reason"]) == (XSS_EMAIL, XSS_NAME, "malformed")
+
+
+def test_warehouse_shows_how_records_became_people(base_url: str, scenario: Scenario) -> None:
+    identity = api(base_url, "warehouse")["identity"]
+    records, people = query(scenario.warehouse, "select count(*), count(distinct person_id) from marts.identity_map")[0]
+    assert (identity["records"], identity["people"]) == (records, people) and people < records
+    assert identity["matched_by"] == dict(
+        query(scenario.warehouse, "select matched_by, count(*) from marts.identity_map group by 1")
+    )
+    largest = query(
+        scenario.warehouse, "select person_id, record_count from marts.people order by record_count desc, person_id"
+    )
+    assert [(p["person_id"], p["record_count"]) for p in identity["largest"]] == [r for r in largest if r[1] > 1][:10]
+    assert identity["cuts_total"] == scalar(scenario.warehouse, "select count(*) from marts.identity_limit_cuts")
+    assert identity["blocked_by_reason"] == dict(
+        query(scenario.warehouse, "select blocked_reason, count(*) from marts.identity_blocked_identifiers group by 1")
+    )
+    page = fetch(f"{base_url}/warehouse").text
+    assert metric(page, "identity-records") == f"{records:,}"
+    assert metric(page, "identity-people") == f"{people:,}"
+    assert 'data-testid="identity-largest"' in page
 
 
 def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -> None:
@@ -157,14 +181,21 @@ def test_warehouse_shows_the_last_dbt_build(base_url: str, scenario: Scenario) -
         "int_zoom__people",
         "int_salesforce__people",
         "int_people__unioned",
-        "int_people__deduplicated",
+        "int_identity__records",
+        "int_identity__identifiers",
+        "int_identity__clusters",
+        "identity_map",
+        "identity_changes",
+        "identity_limit_cuts",
+        "identity_blocked_identifiers",
+        "people",
         "audience",
         "audience_rejected_records",
     }
-    assert dbt["counts"]["model"] == {"success": 8}
+    assert dbt["counts"]["model"] == {"success": 15}
     transform = data["transform"]
     state = json.loads((scenario.project / ".tapestry" / "state.json").read_text())["phases"]["transform"]
-    assert (transform["models_passed"], transform["tests_passed"]) == (8, state["summary"]["tests_passed"])
+    assert (transform["models_passed"], transform["tests_passed"]) == (15, state["summary"]["tests_passed"])
     assert len(transform["nodes"]) == len(state["summary"]["nodes"])
 
 

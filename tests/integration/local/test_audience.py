@@ -5,6 +5,16 @@ from __future__ import annotations
 import duckdb
 
 from support.audience_oracle import email_key, expected_audience, expected_rejections, read_records
+from support.projects import make_project
+
+# README, "Identity resolution": the settings that make a person lower(trim(email)), as before identity rules
+EXACT_EMAIL = """
+identity:
+  match_rules: [{identifier: email}]
+  email: {lookalikes: false, gmail: false, plus_tags: false}
+  blocked: {role_accounts: false, junk_phones: false}
+  limits: {max_names_per_identifier: null}
+"""
 
 
 def _records(demo_project):  # type: ignore[no-untyped-def]
@@ -55,15 +65,37 @@ def test_case_and_whitespace_variants_collapse_to_one_person(demo_project) -> No
             variants.setdefault(key, set()).add(record.email_raw)
     messy = {k: v for k, v in variants.items() if len(v) > 1}
     assert len(messy) > 50, "the demo data must contain people spelled several ways"
-    keys = list(messy)[:200]
-    placeholders = ",".join("'" + k.replace("'", "''") + "'" for k in keys)
-    counts = dict(
-        _query(
-            demo_project,
-            f"select email_address, count(*) from marts.audience where email_address in ({placeholders}) group by 1",
-        )
+    record_keys = {
+        f"{r.source}:{r.record_id}": email_key(r.email_raw) for r in records if email_key(r.email_raw) in messy
+    }
+    people: dict[str, set[str]] = {}
+    for record_id, person_id in _query(demo_project, "select record_id, person_id from marts.identity_map"):
+        if record_id in record_keys:
+            people.setdefault(str(record_keys[record_id]), set()).add(str(person_id))
+    assert set(people) == set(messy)
+    assert all(len(ids) == 1 for ids in people.values()), "every spelling of one address is one person"
+    in_audience = dict(
+        _query(demo_project, "select person_id, count(*) from marts.audience group by 1 having count(*) > 1")
     )
-    assert counts == {k: 1 for k in keys}
+    assert in_audience == {}
+
+
+def test_exact_email_identity_reproduces_the_lower_trim_audience(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The `identity:` settings README gives for exact-email identity give exactly lower(trim(email))."""
+    demo = make_project(tmp_path, rows=800, seed=9, run=False)
+    with (demo.project / "tapestry.yml").open("a", encoding="utf-8") as handle:
+        handle.write(EXACT_EMAIL)
+    demo.cli.ok("run", "--project", "project")
+    records = _records(demo)
+    expected = expected_audience(records, exact_email=True)
+    assert expected != expected_audience(records), "the demo data must tell the two apart"
+    rows = _query(demo, "select email_address, first_name, last_name, webinar_count, first_seen_at from marts.audience")
+    assert {r[0]: (r[1], r[2], r[3], r[4]) for r in rows} == {
+        k: (v["first_name"], v["last_name"], v["webinar_count"], v["first_seen_at"]) for k, v in expected.items()
+    }
+    assert dict(_query(demo, "select reason, count(*) from marts.audience_rejected_records group by 1")) == (
+        expected_rejections(records, exact_email=True)
+    )
 
 
 def test_invalid_and_missing_emails_are_excluded_and_counted(demo_project) -> None:  # type: ignore[no-untyped-def]

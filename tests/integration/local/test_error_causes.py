@@ -127,10 +127,10 @@ def test_the_line_of_a_bad_json_lines_record_counts_blank_lines(project: DemoPro
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
-        ("{{ ref('int_people__deduplicated') }", "unexpected '}'"),
+        ("{{ ref('people') }", "unexpected '}'"),
         (
-            "{{ ref('int_people__deduplicatd') }}",
-            "depends on a node named 'int_people__deduplicatd' which was not found",
+            "{{ ref('peopel') }}",
+            "depends on a node named 'peopel' which was not found",
         ),
     ],
     ids=["jinja", "missing-ref"],
@@ -138,7 +138,7 @@ def test_the_line_of_a_bad_json_lines_record_counts_blank_lines(project: DemoPro
 def test_a_dbt_compile_error_shows_dbts_message(project: DemoProject, broken: str, expected: str) -> None:
     model = project.project / "dbt_project" / "models" / "marts" / "audience.sql"
     original = model.read_text()
-    model.write_text(original.replace("{{ ref('int_people__deduplicated') }}", broken))
+    model.write_text(original.replace("{{ ref('people') }}", broken))
     try:
         error = _error(project, "run", "--full-refresh")
     finally:
@@ -176,7 +176,7 @@ def test_an_unreachable_mailchimp_or_a_key_without_data_center_fails_with_the_wh
     assert result.returncode == 1
     assert result.stderr.strip().endswith(
         f"Mailchimp at http://127.0.0.1:{port}/3.0 is not usable: cannot connect to 127.0.0.1:{port}: "
-        "connection refused. Fix: check sync.mailchimp.api_url and the network, then rerun"
+        "connection refused. Fix: check the sync's destination.api_url and the network, then rerun"
     ), result.stderr
 
     config.write_text(text)  # no api_url: the key's data center decides

@@ -81,3 +81,28 @@ def test_commands_outside_a_project_explain_what_to_do(cli: TapestryCLI) -> None
     result = cli("run")
     assert result.returncode == 2
     assert "is not a Tapestry project" in result.stderr and "tapestry init" in result.stderr
+
+
+def test_template_alone_lists_the_templates_with_what_each_does(cli: TapestryCLI) -> None:
+    for args in (
+        ["init", "--template"],
+        ["init", "proj", "--template", "--non-interactive"],
+        ["kickstart", "--template"],
+    ):
+        listing = cli.ok(*args).stdout
+        assert "ecommerce_support  An online shop: Stripe customers" in listing, args
+        assert "zoom_salesforce_mailchimp  Zoom webinar registrants" in listing
+        assert "blank  Infrastructure only" in listing
+    assert not (cli.cwd / "proj").exists()
+
+
+def test_an_unknown_template_is_listed_and_refused_in_one_line(cli: TapestryCLI) -> None:
+    result = cli("init", "proj", "--template", "shop", "--non-interactive")
+    assert result.returncode == 2
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error == [
+        "error: kickstart template 'shop' does not exist. Fix: use --template with one of: blank, ecommerce_support, "
+        "zoom_salesforce_mailchimp (`tapestry init --template` describes each)"
+    ]
+    assert "ecommerce_support  An online shop" in result.stderr
+    assert not (cli.cwd / "proj").exists()

@@ -40,6 +40,8 @@ def test_init_asks_every_question_and_re_asks_an_invalid_answer(tmp_path: Path) 
     _answer(child, "Mailchimp audience (list) id", "list123")
     _answer(child, "Mailchimp API root", "")
     _answer(child, "Environment variable that holds the Mailchimp API key", "")
+    _answer(child, "HubSpot portal (Hub ID)", "")  # optional: no HubSpot sync
+    _answer(child, "Klaviyo list to keep the audience in", "")  # optional: no Klaviyo sync
     _answer(child, "Sync mode", "")
     child.expect(pexpect.EOF)
     child.close()

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 
@@ -38,6 +39,11 @@ def test_wheel_contains_the_bundled_folders(wheel: Path) -> None:
         "tapestry/sources/zoom/dbt/models/intermediate/people/int_zoom__people.sql",
         "tapestry/sources/salesforce/dbt/models/staging/salesforce/stg_salesforce__contacts.sql",
         "tapestry/sources/salesforce/dbt/models/intermediate/people/_salesforce__people.yml",
+        "tapestry/sources/stripe/dbt/macros/stripe.sql",
+        "tapestry/sources/stripe/dbt/models/staging/stripe/stg_stripe__charges.sql",
+        "tapestry/sources/zendesk_support/dbt/models/intermediate/people/int_zendesk_support__people.sql",
+        "tapestry/_bundled/kickstart_templates/ecommerce_support/template.yml",
+        "tapestry/_bundled/kickstart_templates/ecommerce_support/dbt_project/models/marts/audience.sql",
         "tapestry/cli/app.py",
     ):
         assert required in names, required
@@ -88,4 +94,13 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path, 
     assert init.returncode == 0, init.stderr
     run = tapestry("run", "--project", "proj")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "8 models built" in run.stdout  # the plugins' staging and people models came from the wheel
+    # the plugins' staging and people models came from the wheel, and the identity models built on them
+    with duckdb.connect(str(work / "proj" / "warehouse.duckdb"), read_only=True) as con:
+        built = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    plugin_models = {
+        "stg_zoom__webinar_registrants",
+        "int_zoom__people",
+        "stg_salesforce__contacts",
+        "int_salesforce__people",
+    }
+    assert plugin_models | {"identity_map", "people", "audience"} <= built, sorted(built)

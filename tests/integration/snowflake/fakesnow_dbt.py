@@ -3,11 +3,12 @@ fakesnow can retry forever on an unhandled error).
 
 Loads the raw tables given as JSON into fakesnow the way Airbyte lands them on Snowflake (upper-case
 RAW.<NAMESPACE>.<STREAM>), runs the real dbt project on dbt-snowflake through Tapestry's dbt runner,
-and prints the audience rows as JSON.
+and prints the audience rows and the identity map (after a first and a second build) as JSON.
 
-    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir> <vars.json>
+    python fakesnow_dbt.py <raw.json> <dbt_project_dir> <work_dir> <vars.json> [<audience columns>]
 
-vars.json holds the dbt vars Tapestry passes for the project's sources (`tapestry_sources`).
+vars.json holds the dbt vars Tapestry passes for the project (`tapestry_sources`, `identity`); the audience
+columns (comma-separated) are the ones printed, by default those of the zoom_salesforce_mailchimp template.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ import sys
 import warnings
 from pathlib import Path
 
+DEFAULT_COLUMNS = (
+    "email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, first_seen_at, last_seen_at"
+)
+
 
 def main() -> None:
     raw_file, project_dir, work_dir, vars_file = (Path(a) for a in sys.argv[1:5])
+    audience_columns = sys.argv[5] if len(sys.argv) > 5 else DEFAULT_COLUMNS
     raw = json.loads(raw_file.read_text())
     source_vars = json.loads(vars_file.read_text())
     warnings.filterwarnings("ignore")  # fakesnow's arrow-copy warning, once per query
@@ -68,38 +74,49 @@ def main() -> None:
             threads=1,
         )
         os.environ[target.private_key_env] = pem
-        result = run_dbt(
-            "build",
-            DbtInvocation(
-                project_dir=project_dir,
-                profile_yaml=render_profile(target),
-                work_dir=work_dir,
-                target=target.name,
-                vars={"raw_database": "TAPESTRY_RAW", "marts_schema": "MARTS", **source_vars},
-                env={target.private_key_env: pem},
-            ),
-            # dbt unit tests create fully-qualified TEMPORARY tables, which fakesnow cannot; they run on
-            # DuckDB, and they test SQL logic, not the adapter.
-            extra_args=["--exclude-resource-type", "unit_test"],
+        invocation = DbtInvocation(
+            project_dir=project_dir,
+            profile_yaml=render_profile(target),
+            work_dir=work_dir,
+            target=target.name,
+            vars={"raw_database": "TAPESTRY_RAW", "marts_schema": "MARTS", **source_vars},
+            env={target.private_key_env: pem},
         )
+        # dbt unit tests create fully-qualified TEMPORARY tables, which fakesnow cannot; they run on
+        # DuckDB, and they test SQL logic, not the adapter.
+        result = run_dbt("build", invocation, extra_args=["--exclude-resource-type", "unit_test"])
         reader = SnowflakeWarehouse(
             SnowflakeSettings("fakesnow", "TAPESTRY_SYNC", "TAPESTRY_SYNCER", "TAPESTRY_WH", "TAPESTRY_ANALYTICS")
         )
-        rows = reader.query(
-            "select email_address, first_name, last_name, in_zoom, in_salesforce, webinar_count, "
-            "first_seen_at, last_seen_at from MARTS.AUDIENCE"
-        )
+        rows = reader.query(f"select {audience_columns} from MARTS.AUDIENCE")
         rejected = reader.query("select reason, count(*) from MARTS.AUDIENCE_REJECTED_RECORDS group by 1")
+        identity = reader.query("select record_id, person_id, matched_by from MARTS.IDENTITY_MAP")
+        # A second build reads the identity map it replaces (and appends to the incremental change log).
+        run_dbt("build", invocation, extra_args=["--exclude-resource-type", "unit_test"])
+        rebuilt = reader.query("select record_id, person_id, matched_by from MARTS.IDENTITY_MAP")
+        changes = reader.query("select count(*) from MARTS.IDENTITY_CHANGES")[0][0]
     print(
         json.dumps(
             {
                 "models": result.models_passed,
                 "tests": result.tests_passed,
-                "audience": [[v.isoformat() if hasattr(v, "isoformat") else v for v in r] for r in rows],
+                "audience": [[_as_json(v) for v in r] for r in rows],
                 "rejected": {str(k): int(v) for k, v in rejected},
+                "identity": sorted([str(v) for v in r] for r in identity),
+                "identity_rebuilt": sorted([str(v) for v in r] for r in rebuilt),
+                "changes_after_rebuild": int(changes),
             }
         )
     )
+
+
+def _as_json(value: object) -> object:
+    """Timestamps and dates as ISO text, decimals (a number column) as text of the same digits."""
+    from decimal import Decimal
+
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""A project's dbt project (the bundled one, the template's mart and the source plugins' models) builds with
-dbt-snowflake (against fakesnow), with the vars Tapestry passes on Snowflake, and yields exactly the audience it
-builds on DuckDB."""
+"""A project's dbt project (the bundled one with identity resolution, the template's mart and the source
+plugins' models) builds with dbt-snowflake (against fakesnow), with the vars Tapestry passes on Snowflake, and
+yields exactly the audience and the identity map it builds on DuckDB."""
 
 from __future__ import annotations
 
@@ -59,7 +59,9 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
         for table, stream in source_streams(config).items()
     }
     assert set(raw_tables.values()) == {"TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS", "TAPESTRY_RAW.SALESFORCE.CONTACT"}
-    (tmp_path / "vars.json").write_text(json.dumps({"tapestry_sources": dbt_sources_var(config, raw_schema)}))
+    (tmp_path / "vars.json").write_text(
+        json.dumps({"tapestry_sources": dbt_sources_var(config, raw_schema), "identity": config.identity_vars()})
+    )
     raw: dict[str, dict[str, object]] = {}
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         for local, remote in raw_tables.items():
@@ -75,6 +77,10 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
         ).fetchall()
         expected_rejected = dict(
             con.execute("select reason, count(*) from marts.audience_rejected_records group by 1").fetchall()
+        )
+        expected_identity = sorted(
+            [str(v) for v in r]
+            for r in con.execute("select record_id, person_id, matched_by from marts.identity_map").fetchall()
         )
     (tmp_path / "raw.json").write_text(json.dumps(raw))
 
@@ -94,6 +100,12 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     built = json.loads(result.stdout.strip().splitlines()[-1])
-    assert built["models"] == 8  # 2 staging, 2 people, union, dedup, audience, rejected
+    # 2 staging, 2 people, union, 3 identity steps, identity_map, people, audience, rejected and 3 identity reports
+    assert built["models"] == 15
     assert sorted(_normalise(r) for r in built["audience"]) == sorted(_normalise(list(r)) for r in expected)
     assert built["rejected"] == expected_rejected
+    # identity resolution (label propagation in SQL) finds the same people, with the same ids, on Snowflake
+    assert built["identity"] == expected_identity
+    assert built["identity_rebuilt"] == expected_identity, "a rebuild keeps every person id"
+    assert built["changes_after_rebuild"] == 0
+    assert len({person for _, person, _ in expected_identity}) < len(expected_identity)

@@ -23,7 +23,13 @@ from contracts import (
 from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
 from fakes.mailchimp import FakeMailchimp, subscriber_hash
 
-CONNECTORS = [("source", "zoom"), ("source", "salesforce"), ("destination", "snowflake")]
+CONNECTORS = [
+    ("source", "zoom"),
+    ("source", "salesforce"),
+    ("source", "stripe"),
+    ("source", "zendesk-support"),
+    ("destination", "snowflake"),
+]
 
 
 def example(schema: dict[str, Any]) -> Any:

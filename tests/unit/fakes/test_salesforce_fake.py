@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from fakes.salesforce import FakeSalesforce
-from tapestry.engines.ingest.credentials import check_salesforce
+from tapestry.sources.salesforce.checks import instance_url as check_salesforce
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "salesforce.py"
 

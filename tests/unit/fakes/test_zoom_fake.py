@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from fakes.zoom import FakeZoom
-from tapestry.engines.ingest.credentials import check_zoom
+from tapestry.sources.zoom.checks import token_scopes as check_zoom
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "zoom.py"
 

@@ -1,4 +1,4 @@
-"""`tapestry demo-data`: write deterministic, realistic Zoom and Salesforce export files."""
+"""`tapestry demo-data`: write deterministic, realistic export files for a kickstart template's sources."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ import typer
 
 from tapestry.cli.common import friendly_errors
 
-HELP = """Write demo export files: [bold]OUT/zoom/*.csv[/] (one per webinar) and
+HELP = """Write demo export files for the sources of a kickstart template (--template):
+
+[bold]zoom_salesforce_mailchimp[/] (default): [bold]OUT/zoom/*.csv[/] (one per webinar) and
 [bold]OUT/salesforce/contacts.jsonl[/].
 
+[bold]ecommerce_support[/]: [bold]OUT/stripe/unified_customers.csv[/] (the Stripe Dashboard's customer export),
+[bold]OUT/stripe/charges.jsonl[/] (the API's charges), [bold]OUT/zendesk/users.json[/] and
+[bold]OUT/zendesk/tickets.json[/] (Zendesk's JSON export) and [bold]OUT/salesforce/contacts.jsonl[/].
+
 The same --seed and --rows always give byte-identical files, so loading them twice loads nothing new.
-The data has what real exports have: one person in both sources with e-mails in different case and
-with stray whitespace, conflicting names, several webinars per person, missing and malformed e-mails,
-unicode names, deleted contacts."""
+The data has what real exports have: one person in several tools with e-mails in different case and
+with stray whitespace, conflicting names, missing and malformed e-mails, unicode names, deleted records
+(and for the shop: repeat customers, refunds and failed payments, agents among the Zendesk users, tickets in
+every status). It ends with the answers that point `tapestry init` at the files."""
 
 
 def register(app: typer.Typer) -> None:
@@ -33,21 +40,31 @@ def demo_data(
         str,
         typer.Option(
             "--format",
-            help="mixed (Zoom CSV + Salesforce JSON lines), csv, jsonl or parquet.",
+            help="mixed (each tool's usual export format), csv, jsonl or parquet.",
             case_sensitive=False,
         ),
     ] = "mixed",
+    template: Annotated[
+        str,
+        typer.Option(
+            help="The kickstart template whose sources the files are for: zoom_salesforce_mailchimp or "
+            "ecommerce_support."
+        ),
+    ] = "zoom_salesforce_mailchimp",
 ) -> None:
     from tapestry.cli.console import console
     from tapestry.core.errors import ConfigError
     from tapestry.core.humanize import count
-    from tapestry.demo.generator import describe, generate
+    from tapestry.demo.templates import generate_for
 
     fmt = fmt.lower()
     if fmt not in {"mixed", "csv", "jsonl", "parquet"}:
         raise ConfigError(f"--format {fmt!r} is not supported", "use mixed, csv, jsonl or parquet")
-    summary = generate(out, rows, seed, fmt)  # type: ignore[arg-type]
+    result = generate_for(template, out, rows, seed, fmt)  # type: ignore[arg-type]
     console.print(
-        f"{describe(summary)} in {out}/ ({count(summary.files_written, 'file')} written, "
-        f"{len(summary.files) - summary.files_written:,} unchanged)"
+        f"{result.description} in {out}/ ({count(result.files_written, 'file')} written, "
+        f"{len(result.files) - result.files_written:,} unchanged)"
     )
+    # quoted: the globs are for Tapestry to expand, not the shell
+    sets = " ".join(f"--set '{q}={','.join(f'{out}/{p}' for p in paths)}'" for q, paths in result.answers.items())
+    console.print(f"Next: [bold]tapestry init my-project --template {template} {sets}[/]", soft_wrap=True)

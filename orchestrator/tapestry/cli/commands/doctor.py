@@ -9,9 +9,11 @@ from tapestry.cli.common import ProjectOption, default_project, friendly_errors,
 HELP = """Check every credential and prerequisite the project needs, and say how to fix what fails.
 
 aws target: terraform, Docker (unless a runner image is given), the AWS identity, the secrets in SSM,
-a login as each Snowflake service user doing what its role needs, the Zoom and Salesforce OAuth
-credentials, Mailchimp's key, list and merge fields, and Airbyte once deployed.
-local target: the export files and, when set, Mailchimp. Exit code 1 when any check fails."""
+a login as each Snowflake service user doing what its role needs, each source's credentials
+(e.g. the Zoom and Salesforce OAuth apps), each sync's destination (its key, and the list, fields or
+properties its mapping writes: Mailchimp, HubSpot, Klaviyo), and Airbyte once deployed.
+local target: the export files and, for each sync whose key is set, its destination.
+Exit code 1 when any check fails."""
 
 
 def register(app: typer.Typer) -> None:

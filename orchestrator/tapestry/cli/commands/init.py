@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.common import friendly_errors
+from tapestry.cli.common import friendly_errors, template_or_list
 
 DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
 
@@ -25,7 +25,11 @@ Question ids of the default template: [bold]project_name[/], [bold]target[/] (lo
 folder), [bold]mailchimp_list_id[/], [bold]mailchimp_api_url[/] (optional API root such as
 https://us21.api.mailchimp.com/3.0), [bold]mailchimp_api_key_env[/] (default MAILCHIMP_API_KEY) and
 [bold]sync_mode[/] (upsert or mirror). Invalid or missing answers are all reported at once, by id,
-before anything is created. Rerunning with the same answers changes nothing."""
+before anything is created. Rerunning with the same answers changes nothing.
+
+Templates: [bold]zoom_salesforce_mailchimp[/] (the default), [bold]ecommerce_support[/] (Stripe, Zendesk
+Support and Salesforce; asks stripe_files, zendesk_files and salesforce_files), [bold]blank[/] (aws
+infrastructure only). [bold]tapestry init --template[/] alone lists them with what each does."""
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +50,12 @@ def init(
         bool,
         typer.Option("--non-interactive", help="Never prompt; take answers from --answers and defaults."),
     ] = False,
-    template: Annotated[str, typer.Option(help="Kickstart template to use.")] = DEFAULT_TEMPLATE,
+    template: Annotated[
+        str,
+        typer.Option(
+            help="Kickstart template to use. Without a value (--template alone): list the templates and what each does."
+        ),
+    ] = DEFAULT_TEMPLATE,
     force: Annotated[
         bool,
         typer.Option("--force", help="Replace an existing tapestry.yml that differs from these answers."),
@@ -62,7 +71,7 @@ def init(
     from tapestry.phases.init_project import init_project
 
     spec, answers = collect_answers(
-        template, answers_file, overrides or [], non_interactive, defaults=folder_defaults(directory)
+        template_or_list(template), answers_file, overrides or [], non_interactive, defaults=folder_defaults(directory)
     )
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)

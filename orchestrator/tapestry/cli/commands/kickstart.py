@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import friendly_errors
+from tapestry.cli.common import friendly_errors, template_or_list
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
@@ -15,7 +15,7 @@ HELP = """Create a project and bring its pipeline up, with no manual step after 
 • [bold]--target aws[/]: init, then the deploy: secrets to SSM Parameter Store → Snowflake and the
   AWS ingestion stack (concurrently) → Airbyte configured through its API → first Airbyte syncs and
   dbt build → ECS Fargate runner (image built and pushed with Docker, or [bold]runner_image[/]) →
-  first sync to Mailchimp → dashboard links.
+  first run of every sync (Mailchimp, and HubSpot or Klaviyo when answered) → dashboard links.
 
 Every phase is recorded; rerun the same command to resume after a
 failure; a second full run changes nothing.
@@ -48,7 +48,12 @@ def kickstart(
             "--target", metavar="local|aws", help="local or aws (otherwise asked, or taken from the answers)."
         ),
     ] = None,
-    template: Annotated[str, typer.Option(help="Kickstart template to use.")] = "zoom_salesforce_mailchimp",
+    template: Annotated[
+        str,
+        typer.Option(
+            help="Kickstart template to use. Without a value (--template alone): list the templates and what each does."
+        ),
+    ] = "zoom_salesforce_mailchimp",
     answers_file: Annotated[
         Path | None, typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False)
     ] = None,
@@ -73,6 +78,7 @@ def kickstart(
     from tapestry.phases.init_project import init_project
     from tapestry.targets import open_target
 
+    template = template_or_list(template)
     fixed = {"target": target} if target else {}
     spec, answers = collect_answers(
         template, answers_file, overrides or [], non_interactive, fixed=fixed, defaults=folder_defaults(directory)

@@ -16,7 +16,7 @@ HELP = """Run the pipeline once, in order: ingest → transform (dbt build) → 
 
 On the local target, ingest loads the export files named in tapestry.yml that were not loaded before
 (a file is known by its content hash), transform runs the dbt project when data or models changed,
-and sync pushes the audience's changes to Mailchimp (a preview when no API key is set).
+and each enabled sync pushes its model's changes to its destination (a preview when its key is not set).
 A rerun with nothing new changes nothing. Exit code 0 on success, 1 when a phase fails
 (the message names the file, model or test), 2 for configuration problems."""
 
@@ -72,6 +72,8 @@ def print_run_summary(phases: dict[str, PhaseRecord]) -> None:
             table.add_row("dbt", built.reason or "skipped")
         for model, rows in built.marts.items():
             table.add_row(model, f"{rows:,} rows (marts.{model})")
+        if built.identity is not None:
+            table.add_row("people", built.identity.describe())
         if built.rejected_records is not None:
             detail = ", ".join(f"{n:,} {reason}" for reason, n in built.rejected_records.items()) or "none"
             table.add_row("rejected e-mails", f"{built.rejected_total or 0:,} records ({detail})")

@@ -41,7 +41,7 @@ def default_api_url(api_key: str) -> str:
     if match is None:
         raise SyncError(
             "the Mailchimp API key has no data-center suffix (a key ends with -us21 or the like)",
-            "copy the whole key from Mailchimp (Account > Extras > API keys), or set sync.mailchimp.api_url",
+            "copy the whole key from Mailchimp (Account > Extras > API keys), or set the sync's destination.api_url",
         )
     return f"https://{match.group(1)}.api.mailchimp.com/3.0"
 
@@ -273,11 +273,11 @@ class MailchimpClient:
             if failure.status == 404:
                 raise SyncError(
                     f"Mailchimp list {self.list_id!r} does not exist for this API key",
-                    "check sync.mailchimp.list_id (Audience > Settings > Audience name and defaults)",
+                    "check the sync's destination.list_id (Audience > Settings > Audience name and defaults)",
                 ) from None
             raise SyncError(
                 f"Mailchimp at {self.api_url} is not usable: {failure.detail}",
-                "check sync.mailchimp.api_url and the network, then rerun",
+                "check the sync's destination.api_url and the network, then rerun",
             ) from None
         known = {str(f.get("tag")) for f in (fields or {}).get("merge_fields", [])}
         unknown = sorted(set(merge_tags) - known)

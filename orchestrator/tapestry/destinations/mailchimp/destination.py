@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tapestry.core.errors import SyncError
-from tapestry.destinations.base import Ack, InFlight, OpenRequest, Plan, PlannedRow, Session
+from tapestry.destinations.base import Ack, ApiDestination, InFlight, OpenRequest, Plan, PlannedRow, Session
 from tapestry.destinations.mailchimp.changes import ChangeLane, batch_outcome
 from tapestry.destinations.mailchimp.client import CallFailed, MailchimpClient
 from tapestry.destinations.mailchimp.config import MailchimpConfig, MailchimpMapping
@@ -38,7 +38,9 @@ from tapestry.destinations.mailchimp.subscribe import SubscribeLane
 BATCHES_IN_FLIGHT = 4  # update_path: bulk keeps this many batches submitted
 
 
-class MailchimpDestination:
+class MailchimpDestination(ApiDestination[MailchimpClient]):
+    missing_client = ("this Mailchimp sync has no API key or list id", "set them, or run with --preview")
+
     def __init__(
         self,
         config: MailchimpConfig,
@@ -49,7 +51,7 @@ class MailchimpDestination:
     ) -> None:
         self.config = config
         self.mapping = mapping
-        self._api = client  # None: opened without a key or list, for previews only
+        super().__init__(client)  # None: a preview
         self.full_resync = full_resync
         self.batches_in_flight = batches_in_flight
         self._archived_in_mailchimp: set[str] = set()  # subscriber hashes, read before upserting
@@ -57,20 +59,6 @@ class MailchimpDestination:
     @property
     def list_id(self) -> str:
         return self.config.list_id or "preview"
-
-    @property
-    def client(self) -> MailchimpClient:
-        if self._api is None:
-            raise SyncError("this Mailchimp sync has no API key or list id", "set them, or run with --preview")
-        return self._api
-
-    @property
-    def requests(self) -> int:
-        return self._api.requests_made if self._api is not None else 0
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
 
     # --- the protocol ------------------------------------------------------------------------------------
 

@@ -52,4 +52,6 @@ class Stream:
         return [
             f"create schema if not exists {self.source}",
             f"create table if not exists {self.table} ({', '.join(cols)})",
+            # a table created by an older version gets the columns added since (e.g. phones), empty
+            *(f"alter table {self.table} add column if not exists {c.name} {c.type}" for c in self.columns),
         ]

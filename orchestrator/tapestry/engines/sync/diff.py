@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tapestry.core.errors import SyncError
 from tapestry.core.warehouse import Warehouse
-from tapestry.destinations.base import PlannedRow
+from tapestry.engines.sync.protocol import PlannedRow
 from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import SyncState, load_state, table
 
@@ -35,7 +35,7 @@ def check_model(warehouse: Warehouse, spec: SyncSpec) -> int:
         raise SyncError(
             f"sync model {spec.model} has {int(total) - int(distinct)} duplicate values of "
             f"lower(trim({spec.key_column})); nothing was sent",
-            f"make the model one row per {spec.key_column} (see int_people__deduplicated)",
+            f"make the model one row per {spec.key_column} (the bundled audience keeps one person per e-mail)",
         )
     return int(total)
 

@@ -21,8 +21,8 @@ from typing import Any
 from tapestry.core import interrupts
 from tapestry.core.progress import NullReporter, Reporter
 from tapestry.core.warehouse import Warehouse
-from tapestry.destinations.base import Ack, Destination, Plan, PlannedRow, State
 from tapestry.engines.sync import diff, owners
+from tapestry.engines.sync.protocol import Ack, Destination, Plan, PlannedRow, State
 from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import Commit, SyncState, dump_state, ensure_schema
 

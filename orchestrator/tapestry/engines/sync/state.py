@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from tapestry.core.warehouse import Warehouse
-from tapestry.destinations.base import InFlight, PlannedRow, State
+from tapestry.engines.sync.protocol import InFlight, PlannedRow, State
 
 SCHEMA = "tapestry_sync"
 TS = "timestamp with time zone"

@@ -383,8 +383,7 @@ class Deploy:
         links = {
             "airbyte": self.env.aws.airbyte.url or ingestion.get("airbyte_url"),
             "snowflake": "https://app.snowflake.com/",
-            "mailchimp": "https://admin.mailchimp.com/lists/",
-        }
+        }  # each sync's destination link comes from its plugin (the dashboard asks them)
         command = f"tapestry dashboard --project {self.ctx.layout.root}"
         self.ctx.reporter.info(f"dashboard: {command}")
         return DashboardSummary(links={k: v for k, v in links.items() if v}, command=command)
@@ -444,14 +443,14 @@ DEPLOY_PHASES: tuple[DeployPhase, ...] = (
         "first_build",
         "first Airbyte syncs, dbt build",
         Deploy.first_build,
-        ("project", "warehouse", "transform"),
+        ("project", "warehouse", "transform", "identity"),  # the identity var of the dbt build
         upstream=("airbyte",),
     ),
     DeployPhase(
         "ecs_runner",
         "scheduled Fargate task running `tapestry run`",
         Deploy.ecs_runner,
-        ("project", "aws", "warehouse", "sources", "syncs"),
+        ("project", "aws", "warehouse", "sources", "syncs", "identity"),  # the image has tapestry.yml
         upstream=("aws_ingestion",),
         uses_secrets=True,
     ),

@@ -116,6 +116,7 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
             "raw_database": objects.raw_database,
             "tapestry_sources": dbt_sources_var(env.ctx.config, raw_schema),
             "marts_schema": objects.marts_schema,
+            "identity": env.ctx.config.identity_vars(),
         },
         env={DBT_KEY_ENV: key},
     )

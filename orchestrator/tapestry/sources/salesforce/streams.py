@@ -14,6 +14,8 @@ CONTACT = Stream(
         Column("email", required=True),
         Column("firstname", aliases=("first_name",)),
         Column("lastname", aliases=("last_name",)),
+        Column("phone"),
+        Column("mobilephone", aliases=("mobile_phone", "mobile")),
         Column("accountid", aliases=("account_id",)),
         Column("createddate", "TIMESTAMPTZ", aliases=("created_date",)),
         Column("lastmodifieddate", "TIMESTAMPTZ", aliases=("last_modified_date",)),

@@ -15,6 +15,7 @@ WEBINAR_REGISTRANTS = Stream(
         Column("email", required=True, aliases=("email_address",)),
         Column("first_name"),
         Column("last_name"),
+        Column("phone"),  # asked when the webinar's registration form has the phone field
         Column("status", aliases=("approval_status",)),
         Column("create_time", "TIMESTAMPTZ", required=True, aliases=("registration_time",)),
         Column("join_url"),

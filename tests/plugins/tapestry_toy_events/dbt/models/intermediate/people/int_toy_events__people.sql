@@ -2,8 +2,10 @@
 
 select
     signup_id as source_record_id,
+    signup_id as source_record_key,
     email_raw,
-    email_key,
+    cast(null as {{ dbt.type_string() }}) as phone_raw,
+    cast(null as {{ dbt.type_string() }}) as mobile_phone_raw,
     first_name,
     last_name,
     signed_up_at as first_seen_at,

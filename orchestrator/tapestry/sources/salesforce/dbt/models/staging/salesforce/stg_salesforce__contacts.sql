@@ -14,6 +14,8 @@ renamed as (
         {{ email_key('email') }} as email_key,
         nullif(trim(firstname), '') as first_name,
         nullif(trim(lastname), '') as last_name,
+        phone as phone_raw,
+        mobilephone as mobile_phone_raw,
         accountid as account_id,
         createddate as created_at,
         coalesce(systemmodstamp, lastmodifieddate, createddate) as updated_at,

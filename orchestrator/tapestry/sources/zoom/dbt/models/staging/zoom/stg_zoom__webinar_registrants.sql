@@ -16,6 +16,7 @@ renamed as (
         {{ email_key('email') }} as email_key,
         nullif(trim(first_name), '') as first_name,
         nullif(trim(last_name), '') as last_name,
+        phone as phone_raw,
         status as registration_status,
         {{ text_to_timestamp_tz('create_time') }} as registered_at,
         _airbyte_extracted_at as extracted_at,
