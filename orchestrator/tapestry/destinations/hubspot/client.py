@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tapestry.core.errors import SyncError
+from tapestry.core.network import network_reason
 from tapestry.core.pacing import Pacer, Window
 from tapestry.core.retry import RetryPolicy, parse_retry_after
 
@@ -70,19 +71,6 @@ class HubSpotError(Exception):
 
 class DailyLimitReached(SyncError):
     """The portal used up its daily API calls: nothing more can be sent today."""
-
-
-def _network_reason(error: BaseException, host: str) -> str:
-    text = f"{type(error).__name__}: {error}".lower()
-    if "name or service not known" in text or "nameresolution" in text or "getaddrinfo" in text:
-        return f"cannot resolve the host name of {host}"
-    if "refused" in text:
-        return f"cannot connect to {host}: connection refused"
-    if "timed out" in text or "timeout" in text:
-        return f"no answer from {host} in time"
-    if "ssl" in text or "certificate" in text:
-        return f"the TLS handshake with {host} failed"
-    return f"the connection to {host} was lost ({type(error).__name__})"
 
 
 def parse_error(status: int | None, body: bytes | str | None, headers: Any) -> HubSpotError:
@@ -170,11 +158,11 @@ class HubSpotClient:
             response = call()
         except (ApiException, PropertiesApiException) as exc:  # each SDK module has its own
             if not exc.status:  # the SDK's wrapper of a TLS or request-building failure
-                raise HubSpotError(None, _network_reason(exc, self.host)) from None
+                raise HubSpotError(None, network_reason(exc, self.host)) from None
             raise parse_error(exc.status, exc.body, exc.headers) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             never = isinstance(exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
-            raise HubSpotError(None, _network_reason(exc, self.host), unreachable=never) from None
+            raise HubSpotError(None, network_reason(exc, self.host), unreachable=never) from None
         try:
             data = response.data
         finally:

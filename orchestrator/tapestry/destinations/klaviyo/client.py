@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tapestry.core.errors import SyncError
+from tapestry.core.network import network_reason
 from tapestry.core.pacing import Pacer, Window
 from tapestry.core.retry import RetryPolicy, parse_retry_after
 from tapestry.destinations.klaviyo.config import REVISION
@@ -65,19 +66,6 @@ class KlaviyoError(Exception):
         """`Title: detail` (rejections are grouped by the title)."""
         title = (self.title or (f"HTTP {self.status}" if self.status else "network error")).rstrip(".")
         return f"{title}: {self.detail}" if self.detail and self.detail != self.title else title
-
-
-def _network_reason(error: BaseException, host: str) -> str:
-    text = f"{type(error).__name__}: {error}".lower()
-    if "name or service not known" in text or "nameresolution" in text or "getaddrinfo" in text:
-        return f"cannot resolve the host name of {host}"
-    if "refused" in text:
-        return f"cannot connect to {host}: connection refused"
-    if "timed out" in text or "timeout" in text:
-        return f"no answer from {host} in time"
-    if "ssl" in text or "certificate" in text:
-        return f"the TLS handshake with {host} failed"
-    return f"the connection to {host} was lost ({type(error).__name__})"
 
 
 def parse_error(status: int, body: bytes | None, headers: Any) -> KlaviyoError:
@@ -167,10 +155,10 @@ class KlaviyoClient:
         try:
             response = call()
         except ApiException as exc:  # the SDK's wrapper of a TLS failure
-            raise KlaviyoError(None, _network_reason(exc, self.host)) from None
+            raise KlaviyoError(None, network_reason(exc, self.host)) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             never = isinstance(exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
-            raise KlaviyoError(None, _network_reason(exc, self.host), unreachable=never) from None
+            raise KlaviyoError(None, network_reason(exc, self.host), unreachable=never) from None
         try:
             data = response.data
         finally:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from tapestry.core.errors import SyncError
+from tapestry.core.network import network_reason
 from tapestry.core.retry import RetryPolicy, parse_retry_after
 
 ARCHIVED_PAGE = 1000  # the members listing's largest page
@@ -54,22 +55,6 @@ def _never_connected(error: object) -> bool:
     return isinstance(error, requests.ConnectTimeout) or any(
         kind in text for kind in ("NewConnectionError", "NameResolutionError", "ConnectTimeout")
     )
-
-
-def network_reason(error: object, host: str) -> str:
-    """What went wrong reaching `host`, in a few words (requests nests it several exceptions deep)."""
-    text = str(error)
-    lowered = text.lower()
-    if "nameresolution" in lowered or "name or service not known" in lowered or "getaddrinfo" in lowered:
-        return f"cannot resolve the host name of {host}"
-    if "timed out" in lowered or "timeout" in type(error).__name__.lower():
-        return f"no answer from {host} in time"
-    if "ssl" in lowered or "certificate" in lowered:
-        return f"the TLS handshake with {host} failed"
-    errno_text = re.search(r"\[Errno -?\d+\] ([^'\"()\]]+)", text)
-    if errno_text:
-        return f"cannot connect to {host}: {errno_text.group(1).strip().rstrip('.').lower()}"
-    return f"cannot reach {host} ({type(error).__name__})"
 
 
 class CallFailed(Exception):
