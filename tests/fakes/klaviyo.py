@@ -156,7 +156,7 @@ class FakeKlaviyo(FakeService):
 
     service_name = "klaviyo"
     server_header: ClassVar[str | None] = "cloudflare"
-    knobs = (*FakeService.knobs, "enforce_rate_limits", "profiles_per_second", "strict_requests")
+    knobs = (*FakeService.knobs, "enforce_rate_limits", "burst_limit", "profiles_per_second", "strict_requests")
     secret_keys = FakeService.secret_keys | {"authorization"}
 
     def __init__(
@@ -165,6 +165,7 @@ class FakeKlaviyo(FakeService):
         api_key: str = "pk_fake_0000000000000000000000000000",
         list_ids: Iterable[str] = (),
         enforce_rate_limits: bool = True,
+        burst_limit: int | None = None,  # every operation's per-second burst instead of the spec's (a tighter one)
         profiles_per_second: float = 0.0,  # 0: a job is done when first asked after it was created
         strict_requests: bool = True,
         **kwargs: Any,
@@ -172,6 +173,7 @@ class FakeKlaviyo(FakeService):
         super().__init__(**kwargs)
         self.api_key = api_key
         self.enforce_rate_limits = enforce_rate_limits
+        self.burst_limit = burst_limit
         self.profiles_per_second = profiles_per_second
         self.strict_requests = strict_requests
         self._lists: dict[str, dict[str, Any]] = {}
@@ -288,6 +290,8 @@ class FakeKlaviyo(FakeService):
             return None
         now = time.time()
         burst, steady = limits
+        if self.burst_limit is not None:
+            burst = min(burst, self.burst_limit)
         windows = (("s", int(now), burst, 1.0), ("m", int(now // 60), steady, 60.0))
         with self._rate_lock:
             for name, index, limit, length in windows:
