@@ -52,23 +52,9 @@ phones as (
 
 ),
 
-{#- configured values, normalised by the same rules as the data -#}
 listed as (
 
-    select
-        cast(null as {{ dbt.type_string() }}) as identifier_type,
-        cast(null as {{ dbt.type_string() }}) as identifier_value
-    where 1 = 0
-    {%- for email in blocked["emails"] %}
-    {%- set literal = dbt.string_literal(dbt.escape_single_quotes(email)) %}
-    union all
-    select 'email', {{ identity_email_match_key_of(literal) }}
-    {%- endfor %}
-    {%- for phone in blocked["phones"] %}
-    {%- set literal = dbt.string_literal(dbt.escape_single_quotes(phone)) %}
-    union all
-    select 'phone', {{ identity_phone_e164_of(literal) }}
-    {%- endfor %}
+    {{ identity_listed_values() }}
 
 ),
 

@@ -31,11 +31,17 @@ with records as (
 
 ),
 
+{#- blocked values records share (int_identity__identifiers), and listed values only one record carries -#}
 blocked_values as (
 
     select distinct identifier_type, identifier_value
-    from {{ ref('int_identity__identifiers') }}
-    where blocked_reason is not null
+    from (
+        select identifier_type, identifier_value
+        from {{ ref('int_identity__identifiers') }}
+        where blocked_reason is not null
+        union all
+        {{ identity_listed_values() }}
+    ) as values_blocked
 
 ),
 
