@@ -107,7 +107,10 @@ ALL_STATUSES: Final = MEMBER_STATUSES | {ARCHIVED}
 
 MAX_PAGE_COUNT: Final = int(mailchimp_shape("merge_fields_count_max"))
 DEFAULT_PAGE_COUNT: Final = 10
-MAX_BATCH_SUBSCRIBE: Final = 500
+MAX_BATCH_SUBSCRIBE: Final = int(mailchimp_shape("batch_subscribe_request")["properties"]["members"]["maxItems"])
+MAX_SEGMENTS_PAGE: Final = int(mailchimp_shape("segments_count_max"))
+MAX_SEGMENT_MEMBERS: Final = int(mailchimp_shape("segment_members_max"))
+MAX_CONNECTIONS: Final = int(mailchimp_shape("max_concurrent_connections"))
 BATCH_METHODS: Final = frozenset(
     mailchimp_shape("batch_request")["properties"]["operations"]["items"]["properties"]["method"]["enum"]
 )
@@ -834,7 +837,7 @@ class FakeMailchimp(FakeService):
         html_5xx: bool = False,
         drop_rate: float = 0.0,
         fail_after_apply_rate: float = 0.0,
-        max_connections: int = 10,
+        max_connections: int = MAX_CONNECTIONS,
         seed: int | None = None,
         batch_ops_per_second: float | None = None,
         batch_results_per_file: int = 500,
@@ -1790,7 +1793,7 @@ class FakeMailchimp(FakeService):
                     }
                 ],
             )
-        count = min(_int_param(q, "count", DEFAULT_PAGE_COUNT), int(mailchimp_shape("segments_count_max")))
+        count = min(_int_param(q, "count", DEFAULT_PAGE_COUNT), MAX_SEGMENTS_PAGE)
         offset = _int_param(q, "offset", 0)
         names = list(lst.tag_ids) if kind in (None, "static") else []
         return 200, {
@@ -1828,7 +1831,7 @@ class FakeMailchimp(FakeService):
         if name is None:
             raise _not_found()
         data = _require_object(body)
-        limit = int(mailchimp_shape("segment_members_max"))
+        limit = MAX_SEGMENT_MEMBERS
         changes = {key: data.get(key) or [] for key in ("members_to_add", "members_to_remove")}
         if any(len(addresses) > limit for addresses in changes.values()):
             # the live answer, word for word (mailchimp-bulk-shapes.json _source.segment_members_max_400)
@@ -2105,7 +2108,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--html-5xx", action="store_true")
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--fail-after-apply-rate", type=float, default=0.0)
-    parser.add_argument("--max-connections", type=int, default=10)
+    parser.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--batch-ops-per-second", type=float, default=None)
     parser.add_argument("--batch-results-per-file", type=int, default=500)

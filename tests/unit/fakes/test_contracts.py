@@ -20,8 +20,11 @@ from contracts import (
     secret_paths,
     strict,
 )
+from fakes import mailchimp as fake_mailchimp
 from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
 from fakes.mailchimp import FakeMailchimp, subscriber_hash
+from tapestry.destinations.mailchimp import client as mailchimp_client
+from tapestry.destinations.mailchimp import config as mailchimp_config
 
 CONNECTORS = [
     ("source", "zoom"),
@@ -234,3 +237,21 @@ def test_the_fake_mailchimp_answers_bulk_calls_in_their_published_shapes(mailchi
     added = call(mailchimp, "POST", f"/lists/list1/segments/{segment['id']}", {"members_to_add": ["n@example.com"]})
     assert errors(mailchimp_shape("segment_members_response"), added.json()) == []
     assert added.json()["total_added"] == 1
+
+
+def test_the_mailchimp_clients_sizes_are_the_published_limits() -> None:
+    """The client fills each call up to the limit the vendored shapes publish, and the fake refuses one more:
+    both read from tests/contracts/mailchimp, so neither can drift from the spec alone."""
+    assert mailchimp_client.SUBSCRIBE_MAX == fake_mailchimp.MAX_BATCH_SUBSCRIBE == 500
+    assert mailchimp_client.SEGMENT_MAX == fake_mailchimp.MAX_SEGMENT_MEMBERS
+    assert mailchimp_client.SEGMENTS_PAGE == fake_mailchimp.MAX_SEGMENTS_PAGE
+    assert mailchimp_client.ARCHIVED_PAGE == fake_mailchimp.MAX_PAGE_COUNT
+    assert mailchimp_config.MAX_CONNECTIONS == fake_mailchimp.MAX_CONNECTIONS == FakeMailchimp().max_connections
+
+
+def test_the_fake_mailchimp_refuses_one_member_more_than_a_batch_subscribe_takes(mailchimp: FakeMailchimp) -> None:
+    limit = fake_mailchimp.MAX_BATCH_SUBSCRIBE
+    members = [{"email_address": f"m{i}@example.com", "status": "subscribed"} for i in range(limit + 1)]
+    refused = call(mailchimp, "POST", "/lists/list1", {"members": members})
+    assert refused.status_code == 400 and mailchimp.members("list1") == {}
+    assert call(mailchimp, "POST", "/lists/list1", {"members": members[:limit]}).status_code == 200
