@@ -22,13 +22,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tapestry.core.errors import SyncError
+from tapestry.core.iterables import chunked
 from tapestry.destinations.base import (
     Ack,
     ApiDestination,
@@ -168,7 +169,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
         with ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="hubspot") as pool:
             window: deque[tuple[str, Future[list[Outcome]]]] = deque()
             try:
-                for chunk in _chunks(ops, self.config.batch_size):
+                for chunk in chunked(ops, self.config.batch_size):
                     window.append(self._submit(chunk, session, pool))
                     if len(window) >= self.config.concurrency:
                         self._finish(*window.popleft(), session)
@@ -351,17 +352,6 @@ def _millis(iso: Any) -> int:
         return int(datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp() * 1000)
     except ValueError:
         return 0
-
-
-def _chunks(ops: Iterable[ContactOp], size: int) -> Iterator[list[ContactOp]]:
-    chunk: list[ContactOp] = []
-    for op in ops:
-        chunk.append(op)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def open_hubspot(request: OpenRequest) -> HubSpotDestination:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tapestry.core.errors import SyncError
+from tapestry.core.iterables import chunked
 from tapestry.destinations.base import (
     Ack,
     ApiDestination,
@@ -172,7 +173,7 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
             self._send_jobs(upserts_only(), session)
         else:
             self._send_direct(upserts_only(), session)
-        for chunk in _chunks(archives, LIST_MAX):
+        for chunk in chunked(archives, LIST_MAX):
             session.acknowledge([o.ack() for o in self._remove(chunk)])
         if not upserts:
             return "list"
@@ -203,7 +204,7 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
     def _send_direct(self, ops: Iterable[ProfileOp], session: Session) -> None:
         with ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="klaviyo") as pool:
             try:
-                for chunk in _chunks(ops, LIST_MAX):
+                for chunk in chunked(ops, LIST_MAX):
                     outcomes = list(pool.map(self._import_one, chunk))
                     session.acknowledge([o.ack() for o in self._join_list(outcomes)])
             except BaseException:  # Ctrl-C or an error: profiles still queued are not sent
@@ -327,17 +328,6 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
             else:
                 outcomes.append(Outcome(op, "kept", 404, NOT_IN_KLAVIYO))
         return outcomes
-
-
-def _chunks(ops: Iterable[ProfileOp], size: int) -> Iterator[list[ProfileOp]]:
-    chunk: list[ProfileOp] = []
-    for op in ops:
-        chunk.append(op)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _job_chunks(ops: Iterable[ProfileOp], size: int) -> Iterator[list[ProfileOp]]:

@@ -23,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from tapestry.core.iterables import chunked
 from tapestry.destinations.base import Session
 from tapestry.destinations.mailchimp.client import (
     SEGMENT_MAX,
@@ -98,7 +99,7 @@ class SubscribeLane:
         pending: set[Future[_Chunk]] = set()
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="mailchimp-subscribe") as pool:
             try:
-                for chunk in _chunks(self._eligible(creates, to_update), SUBSCRIBE_MAX):
+                for chunk in chunked(self._eligible(creates, to_update), SUBSCRIBE_MAX):
                     if self.refused:
                         to_update += chunk
                         continue
@@ -180,7 +181,7 @@ class SubscribeLane:
             if segment_id is None:
                 untagged.update(op.key for op in ops)
                 continue
-            for piece in _chunks(iter(ops), SEGMENT_MAX):
+            for piece in chunked(ops, SEGMENT_MAX):
                 try:
                     answer = self.client.add_to_segment(segment_id, [op.email for op in piece])
                 except CallFailed:
@@ -194,14 +195,3 @@ class SubscribeLane:
 def _member_hash(member: dict[str, Any]) -> str:
     """A member document's subscriber hash (its id; else from its address)."""
     return str(member.get("id") or subscriber_hash(str(member.get("email_address") or "")))
-
-
-def _chunks(ops: Iterator[MemberOp], size: int) -> Iterator[list[MemberOp]]:
-    chunk: list[MemberOp] = []
-    for op in ops:
-        chunk.append(op)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
