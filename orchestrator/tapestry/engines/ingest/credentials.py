@@ -1,16 +1,34 @@
-"""Helpers for the source plugins' credential checks (`tapestry doctor`): the reason an OAuth server gave."""
+"""Helpers for the source plugins' credential checks (`tapestry doctor`): the reason a server gave for a refusal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-def refusal_reason(response: object) -> str:
-    """`HTTP 401: invalid_client`-style text from an OAuth error response (never the credentials sent)."""
+
+def refusal_reason(response: object, redact: Callable[[str], str] | None = None) -> str:
+    """`HTTP 401: invalid_client`-style text from an error response, never the credentials sent. Reads an OAuth
+    error (`error`, `error_description`), `{"error", "description"}`, `reason`/`message` bodies and nested error
+    objects (Stripe's `{"error": {"code", "message"}}`, Zendesk's `{"error": {"title", "message"}}`). `redact`
+    masks what a service quotes back (Stripe repeats the end of the key it refused)."""
     status = getattr(response, "status_code", "?")
     try:
         body = response.json()  # type: ignore[attr-defined]
-    except ValueError:
+    except (ValueError, AttributeError):
         return f"HTTP {status}"
-    if isinstance(body, dict):
-        text = body.get("error_description") or body.get("reason") or body.get("message") or body.get("error")
-        return f"HTTP {status}: {text}" if text else f"HTTP {status}"
-    return f"HTTP {status}"
+    if not isinstance(body, dict):
+        return f"HTTP {status}"
+    error = body.get("error")
+    if isinstance(error, dict):
+        parts = [error.get("code") or error.get("type"), error.get("title") or error.get("message")]
+    else:
+        parts = [
+            body.get("error_description")
+            or body.get("description")
+            or body.get("reason")
+            or body.get("message")
+            or error
+        ]
+    text = ": ".join(str(part).strip() for part in parts if part)
+    if text and redact is not None:
+        text = redact(text)
+    return f"HTTP {status}: {text}" if text else f"HTTP {status}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from tapestry.engines.ingest.credentials import refusal_reason
 from tapestry.sources.base import CredentialCheck, SecretLookup
 from tapestry.sources.stripe.config import StripeSourceConfig
 
@@ -15,16 +16,7 @@ _KEY = re.compile(r"\b[a-z]{2,4}_(?:test|live)_[A-Za-z0-9*]+")
 
 def refusal(response: object) -> str:
     """`HTTP 401: api_key_invalid: Invalid API Key provided: <key>` from Stripe's error object."""
-    status = getattr(response, "status_code", "?")
-    try:
-        error = response.json().get("error") or {}  # type: ignore[attr-defined]
-    except (ValueError, AttributeError):
-        return f"HTTP {status}"
-    if not isinstance(error, dict):
-        return f"HTTP {status}"
-    code = error.get("code") or error.get("type")
-    message = _KEY.sub("<key>", str(error.get("message") or "")).strip()
-    return f"HTTP {status}: " + ": ".join(str(part) for part in (code, message) if part)
+    return refusal_reason(response, redact=lambda text: _KEY.sub("<key>", text))
 
 
 def read_one_customer(api_url: str, account_id: str, secret_key: str) -> None:
