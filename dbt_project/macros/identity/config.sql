@@ -109,19 +109,6 @@
     regexp_replace({{ subject }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
-{% macro regexp_matches_any(subject, pattern) -%}
-    {{ return(adapter.dispatch('regexp_matches_any', 'tapestry')(subject, pattern)) }}
-{%- endmacro %}
-
-{#- true when the pattern matches somewhere in the subject (not the whole subject) -#}
-{% macro default__regexp_matches_any(subject, pattern) -%}
-    regexp_like({{ subject }}, '.*{{ pattern }}.*')
-{%- endmacro %}
-
-{% macro duckdb__regexp_matches_any(subject, pattern) -%}
-    regexp_matches({{ subject }}, '{{ pattern }}')
-{%- endmacro %}
-
 {#- true when the pattern matches the whole subject -#}
 {% macro regexp_full(subject, pattern) -%}
     {{ return(adapter.dispatch('regexp_full', 'tapestry')(subject, pattern)) }}
