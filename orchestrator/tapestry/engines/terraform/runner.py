@@ -105,6 +105,50 @@ def _first_error(text: str) -> str:
     return meaningful[-1][:400] if meaningful else "no output"
 
 
+def _json_lines(text: str) -> Iterator[dict[str, Any]]:
+    """The messages of Terraform's machine-readable UI (`-json`), one JSON object a line."""
+    for line in (text or "").splitlines():
+        if line.startswith("{"):
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                yield message
+
+
+def _json_error(text: str) -> str | None:
+    """`summary: detail` of the first error diagnostic of a `-json` run; None when there is none."""
+    for message in _json_lines(text):
+        diagnostic = message.get("diagnostic") if message.get("type") == "diagnostic" else None
+        if isinstance(diagnostic, dict) and diagnostic.get("severity") == "error":
+            detail = str(diagnostic.get("detail") or "").strip()
+            return f"{diagnostic.get('summary', '').strip()}{': ' + detail if detail else ''}"[:400]
+    return None
+
+
+# planned_change actions of the machine-readable UI that change nothing (read: a data source; move, import,
+# forget: state bookkeeping) are not counted, as `terraform plan` does not count them.
+_PLAN_LABELS = {"create": "create", "update": "update", "delete": "destroy", "replace": "replace"}
+
+
+def summarize_plan(stack: str, text: str) -> PlanSummary:
+    """What `terraform plan -json` says it would do to the stack's resources."""
+    summary = PlanSummary(stack)
+    for message in _json_lines(text):
+        change = message.get("change") if message.get("type") == "planned_change" else None
+        if not isinstance(change, dict):
+            continue
+        label = _PLAN_LABELS.get(str(change.get("action")))
+        if label is None:
+            continue
+        summary.add += label in ("create", "replace")
+        summary.destroy += label in ("destroy", "replace")
+        summary.change += label == "update"
+        summary.resources.append((label, str((change.get("resource") or {}).get("addr"))))
+    return summary
+
+
 class TerraformRunner:
     """One root stack in its own working folder (its state lives there unless a backend is configured)."""
 
@@ -146,7 +190,7 @@ class TerraformRunner:
             code, out, err = self._tf.cmd(*args, no_color=IsFlagged, **flags)
         if code not in (0, 2):
             raise TerraformError(
-                f"terraform {what} of stack {self.stack} failed: {_first_error(err or out)}",
+                f"terraform {what} of stack {self.stack} failed: {_json_error(out) or _first_error(err or out)}",
                 f"fix the cause above and rerun (the stack is in {self.working_dir})",
             )
         return str(out or "")
@@ -171,31 +215,12 @@ class TerraformRunner:
         from python_terraform import IsFlagged
 
         plan_file = self.working_dir / "tapestry.tfplan"
-        flags: dict[str, Any] = {"input": False, "out": str(plan_file), "lock_timeout": "120s"}
+        # -json streams each planned change, so no `terraform show -json` of the plan file (seconds: it loads
+        # every provider's schema) is needed to summarise it
+        flags: dict[str, Any] = {"input": False, "out": str(plan_file), "lock_timeout": "120s", "json": IsFlagged}
         if destroy:
             flags["destroy"] = IsFlagged
-        self._run("plan", what="plan", **flags)
-        shown = json.loads(self._run("show", "-json", str(plan_file), what="show"))
-        summary = PlanSummary(self.stack)
-        for change in shown.get("resource_changes", []):
-            actions = change.get("change", {}).get("actions", [])
-            if actions in (["no-op"], ["read"]):
-                continue
-            if "delete" in actions and "create" in actions:
-                summary.add += 1
-                summary.destroy += 1
-                label = "replace"
-            elif "create" in actions:
-                summary.add += 1
-                label = "create"
-            elif "delete" in actions:
-                summary.destroy += 1
-                label = "destroy"
-            else:
-                summary.change += 1
-                label = "update"
-            summary.resources.append((label, str(change.get("address"))))
-        return summary
+        return summarize_plan(self.stack, self._run("plan", what="plan", **flags))
 
     def apply_plan(self) -> None:
         plan_file = self.working_dir / "tapestry.tfplan"
