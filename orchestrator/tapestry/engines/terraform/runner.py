@@ -241,12 +241,18 @@ class TerraformRunner:
     def state_list(self) -> list[str]:
         return [line.strip() for line in self._run("state list", what="state list").splitlines() if line.strip()]
 
-    def destroy(self) -> None:
+    def destroy(self, refresh: bool = True) -> None:
+        """`refresh=False` right after an apply: its plan has just read every resource."""
         from python_terraform import IsFlagged, IsNotFlagged
 
         with self._env():
             code, out, err = self._tf.destroy(
-                force=IsNotFlagged, auto_approve=IsFlagged, input=False, no_color=IsFlagged, lock_timeout="120s"
+                force=IsNotFlagged,
+                auto_approve=IsFlagged,
+                input=False,
+                no_color=IsFlagged,
+                lock_timeout="120s",
+                refresh=refresh,
             )
         if code != 0:
             raise TerraformError(

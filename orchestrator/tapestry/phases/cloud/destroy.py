@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from tapestry.engines.terraform.runner import TerraformRunner
 from tapestry.phases.cloud.deploy import ALL_PHASES
 from tapestry.phases.cloud.env import CloudEnv, snowflake_admin_env
 from tapestry.phases.cloud.stacks import stack_runner, stack_variables
@@ -30,29 +32,35 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
     with project_lock(ctx.layout.lock_file):
         runner_out = state.stack_outputs("ecs_runner")
         ingestion = state.stack_outputs("aws_ingestion")
-        if runner_out or "ecs_runner" in state.phases:
-            _destroy_stack(env, "ecs_runner", _runner_vars(env, ingestion), report)
-        if ingestion or "aws_ingestion" in state.phases:
-            variables = stack_variables(env, "aws_ingestion", {"destroying": True})
-            runner = stack_runner(env, "aws_ingestion")
-            runner.write_vars(variables)
-            runner.init()
-            if runner.state_list():
-                # deletion protection off first, or the ALB refuses to go
-                runner.plan()
-                runner.apply_plan()
-                runner.destroy()
-                report.removed.append("aws_ingestion: Airbyte instance, data volume, load balancer, network, alarms")
+        ingestion_runner = None
+        # The runner stack goes while the ingestion stack turns its load balancer's deletion protection off
+        # (an update the provider then waits on for half a minute); the ingestion stack goes after both.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="destroy") as pool:
+            runner_gone = (
+                pool.submit(_destroy_stack, env, "ecs_runner", _runner_vars(env, ingestion), report)
+                if runner_out or "ecs_runner" in state.phases
+                else None
+            )
+            unprotected = (
+                pool.submit(_unprotect_ingestion, env) if ingestion or "aws_ingestion" in state.phases else None
+            )
+            if runner_gone is not None:
+                runner_gone.result()
+            if unprotected is not None:
+                ingestion_runner = unprotected.result()
+        if ingestion_runner is not None:
+            ingestion_runner.destroy(refresh=False)
+            report.removed.append("aws_ingestion: Airbyte instance, data volume, load balancer, network, alarms")
+            report.kept.append(
+                "the Airbyte data volume's final snapshot and its daily snapshots: delete them in the EC2 console "
+                "(Snapshots, tag tapestry:snapshot) once you no longer need Airbyte's history"
+            )
+            legacy_bucket = ingestion.get("bucket_name")
+            if legacy_bucket:  # outputs recorded by a deploy with aws_ingestion 1.x
                 report.kept.append(
-                    "the Airbyte data volume's final snapshot and its daily snapshots: delete them in the EC2 console "
-                    "(Snapshots, tag tapestry:snapshot) once you no longer need Airbyte's history"
+                    f"S3 bucket {legacy_bucket}: the unused staging bucket of aws_ingestion 1.x, which Terraform "
+                    "no longer manages; empty and delete it yourself"
                 )
-                legacy_bucket = ingestion.get("bucket_name")
-                if legacy_bucket:  # outputs recorded by a deploy with aws_ingestion 1.x
-                    report.kept.append(
-                        f"S3 bucket {legacy_bucket}: the unused staging bucket of aws_ingestion 1.x, which Terraform "
-                        "no longer manages; empty and delete it yourself"
-                    )
         if env.snowflake.manage_objects and options.include_snowflake and "snowflake" in state.phases:
             runner = stack_runner(env, "snowflake", snowflake_admin_env(env))
             runner.init()
@@ -99,5 +107,17 @@ def _destroy_stack(env: CloudEnv, stack: str, variables: dict[str, Any], report:
         return
     runner.plan()
     runner.apply_plan()  # e.g. ECR force-delete on, so images go with the repository
-    runner.destroy()
+    runner.destroy(refresh=False)
     report.removed.append(f"{stack}: scheduled task, cluster, image repository, logs, alarms")
+
+
+def _unprotect_ingestion(env: CloudEnv) -> TerraformRunner | None:
+    """Deletion protection off (or the ALB refuses to go); the stack's runner, None when it holds nothing."""
+    runner = stack_runner(env, "aws_ingestion")
+    runner.write_vars(stack_variables(env, "aws_ingestion", {"destroying": True}))
+    runner.init()
+    if not runner.state_list():
+        return None
+    runner.plan()
+    runner.apply_plan()
+    return runner
