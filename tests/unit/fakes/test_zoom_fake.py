@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from fakes.zoom import FakeZoom
+from tapestry.engines.ingest.credentials import ServiceUnavailable
 from tapestry.sources.zoom.checks import token_scopes as check_zoom
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "zoom.py"
@@ -163,6 +164,13 @@ def test_the_doctor_check_names_what_is_wrong_and_never_the_secret(fake: FakeZoo
     fake.scopes = ("user:read:admin",)
     with pytest.raises(ValueError, match="lacks scopes webinar:read"):
         check_zoom(fake.oauth_url, fake.account_id, fake.client_id, fake.client_secret)
+
+
+def test_the_doctor_check_does_not_call_an_outage_a_refusal(fake: FakeZoom) -> None:
+    fake.fail_next(503)
+    with pytest.raises(ServiceUnavailable, match=r"Zoom did not answer the credential check \(HTTP 503"):
+        check_zoom(fake.oauth_url, fake.account_id, fake.client_id, fake.client_secret)
+    assert check_zoom(fake.oauth_url, fake.account_id, fake.client_id, fake.client_secret)  # the next call passes
 
 
 def test_cli_subprocess() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tapestry.core.errors import TapestryError
+
 
 def refusal_reason(response: object, redact: Callable[[str], str] | None = None) -> str:
     """`HTTP 401: invalid_client`-style text from an error response, never the credentials sent. Reads an OAuth
@@ -32,3 +34,22 @@ def refusal_reason(response: object, redact: Callable[[str], str] | None = None)
     if text and redact is not None:
         text = redact(text)
     return f"HTTP {status}: {text}" if text else f"HTTP {status}"
+
+
+class ServiceUnavailable(TapestryError):
+    """The service did not answer a credential check (429, 5xx): nothing was learned about the credentials."""
+
+
+def check_failure(
+    service: str, refused: str, response: object, redact: Callable[[str], str] | None = None
+) -> Exception:
+    """What a failed check raises: `refused` and the service's reason for a refusal (a ValueError), or, for a
+    429 or 5xx, that the service is busy or down and the credentials were not checked."""
+    reason = refusal_reason(response, redact)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int) and (status == 429 or status >= 500):
+        return ServiceUnavailable(
+            f"{service} did not answer the credential check ({reason}); the credentials were not checked",
+            f"try again in a few minutes (a 429 or 5xx is {service}'s side, not a wrong secret)",
+        )
+    return ValueError(f"{refused} ({reason})")

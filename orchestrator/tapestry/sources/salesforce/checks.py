@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tapestry.engines.ingest.credentials import refusal_reason
+from tapestry.engines.ingest.credentials import check_failure
 from tapestry.sources.base import CredentialCheck, SecretLookup
 from tapestry.sources.salesforce.config import SalesforceSourceConfig
 
@@ -22,7 +22,7 @@ def instance_url(token_url: str, client_id: str, client_secret: str, refresh_tok
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise ValueError(f"Salesforce refused the refresh token ({refusal_reason(response)})")
+        raise check_failure("Salesforce", "Salesforce refused the refresh token", response)
     return str(response.json().get("instance_url", ""))
 
 

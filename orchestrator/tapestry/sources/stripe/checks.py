@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tapestry.engines.ingest.credentials import refusal_reason
+from tapestry.engines.ingest.credentials import check_failure
 from tapestry.sources.base import CredentialCheck, SecretLookup
 from tapestry.sources.stripe.config import StripeSourceConfig
 
@@ -14,9 +14,8 @@ API_VERSION = "2022-11-15"  # the version source-stripe pins in its requests
 _KEY = re.compile(r"\b[a-z]{2,4}_(?:test|live)_[A-Za-z0-9*]+")
 
 
-def refusal(response: object) -> str:
-    """`HTTP 401: api_key_invalid: Invalid API Key provided: <key>` from Stripe's error object."""
-    return refusal_reason(response, redact=lambda text: _KEY.sub("<key>", text))
+def _mask_key(text: str) -> str:
+    return _KEY.sub("<key>", text)
 
 
 def read_one_customer(api_url: str, account_id: str, secret_key: str) -> None:
@@ -34,7 +33,7 @@ def read_one_customer(api_url: str, account_id: str, secret_key: str) -> None:
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise ValueError(f"Stripe refused the secret key ({refusal(response)})")
+        raise check_failure("Stripe", "Stripe refused the secret key", response, redact=_mask_key)
 
 
 def check(source: StripeSourceConfig, secret: SecretLookup) -> str | None:

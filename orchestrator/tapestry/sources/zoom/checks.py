@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tapestry.engines.ingest.credentials import refusal_reason
+from tapestry.engines.ingest.credentials import check_failure
 from tapestry.sources.base import CredentialCheck, SecretLookup
 from tapestry.sources.zoom.config import ZoomSourceConfig
 
@@ -23,7 +23,7 @@ def token_scopes(oauth_url: str, account_id: str, client_id: str, client_secret:
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise ValueError(f"Zoom refused the Server-to-Server OAuth credentials ({refusal_reason(response)})")
+        raise check_failure("Zoom", "Zoom refused the Server-to-Server OAuth credentials", response)
     scopes = str(response.json().get("scope", ""))
     needed = [s for s in SCOPES if s not in scopes]
     if needed and "webinar:read:list_registrants" not in scopes:
