@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tapestry.destinations.base import PlannedRow, Session, State
@@ -52,7 +52,6 @@ class _Job:
     reading: bool = False
     next_poll: float = 0.0
     expected_done: float | None = None  # when the measured pace says it finishes (None: not measured yet)
-    polls: int = field(default=0)
 
 
 class ChangeLane:
@@ -290,7 +289,6 @@ class ChangeLane:
 
     def _poll(self, job: _Job) -> None:
         status = self.client.batch_status(job.batch_id)
-        job.polls += 1
         if status.get("status") != "finished":
             self._schedule(job)
             return
@@ -347,9 +345,9 @@ class ChangeLane:
                 self._schedule(job)
 
 
-def batch_outcome(op: MemberOp, results: dict[str, tuple[int, str]], tags_only: bool = False) -> OpResult:
+def batch_outcome(op: MemberOp, results: dict[str, tuple[int, str]]) -> OpResult:
     """The verdict on one member from a batch's results: its member call, then its tags call if any."""
-    ids = [f"t:{op.hash}"] if tags_only else [f"m:{op.hash}", f"t:{op.hash}"]
+    ids = [f"m:{op.hash}", f"t:{op.hash}"]
     outcome = OpResult(op, "ok", 200)
     for position, operation_id in enumerate(ids):
         result = results.get(operation_id)
@@ -363,7 +361,7 @@ def batch_outcome(op: MemberOp, results: dict[str, tuple[int, str]], tags_only: 
         verdict, error = classify_batch_result(status, body)
         if verdict != "ok":
             return OpResult(op, verdict, status, error)
-        if position == 0 and not tags_only:
+        if position == 0:
             member = "subscribed" if op.operation == "archive" else member_status_of(body)
             outcome = OpResult(op, "ok", status, member_status=member)
     return outcome
