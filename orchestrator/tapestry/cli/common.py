@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"  # the --template of init, kickstart and demo-data
+
 ProjectOption = Annotated[
     Path,
     typer.Option(
@@ -91,7 +93,14 @@ def open_project(project: Path, reporter: Reporter | None = None) -> Target:
     return open_target(ProjectContext.open(project, reporter))
 
 
-__all__ = ["ProjectOption", "default_project", "friendly_errors", "open_project"]
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "ProjectOption",
+    "default_project",
+    "friendly_errors",
+    "open_project",
+    "template_or_list",
+]
 
 
 def template_or_list(name: str) -> str:

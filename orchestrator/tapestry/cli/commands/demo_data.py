@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import friendly_errors
+from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors
 
 HELP = """Write demo export files for the sources of a kickstart template (--template):
 
@@ -50,7 +50,7 @@ def demo_data(
             help="The kickstart template whose sources the files are for: zoom_salesforce_mailchimp or "
             "ecommerce_support."
         ),
-    ] = "zoom_salesforce_mailchimp",
+    ] = DEFAULT_TEMPLATE,
 ) -> None:
     from tapestry.cli.console import console
     from tapestry.core.errors import ConfigError

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.common import friendly_errors, template_or_list
-
-DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"
+from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors, template_or_list
 
 HELP = """Create a Tapestry project in DIR (default: a folder named after the project). The project is
 named after DIR unless project_name is answered.

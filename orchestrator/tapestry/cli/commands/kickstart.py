@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import friendly_errors, template_or_list
+from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors, template_or_list
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
@@ -53,7 +53,7 @@ def kickstart(
         typer.Option(
             help="Kickstart template to use. Without a value (--template alone): list the templates and what each does."
         ),
-    ] = "zoom_salesforce_mailchimp",
+    ] = DEFAULT_TEMPLATE,
     answers_file: Annotated[
         Path | None, typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False)
     ] = None,
