@@ -19,7 +19,7 @@ from tapestry.phases.runner import PhaseSkipped
 from tapestry.phases.sources import (
     add_source_models,
     announce_added_models,
-    dbt_sources_var,
+    dbt_project_vars,
     file_patterns_by_stream,
     source_plugins,
     source_streams,
@@ -107,8 +107,7 @@ def dbt_invocation(target: LocalTarget) -> DbtInvocation:
         target=profile_target.name,
         vars={
             "marts_schema": ctx.config.transform.marts_schema,
-            "tapestry_sources": dbt_sources_var(ctx.config),
-            "identity": ctx.config.identity_vars(),
+            **dbt_project_vars(ctx.config),
         },
     )
 

@@ -69,6 +69,11 @@ def dbt_sources_var(config: ProjectConfig, schema: Callable[[str], str] = lambda
     }
 
 
+def dbt_project_vars(config: ProjectConfig, schema: Callable[[str], str] = lambda name: name) -> dict[str, Any]:
+    """The dbt vars every target passes: the project's sources (`tapestry_sources`) and its `identity` rules."""
+    return {"tapestry_sources": dbt_sources_var(config, schema), "identity": config.identity_vars()}
+
+
 def add_source_models(dbt_project: Path, config: ProjectConfig) -> dict[str, list[str]]:
     """Copy into the project's dbt project the models of its sources' plugins that it does not have yet.
 

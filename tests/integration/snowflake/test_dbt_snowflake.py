@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from support.projects import make_project
-from tapestry.phases.sources import dbt_sources_var, source_streams
+from tapestry.phases.sources import dbt_project_vars, source_streams
 from tapestry.project.config import load_config
 from tapestry.sources.base import raw_schema
 
@@ -59,9 +59,7 @@ def test_dbt_snowflake_on_fakesnow_builds_the_same_audience_as_duckdb(tmp_path: 
         for table, stream in source_streams(config).items()
     }
     assert set(raw_tables.values()) == {"TAPESTRY_RAW.ZOOM.WEBINAR_REGISTRANTS", "TAPESTRY_RAW.SALESFORCE.CONTACT"}
-    (tmp_path / "vars.json").write_text(
-        json.dumps({"tapestry_sources": dbt_sources_var(config, raw_schema), "identity": config.identity_vars()})
-    )
+    (tmp_path / "vars.json").write_text(json.dumps(dbt_project_vars(config, raw_schema)))
     raw: dict[str, dict[str, object]] = {}
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         for local, remote in raw_tables.items():

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from support.projects import make_shop_project
-from tapestry.phases.sources import dbt_sources_var, source_streams
+from tapestry.phases.sources import dbt_project_vars, source_streams
 from tapestry.project.config import load_config
 from tapestry.sources.base import raw_schema
 
@@ -86,9 +86,7 @@ def test_the_shop_template_builds_the_same_audience_on_snowflake(tmp_path: Path)
         "TAPESTRY_RAW.ZENDESK.TICKETS",
         "TAPESTRY_RAW.SALESFORCE.CONTACT",
     }
-    (tmp_path / "vars.json").write_text(
-        json.dumps({"tapestry_sources": dbt_sources_var(config, raw_schema), "identity": config.identity_vars()})
-    )
+    (tmp_path / "vars.json").write_text(json.dumps(dbt_project_vars(config, raw_schema)))
     raw: dict[str, dict[str, object]] = {}
     with duckdb.connect(str(shop.warehouse), read_only=True) as con:
         for local, remote in raw_tables.items():

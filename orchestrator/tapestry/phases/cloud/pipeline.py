@@ -14,7 +14,7 @@ from tapestry.engines.transform.dbt_runner import DbtInvocation, run_dbt
 from tapestry.kickstart.render import render_runtime
 from tapestry.phases.cloud.env import CloudEnv
 from tapestry.phases.marts import build_summary, marts_summary
-from tapestry.phases.sources import add_source_models, airbyte_connections, announce_added_models, dbt_sources_var
+from tapestry.phases.sources import add_source_models, airbyte_connections, announce_added_models, dbt_project_vars
 from tapestry.project.summaries import AirbyteJob, IngestSummary, TransformSummary
 from tapestry.sources.base import raw_schema
 
@@ -114,9 +114,8 @@ def dbt_invocation(env: CloudEnv) -> tuple[DbtInvocation, dict[str, str]]:
         target="snowflake",
         vars={
             "raw_database": objects.raw_database,
-            "tapestry_sources": dbt_sources_var(env.ctx.config, raw_schema),
             "marts_schema": objects.marts_schema,
-            "identity": env.ctx.config.identity_vars(),
+            **dbt_project_vars(env.ctx.config, raw_schema),
         },
         env={DBT_KEY_ENV: key},
     )
