@@ -43,8 +43,8 @@ class ServiceUnavailable(TapestryError):
 def check_failure(
     service: str, refused: str, response: object, redact: Callable[[str], str] | None = None
 ) -> Exception:
-    """What a failed check raises: `refused` and the service's reason for a refusal (a ValueError), or, for a
-    429 or 5xx, that the service is busy or down and the credentials were not checked."""
+    """What a failed check raises: "<service> refused <refused> (<the service's reason>)" (a ValueError), or, for
+    a 429 or 5xx, that the service is busy or down and the credentials were not checked."""
     reason = refusal_reason(response, redact)
     status = getattr(response, "status_code", None)
     if isinstance(status, int) and (status == 429 or status >= 500):
@@ -52,4 +52,4 @@ def check_failure(
             f"{service} did not answer the credential check ({reason}); the credentials were not checked",
             f"try again in a few minutes (a 429 or 5xx is {service}'s side, not a wrong secret)",
         )
-    return ValueError(f"{refused} ({reason})")
+    return ValueError(f"{service} refused {refused} ({reason})")

@@ -37,12 +37,14 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
         # (an update the provider then waits on for half a minute); the ingestion stack goes after both.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="destroy") as pool:
             runner_gone = (
-                pool.submit(_destroy_stack, env, "ecs_runner", _runner_vars(env, ingestion), report)
+                pool.submit(_destroy_runner_stack, env, ingestion, report)
                 if runner_out or "ecs_runner" in state.phases
                 else None
             )
             unprotected = (
-                pool.submit(_unprotect_ingestion, env) if ingestion or "aws_ingestion" in state.phases else None
+                pool.submit(_ready_to_destroy, env, "aws_ingestion", {"destroying": True})
+                if ingestion or "aws_ingestion" in state.phases
+                else None
             )
             if runner_gone is not None:
                 runner_gone.result()
@@ -84,40 +86,29 @@ def destroy(env: CloudEnv, options: DestroyOptions) -> DestroyReport:
     return report
 
 
-def _runner_vars(env: CloudEnv, ingestion: dict[str, Any]) -> dict[str, Any]:
-    return stack_variables(
-        env,
-        "ecs_runner",
-        {
-            "ingestion": {k: ingestion.get(k) for k in ("vpc_id", "subnet_ids", "instance_security_group_id")},
-            "image_tag": "destroy",
-            "image_uri": env.aws.runner.image,
-            "environment": {},
-            "secret_arns": {},
-            "destroying": True,
-        },
-    )
-
-
-def _destroy_stack(env: CloudEnv, stack: str, variables: dict[str, Any], report: DestroyReport) -> None:
+def _ready_to_destroy(env: CloudEnv, stack: str, context: dict[str, Any]) -> TerraformRunner | None:
+    """The stack applied with its destroy-time settings (the ALB's deletion protection off, ECR force-delete on),
+    so that `destroy` can remove everything; None when the stack holds nothing."""
     runner = stack_runner(env, stack)
-    runner.write_vars(variables)
-    runner.init()
-    if not runner.state_list():
-        return
-    runner.plan()
-    runner.apply_plan()  # e.g. ECR force-delete on, so images go with the repository
-    runner.destroy(refresh=False)
-    report.removed.append(f"{stack}: scheduled task, cluster, image repository, logs, alarms")
-
-
-def _unprotect_ingestion(env: CloudEnv) -> TerraformRunner | None:
-    """Deletion protection off (or the ALB refuses to go); the stack's runner, None when it holds nothing."""
-    runner = stack_runner(env, "aws_ingestion")
-    runner.write_vars(stack_variables(env, "aws_ingestion", {"destroying": True}))
+    runner.write_vars(stack_variables(env, stack, context))
     runner.init()
     if not runner.state_list():
         return None
     runner.plan()
     runner.apply_plan()
     return runner
+
+
+def _destroy_runner_stack(env: CloudEnv, ingestion: dict[str, Any], report: DestroyReport) -> None:
+    context = {
+        "ingestion": {k: ingestion.get(k) for k in ("vpc_id", "subnet_ids", "instance_security_group_id")},
+        "image_tag": "destroy",
+        "image_uri": env.aws.runner.image,
+        "environment": {},
+        "secret_arns": {},
+        "destroying": True,
+    }
+    runner = _ready_to_destroy(env, "ecs_runner", context)
+    if runner is not None:
+        runner.destroy(refresh=False)  # the apply just before has read every resource
+        report.removed.append("ecs_runner: scheduled task, cluster, image repository, logs, alarms")

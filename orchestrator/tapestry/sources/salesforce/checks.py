@@ -22,7 +22,7 @@ def instance_url(token_url: str, client_id: str, client_secret: str, refresh_tok
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise check_failure("Salesforce", "Salesforce refused the refresh token", response)
+        raise check_failure("Salesforce", "the refresh token", response)
     return str(response.json().get("instance_url", ""))
 
 

@@ -33,7 +33,7 @@ def read_one_customer(api_url: str, account_id: str, secret_key: str) -> None:
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise check_failure("Stripe", "Stripe refused the secret key", response, redact=_mask_key)
+        raise check_failure("Stripe", "the secret key", response, redact=_mask_key)
 
 
 def check(source: StripeSourceConfig, secret: SecretLookup) -> str | None:

@@ -29,7 +29,7 @@ def signed_in_user(base_url: str, auth: str) -> dict[str, Any]:
     with httpx.Client(base_url=base_url, headers={"Authorization": auth}, timeout=30.0) as client:
         me = client.get("/api/v2/users/me.json")
         if me.status_code != 200:
-            raise check_failure("Zendesk", "Zendesk refused the credentials", me)
+            raise check_failure("Zendesk", "the credentials", me)
         user = dict(me.json().get("user") or {})
         if user.get("id") is None:  # Zendesk answers an anonymous user when no credentials came through
             raise ValueError("Zendesk did not sign anyone in (anonymous user)")
@@ -37,7 +37,7 @@ def signed_in_user(base_url: str, auth: str) -> dict[str, Any]:
             raise ValueError(f"the token's user is an {user.get('role') or 'unknown role'}; use an agent or admin")
         settings = client.get("/api/v2/account/settings.json")
         if settings.status_code != 200:
-            raise check_failure("Zendesk", "Zendesk refused to show the account settings", settings)
+            raise check_failure("Zendesk", "to show the account settings", settings)
         features = (settings.json().get("settings") or {}).get("active_features") or {}
         if not features.get("organization_access_enabled"):
             raise ValueError(

@@ -23,7 +23,7 @@ def token_scopes(oauth_url: str, account_id: str, client_id: str, client_secret:
         timeout=30.0,
     )
     if response.status_code != 200:
-        raise check_failure("Zoom", "Zoom refused the Server-to-Server OAuth credentials", response)
+        raise check_failure("Zoom", "the Server-to-Server OAuth credentials", response)
     scopes = str(response.json().get("scope", ""))
     needed = [s for s in SCOPES if s not in scopes]
     if needed and "webinar:read:list_registrants" not in scopes:
