@@ -274,7 +274,9 @@ class DashboardData:
             audience_source = "state"
         dbt = read_run_results(self.view.layout.dbt_dir / "target" / "run_results.json")
         identity = value.get("identity")
-        if identity is None and built.identity is not None:  # warehouse busy: the last build's numbers
+        # Only a busy warehouse falls back to the last build's numbers: a readable warehouse without the identity
+        # models (reset, or identity switched off) has no people to count, whatever the last build said.
+        if identity is None and reading.status.state != "ok" and built.identity is not None:
             identity = {**built.identity.model_dump(mode="json"), "from_state": True}
         return {
             **self._header(state_error, reading.status),

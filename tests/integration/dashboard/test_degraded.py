@@ -59,6 +59,7 @@ def test_while_a_run_holds_the_warehouse_the_state_still_shows(scenario: Scenari
     warehouse = project / "warehouse.duckdb"
     zoom_rows = scalar(warehouse, "select count(*) from zoom.webinar_registrants")
     audience = scalar(warehouse, "select count(*) from marts.audience")
+    people = scalar(warehouse, "select count(distinct person_id) from marts.identity_map")
     with write_lock_held(warehouse), running_dashboard(project) as server:  # nothing read before the lock
         base = server.url.rstrip("/")
         for name in API:
@@ -73,6 +74,7 @@ def test_while_a_run_holds_the_warehouse_the_state_still_shows(scenario: Scenari
         warehouse_data = fetch(f"{base}/api/warehouse").json()
         assert warehouse_data["audience_source"] == "state" and warehouse_data["audience"]["size"] == audience
         assert warehouse_data["dbt"]["available"], "dbt's artifact does not need the warehouse"
+        assert warehouse_data["identity"]["from_state"] and warehouse_data["identity"]["people"] == people
         overview = fetch(f"{base}/api/overview").json()
         assert [p["status"] for p in overview["phases"]] == ["succeeded"] * 3
         assert fetch(f"{base}/api/health").json()["status"] == "degraded"
@@ -94,6 +96,23 @@ def test_a_busy_warehouse_shows_the_last_reading(scenario: Scenario, tmp_path: P
     assert during["runs"] == before["runs"] and during["rejections"] == before["rejections"]
     assert BUSY in page and "last reading" in page
     assert after["warehouse"]["state"] == "ok", "the dashboard did not keep the warehouse open"
+
+
+def test_a_readable_warehouse_without_identity_models_shows_no_identity_numbers(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The last build's identity numbers stand in only while a run holds the warehouse; once the warehouse answers
+    and has no identity_map (reset, or identity switched off) there are no people to count."""
+    project = copy_project(scenario, tmp_path)
+    with duckdb.connect(str(project / "warehouse.duckdb")) as con:
+        con.execute("drop table marts.identity_map")
+    with running_dashboard(project) as server:
+        base = server.url.rstrip("/")
+        warehouse_data = fetch(f"{base}/api/warehouse").json()
+        page = fetch(f"{base}/warehouse")
+    assert warehouse_data["warehouse"]["state"] == "ok"
+    assert warehouse_data["identity"] is None
+    assert page.status == 200
 
 
 def test_a_fresh_project_shows_empty_sections_and_what_to_do(tmp_path: Path) -> None:
