@@ -6,6 +6,10 @@ a Bearer token (HTTP Basic with the key as user name works too) and the account 
 fake serves that one route of ``https://api.stripe.com``, with Stripe's answers:
 
 * 200 ``{"object":"list","data":[customer],"has_more","url":"/v1/customers"}``; ``Request-Id`` on every answer.
+* Held to Stripe's OpenAPI excerpt ``tests/contracts/stripe/stripe-customers-list.json``: the key as Bearer or
+  Basic (``Basic <key>`` or ``Basic b64(<key>:)``, the spec's two security schemes), ``limit``'s range read from
+  its definition, customers carrying the schema's required fields (``livemode`` as the key's mode) and every answer
+  in the operation's response schemas (the test of the contracts checks them).
 * Errors are ``{"error":{"type","message"[,"code","param"]}}``: no key -> 401 "You did not provide an API key";
   a wrong key -> 401 "Invalid API Key provided: sk_test_****1234" (Stripe quotes the key it refused, masked but
   for its last four characters); a restricted key without read access to customers (knob
@@ -24,7 +28,7 @@ In-process::
 As a process: ``python tests/fakes/stripe.py --port 0`` prints one JSON line (``api_url``, ``account_id``,
 ``secret_key``) when ready.
 
-Stdlib only.
+Stdlib plus ``jsonschema`` (for the vendored spec).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -41,11 +46,27 @@ if not __package__:  # executed as a script: make the sibling ``_http`` importab
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "fakes"
 
+from contracts import openapi
+
 from ._http import UNKNOWN_ROUTE, FakeService, Reply, Request, add_common_args, common_kwargs, json_reply, run_cli
 
 __all__ = ["FakeStripe", "main"]
 
 R_CUSTOMERS: Final = "/v1/customers"
+SPEC: Final = "stripe/stripe-customers-list.json"
+
+
+def _limit_range() -> tuple[int, int]:
+    """``limit``'s bounds: the spec gives them only in words ("Limit can range between 1 and 100")."""
+    operation = openapi(SPEC)["paths"][R_CUSTOMERS]["get"]
+    limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+    found = re.search(r"range between (\d+) and (\d+)", limit["description"])
+    if found is None:
+        raise ValueError(f"{SPEC}: the limit parameter no longer states its range: {limit['description']!r}")
+    return int(found[1]), int(found[2])
+
+
+LIMIT_MIN, LIMIT_MAX = _limit_range()
 
 
 def _masked(key: str) -> str:
@@ -84,6 +105,7 @@ class FakeStripe(FakeService):
                 "object": "customer",
                 "email": "ana@example.com",
                 "created": 1706692500,
+                "livemode": self._secret_key.startswith(("sk_live_", "rk_live_")),
             }
         ]
 
@@ -128,8 +150,11 @@ class FakeStripe(FakeService):
         if scheme.lower() == "bearer":
             return cred.strip() or None
         if scheme.lower() == "basic":
+            cred = cred.strip()
+            if cred.startswith(("sk_", "rk_")):  # "Basic <api_key>": the key itself, not encoded
+                return cred
             try:
-                return base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")[0] or None
+                return base64.b64decode(cred, validate=True).decode("utf-8").partition(":")[0] or None
             except (binascii.Error, UnicodeDecodeError):
                 return None
         return None
@@ -164,7 +189,7 @@ class FakeStripe(FakeService):
                 "this request to continue.",
             )
         raw_limit = req.query.get("limit", "10")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+        if not raw_limit.isdigit() or not LIMIT_MIN <= int(raw_limit) <= LIMIT_MAX:
             return self._error(400, f"Invalid integer: {raw_limit}", code="parameter_invalid_integer", param="limit")
         limit = int(raw_limit)
         return self._reply(

@@ -16,6 +16,13 @@ token>``, or a Bearer OAuth token) and runs the connector's own check. So this f
 * Faults (``rate_429``, ``rate_500``, ``drop_rate``, ``latency_ms``, ``fail_next``): 429
   ``{"error":"APIRateLimitExceeded",...}`` with ``Retry-After``; 5xx; a dropped connection.
 
+Held to Zendesk's OpenAPI excerpt ``tests/contracts/zendesk/zendesk-support-users-me-settings.json``: both paths
+answer with or without ``.json`` (the spec writes them without, Zendesk's examples with), the signed-in user and
+the settings in the schemas ``CurrentUserResponse`` and ``AccountSettingsResponse`` (``api_token_access`` is a
+string there). The spec documents no error answers and says `users/me` is allowed for anonymous users without
+giving their shape; the anonymous user (``id`` null, which the schema's integer ``id`` does not admit) is as
+public reports show it.
+
 Knob ``role`` is the role of the token's user (``admin``, ``agent`` or ``end-user``). Messages are Zendesk's as
 public reports quote them; the anonymous answer and the 404 body are approximated.
 
@@ -45,6 +52,7 @@ __all__ = ["FakeZendesk", "main"]
 
 R_ME: Final = "/api/v2/users/me.json"
 R_SETTINGS: Final = "/api/v2/account/settings.json"
+SPEC: Final = "zendesk/zendesk-support-users-me-settings.json"
 ANONYMOUS: Final = {
     "id": None,
     "url": None,
@@ -99,7 +107,8 @@ class FakeZendesk(FakeService):
         return self._access_token
 
     def _route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
-        return (path, {}) if path in (R_ME, R_SETTINGS) else (UNKNOWN_ROUTE, {})
+        route = path if path.endswith(".json") else path + ".json"
+        return (route, {}) if route in (R_ME, R_SETTINGS) else (UNKNOWN_ROUTE, {})
 
     def _fault_reply(self, kind: str, req: Request) -> Reply:
         if kind == "429":
@@ -164,7 +173,7 @@ class FakeZendesk(FakeService):
                 },
             )
         features = {"organization_access_enabled": self.organization_access_enabled, "customer_satisfaction": False}
-        return json_reply(200, {"settings": {"active_features": features, "api": {"api_token_access": True}}})
+        return json_reply(200, {"settings": {"active_features": features, "api": {"api_token_access": "true"}}})
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,13 +17,19 @@ from contracts import (
     errors,
     mailchimp_operations,
     mailchimp_shape,
+    openapi,
+    openapi_response_schema,
     public_api_schema,
     secret_paths,
     strict,
 )
 from fakes import mailchimp as fake_mailchimp
+from fakes import stripe as fake_stripe
+from fakes import zendesk as fake_zendesk
 from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
 from fakes.mailchimp import FakeMailchimp, subscriber_hash
+from fakes.stripe import FakeStripe
+from fakes.zendesk import FakeZendesk
 from tapestry.destinations.mailchimp import client as mailchimp_client
 from tapestry.destinations.mailchimp import config as mailchimp_config
 
@@ -255,3 +262,87 @@ def test_the_fake_mailchimp_refuses_one_member_more_than_a_batch_subscribe_takes
     refused = call(mailchimp, "POST", "/lists/list1", {"members": members})
     assert refused.status_code == 400 and mailchimp.members("list1") == {}
     assert call(mailchimp, "POST", "/lists/list1", {"members": members[:limit]}).status_code == 200
+
+
+# ------------------------------------------------------------------------------------ Stripe and Zendesk Support
+
+
+@pytest.fixture
+def stripe() -> Iterator[FakeStripe]:
+    with FakeStripe(seed=11) as fake:
+        yield fake
+
+
+def _stripe_get(fake: FakeStripe, authorization: str | None = None, **params: Any) -> requests.Response:
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return requests.get(fake.api_url + fake_stripe.R_CUSTOMERS, params=params, headers=headers, timeout=5)
+
+
+def test_every_answer_of_the_fake_stripe_is_in_the_operations_response_schemas(stripe: FakeStripe) -> None:
+    bearer = f"Bearer {stripe.secret_key}"
+    answers = [
+        _stripe_get(stripe, bearer, limit=1),
+        _stripe_get(stripe),
+        _stripe_get(stripe, "Bearer sk_test_notTheKey0000"),
+        _stripe_get(stripe, bearer, limit=0),
+    ]
+    stripe.can_read_customers = False
+    answers.append(_stripe_get(stripe, bearer))
+    stripe.fail_next(429)
+    stripe.fail_next(500)
+    answers += [_stripe_get(stripe, bearer), _stripe_get(stripe, bearer)]
+    assert [a.status_code for a in answers] == [200, 401, 401, 400, 403, 429, 500]
+    for answer in answers:
+        schema = openapi_response_schema(fake_stripe.SPEC, "GET", fake_stripe.R_CUSTOMERS, answer.status_code)
+        assert errors(schema, answer.json()) == [], answer.status_code
+    listing = openapi_response_schema(fake_stripe.SPEC, "GET", fake_stripe.R_CUSTOMERS, 200)
+    without_livemode = answers[0].json()
+    del without_livemode["data"][0]["livemode"]
+    assert errors(listing, without_livemode), "the schema requires what the fake sends"
+
+
+def test_the_fake_stripe_takes_the_key_as_each_published_security_scheme_says(stripe: FakeStripe) -> None:
+    schemes = openapi(fake_stripe.SPEC)["components"]["securitySchemes"]
+    assert {s["scheme"] for s in schemes.values()} == {"basic", "bearer"}
+    encoded = base64.b64encode(f"{stripe.secret_key}:".encode()).decode()
+    # basicAuth: "Authorization: Basic <api_key> | Authorization: Basic <base64 hash of `api_key:`>"
+    assert "Basic <api_key>" in schemes["basicAuth"]["description"]
+    for authorization in (f"Bearer {stripe.secret_key}", f"Basic {stripe.secret_key}", f"Basic {encoded}"):
+        assert _stripe_get(stripe, authorization).status_code == 200, authorization
+
+
+def test_the_fake_stripe_takes_limit_in_the_range_its_definition_states(stripe: FakeStripe) -> None:
+    low, high = fake_stripe.LIMIT_MIN, fake_stripe.LIMIT_MAX
+    assert (low, high) == (1, 100)  # "Limit can range between 1 and 100"
+    bearer = f"Bearer {stripe.secret_key}"
+    assert [_stripe_get(stripe, bearer, limit=n).status_code for n in (low - 1, low, high, high + 1)] == [
+        400,
+        200,
+        200,
+        400,
+    ]
+
+
+@pytest.fixture
+def zendesk() -> Iterator[FakeZendesk]:
+    with FakeZendesk(api_token="zd-contract", seed=11) as fake:
+        yield fake
+
+
+@pytest.mark.parametrize("path", list(openapi(fake_zendesk.SPEC)["paths"]))
+def test_the_fake_zendesk_answers_each_published_path_in_its_schema(zendesk: FakeZendesk, path: str) -> None:
+    auth = (f"{zendesk.email}/token", "zd-contract")
+    schema = openapi_response_schema(fake_zendesk.SPEC, "GET", path, 200)
+    for spelled in (path, path + ".json"):  # the spec writes the paths bare, Zendesk's own examples with .json
+        answer = requests.get(zendesk.api_url + spelled, auth=auth, timeout=5)
+        assert answer.status_code == 200, spelled
+        assert errors(schema, answer.json()) == [], spelled
+
+
+def test_the_fake_zendesks_anonymous_user_is_the_one_answer_outside_the_schema(zendesk: FakeZendesk) -> None:
+    """users/me is "Allowed For: Anonymous users" but the spec gives no shape for them; Zendesk answers an id of
+    null, which the schema's integer id does not admit, and Tapestry's check relies on exactly that."""
+    answer = requests.get(zendesk.api_url + "/api/v2/users/me", timeout=5)
+    assert answer.status_code == 200 and answer.json()["user"]["id"] is None
+    schema = openapi_response_schema(fake_zendesk.SPEC, "GET", "/api/v2/users/me", 200)
+    assert errors(schema, answer.json())
