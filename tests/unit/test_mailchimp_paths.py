@@ -131,3 +131,19 @@ def test_batches_sent_before_the_pace_was_measured_are_planned_once_it_is() -> N
     assert probe.expected_done is None  # done: not planned again
     assert (second.expected_done, third.expected_done) == (10.0 + 10.0, 10.0 + 20.0)
     assert third.next_poll == clock.now + POLL_EARLY * 20.0
+
+
+def test_the_direct_pace_is_measured_on_the_lanes_clock() -> None:
+    """Each direct call's time comes from the lane's clock (the one the batch lane is planned on), smoothed."""
+    clock = _Clock()
+    lane = _lane(clock)
+
+    def send_one(op: object, seconds: float) -> str:
+        clock.now += seconds
+        return "sent"
+
+    for seconds in (0.2, 0.2):
+        lane.send_one = lambda op, s=seconds: send_one(op, s)  # type: ignore[method-assign]
+        assert lane._timed(SimpleNamespace(key="a@example.com")) == "sent"  # type: ignore[arg-type]
+    assert lane._seconds_per_member == pytest.approx(0.2)
+    assert lane.pace.direct == pytest.approx(10 / 0.2)  # ten workers, a fifth of a second a member

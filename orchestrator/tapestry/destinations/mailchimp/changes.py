@@ -101,9 +101,9 @@ class ChangeLane:
         return Pace(direct if self.choice != "bulk" else None, self._batch_pace)
 
     def _timed(self, op: MemberOp) -> OpResult:
-        started = time.monotonic()
+        started = self.clock()
         result = self.send_one(op)
-        seconds = time.monotonic() - started
+        seconds = self.clock() - started
         with self._lock:
             known = self._seconds_per_member
             self._seconds_per_member = seconds if known is None else (1 - SMOOTHING) * known + SMOOTHING * seconds
