@@ -12,6 +12,9 @@ or ``https://test.salesforce.com``), with Salesforce's answers:
   wrong or revoked refresh token: ``revoke_refresh_token()``), ``invalid_client_id`` "client identifier
   invalid", ``invalid_client`` "invalid client credentials", ``unsupported_grant_type`` (also what a JSON
   body gets: the grant type is not found); a GET gets ``invalid_request`` "must use HTTP POST".
+* Salesforce publishes no machine-readable spec of this endpoint:
+  ``tests/contracts/salesforce/salesforce-refresh-token-facts.json`` quotes its docs, its Postman collection,
+  jsforce's token type and recorded live answers, and the fake takes the four error bodies from there.
 * Faults (``rate_429``, ``rate_500``, ``drop_rate``, ``latency_ms``, ``fail_next``): 401 -> ``invalid_grant``;
   403 and 429 -> ``[{"message","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`` (429 with ``Retry-After``); 503
   ``SERVER_UNAVAILABLE``; 502/504 as HTML; 500 ``UNKNOWN_EXCEPTION`` with an ErrorId; a dropped connection.
@@ -25,7 +28,7 @@ In-process::
 As a process: ``python tests/fakes/salesforce.py --port 0`` prints one JSON line (``login_url``,
 ``token_url``, ``client_id``, ``client_secret``, ``refresh_token``) when ready.
 
-Stdlib only.
+Stdlib plus ``jsonschema`` (through ``contracts``, which loads the vendored facts).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from typing import Any, Final
 if not __package__:  # executed as a script: make the sibling ``_http`` importable (PEP 366)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "fakes"
+
+from contracts import load
 
 from ._http import (
     UNKNOWN_ROUTE,
@@ -64,8 +69,18 @@ JSON_CT: Final = "application/json;charset=UTF-8"
 R_TOKEN: Final = "/services/oauth2/token"
 
 
+FACTS: Final = "salesforce/salesforce-refresh-token-facts.json"
+RECORDED_ERRORS: Final[dict[str, Any]] = load(FACTS)["errors"]
+
+
 def _oauth_error(error: str, description: str) -> Reply:
     return json_reply(400, {"error": error, "error_description": description}, JSON_CT)
+
+
+def _recorded(error: str) -> Reply:
+    """An error as Salesforce's docs or a recorded live answer give it (tests/contracts/salesforce/)."""
+    recorded = RECORDED_ERRORS[error]
+    return json_reply(int(recorded["status"]), dict(recorded["body"]), JSON_CT)
 
 
 def _api_error(status: int, code: str, message: str) -> Reply:
@@ -151,7 +166,7 @@ class FakeSalesforce(FakeService):
 
     def _fault_reply(self, kind: str, req: Request) -> Reply:
         if kind == "401":
-            return _oauth_error("invalid_grant", "expired access/refresh token")
+            return _recorded("invalid_grant")
         if kind == "403":
             return _api_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         if kind == "429":
@@ -184,13 +199,13 @@ class FakeSalesforce(FakeService):
             except (binascii.Error, UnicodeDecodeError):
                 pass
         if params.get("grant_type") != "refresh_token":
-            return _oauth_error("unsupported_grant_type", "grant type not supported")
+            return _recorded("unsupported_grant_type")
         if params.get("client_id") != self._client_id:
-            return _oauth_error("invalid_client_id", "client identifier invalid")
+            return _recorded("invalid_client_id")
         if params.get("client_secret") != self._client_secret:
-            return _oauth_error("invalid_client", "invalid client credentials")
+            return _recorded("invalid_client")
         if self._refresh_revoked or params.get("refresh_token") != self._refresh_token:
-            return _oauth_error("invalid_grant", "expired access/refresh token")
+            return _recorded("invalid_grant")
         with self._lock:
             self._tokens_issued += 1
         issued = str(int(self.clock() * 1000))

@@ -7,7 +7,7 @@ with Zoom's answers:
 
 * ``POST /oauth/token?grant_type=account_credentials&account_id=ACC`` with
   ``Authorization: Basic b64(client_id:client_secret)`` (the parameters may also come in a form body)
-  -> 200 ``{"access_token","token_type":"bearer","expires_in":3599,"scope","api_url"}``, no refresh token.
+  -> 200 ``{"access_token","token_type":"bearer","expires_in":3600,"scope","api_url"}``, no refresh token.
 * Errors ``{"reason","error"}``: bad client credentials -> **400** ``invalid_client`` "Invalid client_id or
   client_secret" (what Zoom answered in public reports, e.g. 2023 ``zoom-laravel#3``; some clients have seen
   401: knob ``invalid_client_status``); another grant -> 400 ``unsupported_grant_type``; no grant, no Basic
@@ -15,6 +15,9 @@ with Zoom's answers:
 * Faults (``rate_429``, ``rate_500``, ``drop_rate``, ``latency_ms``, ``fail_next``): 429 ``{"code":429,...}``
   with ``X-RateLimit-Category``, ``X-RateLimit-Type: QPS`` and ``Retry-After``; 5xx from Zoom's edge as
   HTML; a dropped connection.
+* Zoom publishes no machine-readable spec of this endpoint: ``tests/contracts/zoom/zoom-s2s-oauth-facts.json``
+  quotes its docs, its SDK (Rivet) and recorded live answers, and the fake takes the recorded error bodies and
+  the token's lifetime from there.
 * ``scopes`` (knob) are what the app was granted, e.g. ``user:read:admin webinar:read:admin`` or the granular
   ``webinar:read:list_registrants:admin``.
 
@@ -27,7 +30,7 @@ In-process::
 As a process: ``python tests/fakes/zoom.py --port 0`` prints one JSON line (``token_url``, ``oauth_url``,
 ``account_id``, ``client_id``, ``client_secret``) when ready.
 
-Stdlib only.
+Stdlib plus ``jsonschema`` (through ``contracts``, which loads the vendored facts).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from typing import Any, Final
 if not __package__:  # executed as a script: make the sibling ``_http`` importable (PEP 366)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "fakes"
+
+from contracts import load
 
 from ._http import (
     UNKNOWN_ROUTE,
@@ -64,8 +69,20 @@ R_TOKEN: Final = "/oauth/token"
 ZOOM_JSON: Final = "application/json;charset=UTF-8"
 
 
+FACTS: Final = "zoom/zoom-s2s-oauth-facts.json"
+_FACTS: Final[dict[str, Any]] = load(FACTS)
+RECORDED_ERRORS: Final[dict[str, Any]] = _FACTS["errors"]
+TOKEN_TTL_SECONDS: Final = int(_FACTS["token_ttl_seconds"])
+
+
 def _oauth_error(status: int, error: str, reason: str) -> Reply:
     return json_reply(status, {"reason": reason, "error": error})
+
+
+def _recorded(error: str, status: int | None = None) -> Reply:
+    """An error as a recorded live answer gives it (tests/contracts/zoom/)."""
+    recorded = RECORDED_ERRORS[error]
+    return json_reply(status or int(recorded["status"]), dict(recorded["body"]))
 
 
 class FakeZoom(FakeService):
@@ -82,7 +99,7 @@ class FakeZoom(FakeService):
         account_id: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
-        token_ttl_seconds: float = 3599,
+        token_ttl_seconds: float = TOKEN_TTL_SECONDS,
         scopes: Iterable[str] = DEFAULT_SCOPES,
         invalid_client_status: int = 400,
         retry_after: float | None = 1.0,
@@ -92,7 +109,7 @@ class FakeZoom(FakeService):
         self._account_id = account_id or secrets.token_urlsafe(16)
         self._client_id = client_id or secrets.token_urlsafe(16)
         self._client_secret = client_secret or secrets.token_urlsafe(24)
-        #: ``expires_in`` of new tokens (Zoom: 3599).
+        #: ``expires_in`` of new tokens (Zoom's docs: one hour).
         self.token_ttl_seconds = token_ttl_seconds
         #: Scopes granted to tokens issued from now on.
         self.scopes: tuple[str, ...] = tuple(scopes)
@@ -171,18 +188,18 @@ class FakeZoom(FakeService):
             params.update(req.form())
         grant = params.get("grant_type")
         if not grant:
-            return _oauth_error(400, "invalid_request", "Missing grant type")
+            return _oauth_error(400, "invalid_request", "Missing grant type.")
         if grant != "account_credentials":
-            return _oauth_error(400, "unsupported_grant_type", "unsupported grant type")
+            return _recorded("unsupported_grant_type")
         scheme, _, cred = (req.header("Authorization") or "").partition(" ")
         if scheme.lower() != "basic" or not cred.strip():
-            return _oauth_error(400, "invalid_request", "Client ID or client secret is missing")
+            return _oauth_error(400, "invalid_request", "Client ID or client secret is missing.")
         try:
             client_id, sep, client_secret = base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             client_id, sep, client_secret = "", "", ""
         if not sep or client_id != self._client_id or client_secret != self._client_secret:
-            return _oauth_error(self.invalid_client_status, "invalid_client", "Invalid client_id or client_secret")
+            return _recorded("invalid_client", self.invalid_client_status)
         account = params.get("account_id")
         if not account:
             return _oauth_error(400, "invalid_request", "Missing account_id")

@@ -15,6 +15,7 @@ from contracts import (
     airbyte_operations,
     connector_spec,
     errors,
+    load,
     mailchimp_operations,
     mailchimp_shape,
     openapi,
@@ -24,12 +25,16 @@ from contracts import (
     strict,
 )
 from fakes import mailchimp as fake_mailchimp
+from fakes import salesforce as fake_salesforce
 from fakes import stripe as fake_stripe
 from fakes import zendesk as fake_zendesk
+from fakes import zoom as fake_zoom
 from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
 from fakes.mailchimp import FakeMailchimp, subscriber_hash
+from fakes.salesforce import FakeSalesforce
 from fakes.stripe import FakeStripe
 from fakes.zendesk import FakeZendesk
+from fakes.zoom import FakeZoom
 from tapestry.destinations.mailchimp import client as mailchimp_client
 from tapestry.destinations.mailchimp import config as mailchimp_config
 
@@ -346,3 +351,93 @@ def test_the_fake_zendesks_anonymous_user_is_the_one_answer_outside_the_schema(z
     assert answer.status_code == 200 and answer.json()["user"]["id"] is None
     schema = openapi_response_schema(fake_zendesk.SPEC, "GET", "/api/v2/users/me", 200)
     assert errors(schema, answer.json())
+
+
+# ------------------------------------------------------------------------------------ Zoom and Salesforce OAuth
+# Neither publishes a machine-readable spec of its token endpoint: the facts files quote the docs, the vendors' own
+# SDKs and recorded live answers, and the fakes answer what those record.
+
+
+@pytest.fixture
+def zoom() -> Iterator[FakeZoom]:
+    with FakeZoom(seed=11) as fake:
+        yield fake
+
+
+def _zoom_token(fake: FakeZoom, *, in_body: bool = False, secret: str | None = None, **given: str) -> requests.Response:
+    params = {"grant_type": "account_credentials", "account_id": fake.account_id, **given}
+    auth = (fake.client_id, secret or fake.client_secret)
+    if in_body:
+        return requests.post(fake.token_url, data=params, auth=auth, timeout=5)
+    return requests.post(fake.token_url, params=params, auth=auth, timeout=5)
+
+
+def test_the_fake_zoom_issues_tokens_as_zooms_docs_and_sdk_describe(zoom: FakeZoom) -> None:
+    facts = load(fake_zoom.FACTS)
+    assert facts["token_path"] == fake_zoom.R_TOKEN
+    types = {"string": str, "number": (int, float)}
+    for in_body in (False, True):  # "either as query parameters or in the request body"
+        answer = _zoom_token(zoom, in_body=in_body)
+        assert answer.status_code == 200, in_body
+        token = answer.json()
+        assert set(token) == set(facts["success_example"]), "the documented example's fields, no refresh token"
+        for name, kind in facts["sdk_asserted_fields"].items():  # what Zoom's SDK refuses a token without
+            assert isinstance(token[name], types[kind]), name
+        assert token["token_type"] == facts["success_example"]["token_type"]
+        assert token["expires_in"] == facts["token_ttl_seconds"]
+
+
+def test_the_fake_zoom_refuses_as_the_recorded_live_answers_did(zoom: FakeZoom) -> None:
+    recorded = load(fake_zoom.FACTS)["errors"]
+    answers = {
+        "invalid_client": _zoom_token(zoom, secret="not-the-secret"),
+        "unsupported_grant_type": _zoom_token(zoom, grant_type="client_credentials"),
+    }
+    assert set(answers) == set(recorded)
+    for error, answer in answers.items():
+        assert (answer.status_code, answer.json()) == (recorded[error]["status"], recorded[error]["body"]), error
+
+
+@pytest.fixture
+def salesforce() -> Iterator[FakeSalesforce]:
+    with FakeSalesforce(seed=11) as fake:
+        yield fake
+
+
+def _salesforce_token(fake: FakeSalesforce, **form: str) -> requests.Response:
+    body = {
+        "grant_type": "refresh_token",
+        "client_id": fake.client_id,
+        "client_secret": fake.client_secret,
+        "refresh_token": fake.refresh_token,
+        **form,
+    }
+    return requests.post(fake.token_url, data=body, timeout=5)
+
+
+def test_the_fake_salesforce_answers_a_refresh_in_the_documented_token_response(salesforce: FakeSalesforce) -> None:
+    facts = load(fake_salesforce.FACTS)
+    assert facts["token_path"] == fake_salesforce.R_TOKEN
+    assert set(facts["request"]["form_fields"]) == {"grant_type", "client_id", "client_secret", "refresh_token"}
+    answer = _salesforce_token(salesforce)
+    assert answer.status_code == 200
+    token = answer.json()
+    fields = facts["token_response_fields"]
+    assert set(token) == set(fields), "jsforce's TokenResponse: no expires_in, no refresh_token without rotation"
+    assert token["token_type"] == fields["token_type"]
+    assert all(isinstance(token[name], str) for name in fields)
+    assert token["issued_at"].isdigit() and len(token["issued_at"]) == 13, "milliseconds since the epoch"
+    assert re.fullmatch(r".*/id/00D\w{15}/005\w{15}", token["id"]), facts["id_format"]
+
+
+def test_the_fake_salesforce_refuses_as_the_docs_and_recorded_answers_do(salesforce: FakeSalesforce) -> None:
+    recorded = load(fake_salesforce.FACTS)["errors"]
+    answers = {
+        "unsupported_grant_type": _salesforce_token(salesforce, grant_type="password"),
+        "invalid_client_id": _salesforce_token(salesforce, client_id="3MVG9notTheApp"),
+        "invalid_client": _salesforce_token(salesforce, client_secret="not-the-secret"),
+        "invalid_grant": _salesforce_token(salesforce, refresh_token="5Aep861notTheToken"),
+    }
+    assert set(answers) == set(recorded)
+    for error, answer in answers.items():
+        assert (answer.status_code, answer.json()) == (recorded[error]["status"], recorded[error]["body"]), error

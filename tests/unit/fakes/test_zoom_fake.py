@@ -44,7 +44,7 @@ def test_token_success(fake: FakeZoom) -> None:
     doc = r.json()
     assert set(doc) == {"access_token", "token_type", "expires_in", "scope", "api_url"}
     assert doc["token_type"] == "bearer"
-    assert doc["expires_in"] == 3599
+    assert doc["expires_in"] == 3600
     assert doc["scope"] == "user:read:admin webinar:read:admin"
     assert fake.tokens_issued == 1
     assert token_response(fake).json()["access_token"] != doc["access_token"]
