@@ -25,13 +25,11 @@ from contracts import (
     strict,
 )
 from fakes import mailchimp as fake_mailchimp
-from fakes import salesforce as fake_salesforce
 from fakes import stripe as fake_stripe
 from fakes import zendesk as fake_zendesk
 from fakes import zoom as fake_zoom
 from fakes.airbyte import REQUEST_SCHEMAS, FakeAirbyte
 from fakes.mailchimp import FakeMailchimp, subscriber_hash
-from fakes.salesforce import FakeSalesforce
 from fakes.stripe import FakeStripe
 from fakes.zendesk import FakeZendesk
 from fakes.zoom import FakeZoom
@@ -353,9 +351,9 @@ def test_the_fake_zendesks_anonymous_user_is_the_one_answer_outside_the_schema(z
     assert errors(schema, answer.json())
 
 
-# ------------------------------------------------------------------------------------ Zoom and Salesforce OAuth
-# Neither publishes a machine-readable spec of its token endpoint: the facts files quote the docs, the vendors' own
-# SDKs and recorded live answers, and the fakes answer what those record.
+# ------------------------------------------------------------------------------------ Zoom OAuth
+# Zoom publishes no machine-readable spec of its token endpoint: the facts file quotes the docs, Zoom's SDK and
+# recorded live answers, and the fake answers what those record (Salesforce's: test_salesforce_fake.py).
 
 
 @pytest.fixture
@@ -392,51 +390,6 @@ def test_the_fake_zoom_refuses_as_the_recorded_live_answers_did(zoom: FakeZoom) 
     answers = {
         "invalid_client": _zoom_token(zoom, secret="not-the-secret"),
         "unsupported_grant_type": _zoom_token(zoom, grant_type="client_credentials"),
-    }
-    assert set(answers) == set(recorded)
-    for error, answer in answers.items():
-        assert (answer.status_code, answer.json()) == (recorded[error]["status"], recorded[error]["body"]), error
-
-
-@pytest.fixture
-def salesforce() -> Iterator[FakeSalesforce]:
-    with FakeSalesforce(seed=11) as fake:
-        yield fake
-
-
-def _salesforce_token(fake: FakeSalesforce, **form: str) -> requests.Response:
-    body = {
-        "grant_type": "refresh_token",
-        "client_id": fake.client_id,
-        "client_secret": fake.client_secret,
-        "refresh_token": fake.refresh_token,
-        **form,
-    }
-    return requests.post(fake.token_url, data=body, timeout=5)
-
-
-def test_the_fake_salesforce_answers_a_refresh_in_the_documented_token_response(salesforce: FakeSalesforce) -> None:
-    facts = load(fake_salesforce.FACTS)
-    assert facts["token_path"] == fake_salesforce.R_TOKEN
-    assert set(facts["request"]["form_fields"]) == {"grant_type", "client_id", "client_secret", "refresh_token"}
-    answer = _salesforce_token(salesforce)
-    assert answer.status_code == 200
-    token = answer.json()
-    fields = facts["token_response_fields"]
-    assert set(token) == set(fields), "jsforce's TokenResponse: no expires_in, no refresh_token without rotation"
-    assert token["token_type"] == fields["token_type"]
-    assert all(isinstance(token[name], str) for name in fields)
-    assert token["issued_at"].isdigit() and len(token["issued_at"]) == 13, "milliseconds since the epoch"
-    assert re.fullmatch(r".*/id/00D\w{15}/005\w{15}", token["id"]), facts["id_format"]
-
-
-def test_the_fake_salesforce_refuses_as_the_docs_and_recorded_answers_do(salesforce: FakeSalesforce) -> None:
-    recorded = load(fake_salesforce.FACTS)["errors"]
-    answers = {
-        "unsupported_grant_type": _salesforce_token(salesforce, grant_type="password"),
-        "invalid_client_id": _salesforce_token(salesforce, client_id="3MVG9notTheApp"),
-        "invalid_client": _salesforce_token(salesforce, client_secret="not-the-secret"),
-        "invalid_grant": _salesforce_token(salesforce, refresh_token="5Aep861notTheToken"),
     }
     assert set(answers) == set(recorded)
     for error, answer in answers.items():

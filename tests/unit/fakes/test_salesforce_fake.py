@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,8 @@ import httpx
 import pytest
 import requests
 
-from fakes.salesforce import FakeSalesforce
+from contracts import load
+from fakes.salesforce import FACTS, R_TOKEN, FakeSalesforce
 from tapestry.sources.salesforce.checks import instance_url as check_salesforce
 
 FAKE_PATH = Path(__file__).resolve().parents[2] / "fakes" / "salesforce.py"
@@ -205,3 +207,35 @@ def test_cli_subprocess() -> None:
             proc.kill()
             raise
     assert rc == 0
+
+
+# Salesforce publishes no machine-readable spec of its token endpoint: the facts file quotes the docs, jsforce and
+# recorded live answers (tests/contracts/salesforce/).
+
+
+def test_the_fake_salesforce_answers_a_refresh_in_the_documented_token_response(fake: FakeSalesforce) -> None:
+    facts = load(FACTS)
+    assert facts["token_path"] == R_TOKEN
+    assert set(facts["request"]["form_fields"]) == {"grant_type", "client_id", "client_secret", "refresh_token"}
+    answer = refresh(fake)
+    assert answer.status_code == 200
+    token = answer.json()
+    fields = facts["token_response_fields"]
+    assert set(token) == set(fields), "jsforce's TokenResponse: no expires_in, no refresh_token without rotation"
+    assert token["token_type"] == fields["token_type"]
+    assert all(isinstance(token[name], str) for name in fields)
+    assert token["issued_at"].isdigit() and len(token["issued_at"]) == 13, "milliseconds since the epoch"
+    assert re.fullmatch(r".*/id/00D\w{15}/005\w{15}", token["id"]), facts["id_format"]
+
+
+def test_the_fake_salesforce_refuses_as_the_docs_and_recorded_answers_do(fake: FakeSalesforce) -> None:
+    recorded = load(FACTS)["errors"]
+    answers = {
+        "unsupported_grant_type": refresh(fake, grant_type="password"),
+        "invalid_client_id": refresh(fake, client_id="3MVG9notTheApp"),
+        "invalid_client": refresh(fake, client_secret="not-the-secret"),
+        "invalid_grant": refresh(fake, refresh_token="5Aep861notTheToken"),
+    }
+    assert set(answers) == set(recorded)
+    for error, answer in answers.items():
+        assert (answer.status_code, answer.json()) == (recorded[error]["status"], recorded[error]["body"]), error
