@@ -22,22 +22,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tapestry.demo.generator import (
+from tapestry.demo.export_files import Format, salesforce_json, write_export
+from tapestry.demo.generator import SALESFORCE_COLUMNS
+from tapestry.demo.variants import (
     DOMAINS,
     FIRST_NAMES,
     LAST_NAMES,
     NICKNAMES,
-    SALESFORCE_COLUMNS,
-    Format,
-    _ascii,
-    _bad_email,
-    _iso,
-    _phone,
-    _ts,
-    _typed,
-    _vary_email,
-    _vary_phone,
-    _write,
+    ascii_handle,
+    bad_email,
+    iso_time,
+    random_phone,
+    random_time,
+    vary_email,
+    vary_phone,
 )
 
 STRIPE_CUSTOMER_COLUMNS = (
@@ -135,7 +133,7 @@ def generate_ecommerce(out: Path, people: int, seed: int = 42, fmt: Format = "mi
     for k in range(2 + people // 400):
         user_id = 361_000_000_000 + k
         agents.append(user_id)
-        created = _ts(rng, 0, 30 * 24 * 3600)
+        created = random_time(rng, 0, 30 * 24 * 3600)
         users.append((
             str(user_id), f"https://{SUBDOMAIN}.zendesk.com/api/v2/users/{user_id}.json", f"Agent {k}",
             f"agent{k}@support.example.com", "", "admin" if k == 0 else "agent", "true", "false", "true", "",
@@ -146,25 +144,25 @@ def generate_ecommerce(out: Path, people: int, seed: int = 42, fmt: Format = "mi
     for i in range(people):
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
-        handle = f"{_ascii(first) or 'user'}.{_ascii(last) or 'name'}{i}"
+        handle = f"{ascii_handle(first) or 'user'}.{ascii_handle(last) or 'name'}{i}"
         email = f"{handle}@{rng.choice(DOMAINS)}"
-        phone = _phone(rng) if rng.random() < 0.5 else ""
+        phone = random_phone(rng) if rng.random() < 0.5 else ""
         in_stripe = rng.random() < 0.55
         in_zendesk = rng.random() < (0.5 if in_stripe else 0.25)
         in_salesforce = rng.random() < 0.45 or not (in_stripe or in_zendesk)
         bad = rng.random() < 0.03  # this person's e-mail is missing or malformed everywhere
 
         def address() -> str:
-            return _bad_email(rng, first, last) if bad else _vary_email(rng, email)  # noqa: B023
+            return bad_email(rng, first, last) if bad else vary_email(rng, email)  # noqa: B023
 
         def phone_as_typed(share: float) -> str:
-            return _vary_phone(rng, phone) if phone and rng.random() < share else ""  # noqa: B023
+            return vary_phone(rng, phone) if phone and rng.random() < share else ""  # noqa: B023
 
         if in_stripe:
             currency = "eur" if rng.random() < 0.12 else "usd"
             for k in range(1 if rng.random() < 0.85 else 2):  # a second customer: a later guest checkout
                 customer = "cus_" + _id(seed, i, k)[:14]
-                created = _ts(rng, 0, 300 * 24 * 3600)
+                created = random_time(rng, 0, 300 * 24 * 3600)
                 name = f"{first} {last}" if rng.random() > 0.1 else NICKNAMES.get(first, first)
                 orders = 0 if rng.random() < 0.2 else rng.randrange(1, 7)
                 spent = 0
@@ -188,14 +186,14 @@ def generate_ecommerce(out: Path, people: int, seed: int = 42, fmt: Format = "mi
                 personal = k == 1 and bool(phone) and not bad and rng.random() < 0.4
                 customers.append((
                     customer, "", f"{handle}@gmail.com" if personal else address(),
-                    name, _vary_phone(rng, phone) if personal else phone_as_typed(0.6),
+                    name, vary_phone(rng, phone) if personal else phone_as_typed(0.6),
                     _dashboard_time(created), currency if orders else "", _flag(rng.random() < 0.02),
                     f"{spent / 100:.2f}", str(orders),
                 ))  # fmt: skip
 
         if in_zendesk:
             user_id = 362_000_000_000 + i
-            created = _ts(rng, 0, 400 * 24 * 3600)
+            created = random_time(rng, 0, 400 * 24 * 3600)
             updated = created + timedelta(seconds=rng.randrange(0, 60 * 24 * 3600))
             zendesk_name = f"{first} {last}" if rng.random() < 0.6 else NICKNAMES.get(first, first)
             active = rng.random() > 0.02
@@ -217,18 +215,19 @@ def generate_ecommerce(out: Path, people: int, seed: int = 42, fmt: Format = "mi
                 ))  # fmt: skip
 
         if in_salesforce:
-            created = _ts(rng, 0, 250 * 24 * 3600)
+            created = random_time(rng, 0, 250 * 24 * 3600)
             modified = created + timedelta(seconds=rng.randrange(0, 250 * 24 * 3600))
             stamp = modified + timedelta(seconds=rng.randrange(0, 60))
             contacts.append((
                 f"003{i:015d}", address(), first if rng.random() > 0.02 else "", last, phone_as_typed(0.5), "",
-                f"001{rng.randrange(10_000):015d}", _iso(created, True), _iso(modified, True), _iso(stamp, True),
+                f"001{rng.randrange(10_000):015d}", iso_time(created, True), iso_time(modified, True),
+                iso_time(stamp, True),
                 "true" if rng.random() < 0.01 else "false",
             ))  # fmt: skip
 
     # Guest payments: no customer object, so nobody's purchase.
     for n in range(max(1, len(charges) // 30)):
-        charge_time = _ts(rng, 0, 400 * 24 * 3600)
+        charge_time = random_time(rng, 0, 400 * 24 * 3600)
         charges.append((
             "ch_" + _id(seed, "guest", n)[:24], "charge", "", str(rng.randrange(5, 90) * 100), "0", "usd", "succeeded",
             "true", "true", "false", str(int(charge_time.timestamp())), "", f"Guest order #{n}",
@@ -242,11 +241,11 @@ def generate_ecommerce(out: Path, people: int, seed: int = 42, fmt: Format = "mi
         ("stripe", "charges", "jsonl", STRIPE_CHARGE_COLUMNS, charges, _api_record),
         ("zendesk", "users", "json", ZENDESK_USER_COLUMNS, users, _api_record),
         ("zendesk", "tickets", "json", ZENDESK_TICKET_COLUMNS, tickets, _api_record),
-        ("salesforce", "contacts", "jsonl", SALESFORCE_COLUMNS, contacts, _typed),
+        ("salesforce", "contacts", "jsonl", SALESFORCE_COLUMNS, contacts, salesforce_json),
     ):
         path = out / folder / f"{name}.{ext(default)}"
         writer_format = "jsonl" if ext(default) == "json" else ext(default)
-        summary.files_written += _write(path, columns, rows, writer_format, json_record)
+        summary.files_written += write_export(path, columns, rows, writer_format, json_record)
         summary.files.append(path)
     summary.stripe_customers, summary.stripe_charges = len(customers), len(charges)
     summary.zendesk_users, summary.zendesk_tickets = len(users), len(tickets)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tapestry.core.errors import ConfigError
-from tapestry.demo.generator import Format
+from tapestry.demo.export_files import Format
 
 
 @dataclass(frozen=True)
