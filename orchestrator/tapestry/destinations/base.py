@@ -43,12 +43,37 @@ __all__ = [
     "MappingConfig",
     "OpenRequest",
     "Operation",
+    "Outcome",
     "Plan",
     "PlannedRow",
     "Session",
     "State",
     "Verdict",
 ]
+
+
+class _RowOperation(Protocol):
+    row: PlannedRow
+
+
+OpT = TypeVar("OpT", bound=_RowOperation)
+
+
+@dataclass
+class Outcome(Generic[OpT]):
+    """One operation's answer, as a destination acknowledges it: what to remember is kept only when the answer is
+    not a failure (a failed key is retried next run with what was remembered before)."""
+
+    op: OpT
+    verdict: Verdict
+    status: int | None = None
+    reason: str | None = None
+    state: State | None = None
+
+    def ack(self) -> Ack:
+        return Ack(
+            self.op.row, self.verdict, self.status, self.reason, self.state if self.verdict != "failed" else None
+        )
 
 
 @dataclass(frozen=True)

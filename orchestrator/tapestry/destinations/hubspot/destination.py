@@ -35,6 +35,7 @@ from tapestry.destinations.base import (
     ApiDestination,
     InFlight,
     OpenRequest,
+    Outcome,
     Plan,
     PlannedRow,
     Session,
@@ -65,20 +66,6 @@ class ContactOp:
 
     def upsert_input(self) -> dict[str, Any]:
         return {"id": self.email, "idProperty": "email", "objectWriteTraceId": self.key, "properties": self.properties}
-
-
-@dataclass
-class Outcome:
-    op: ContactOp
-    verdict: Verdict
-    status: int | None = None
-    reason: str | None = None
-    state: State | None = None
-
-    def ack(self) -> Ack:
-        return Ack(
-            self.op.row, self.verdict, self.status, self.reason, self.state if self.verdict != "failed" else None
-        )
 
 
 def contact_op(row: PlannedRow, mapping: HubSpotMapping) -> ContactOp:
@@ -167,7 +154,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
     def send(self, plan: Plan, session: Session) -> str:
         ops = (contact_op(row, self.mapping) for row in plan.rows)
         with ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="hubspot") as pool:
-            window: deque[tuple[str, Future[list[Outcome]]]] = deque()
+            window: deque[tuple[str, Future[list[Outcome[ContactOp]]]]] = deque()
             try:
                 for chunk in chunked(ops, self.config.batch_size):
                     window.append(self._submit(chunk, session, pool))
@@ -226,7 +213,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
 
     def _submit(
         self, chunk: list[ContactOp], session: Session, pool: ThreadPoolExecutor
-    ) -> tuple[str, Future[list[Outcome]]]:
+    ) -> tuple[str, Future[list[Outcome[ContactOp]]]]:
         job = f"hs-{uuid.uuid4().hex[:16]}"
         at = int(time.time() * 1000)
         records: list[tuple[PlannedRow, State]] = []
@@ -240,10 +227,10 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
             session.submitted(job, records)
         return job, pool.submit(self._send_chunk, chunk)
 
-    def _finish(self, job: str, future: Future[list[Outcome]], session: Session) -> None:
+    def _finish(self, job: str, future: Future[list[Outcome[ContactOp]]], session: Session) -> None:
         session.acknowledge([o.ack() for o in future.result()], job=job)
 
-    def _drain(self, window: deque[tuple[str, Future[list[Outcome]]]], session: Session) -> None:
+    def _drain(self, window: deque[tuple[str, Future[list[Outcome[ContactOp]]]]], session: Session) -> None:
         """After an error: acknowledge what the other batches in flight did (their errors are dropped)."""
         for job, future in window:
             if future.cancelled():
@@ -253,7 +240,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
             except BaseException:  # the first error is the one reported
                 continue
 
-    def _send_chunk(self, chunk: list[ContactOp]) -> list[Outcome]:
+    def _send_chunk(self, chunk: list[ContactOp]) -> list[Outcome[ContactOp]]:
         """Runs in a worker thread: every op of the chunk gets an outcome."""
         upserts = [op for op in chunk if op.row.operation != "archive"]
         archives = [op for op in chunk if op.row.operation == "archive"]
@@ -262,7 +249,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
             outcomes += self._archive(archives)
         return outcomes
 
-    def _upsert(self, ops: list[ContactOp]) -> list[Outcome]:
+    def _upsert(self, ops: list[ContactOp]) -> list[Outcome[ContactOp]]:
         try:
             status, body = self.client.upsert([op.upsert_input() for op in ops])
         except HubSpotError as failure:
@@ -273,7 +260,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
                 return self._upsert(ops[:middle]) + self._upsert(ops[middle:])
             return [Outcome(ops[0], "rejected", failure.status, failure.reason)]
         by_key = {op.key: op for op in ops}
-        outcomes: dict[str, Outcome] = {}
+        outcomes: dict[str, Outcome[ContactOp]] = {}
         for result in body.get("results") or []:
             op = by_key.get(str(result.get("objectWriteTraceId") or "").lower()) or by_key.get(
                 str((result.get("properties") or {}).get("email") or "").strip().lower()
@@ -300,8 +287,8 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
         middle = len(ops) // 2
         return self._upsert(ops[:middle]) + self._upsert(ops[middle:])
 
-    def _archive(self, ops: list[ContactOp]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+    def _archive(self, ops: list[ContactOp]) -> list[Outcome[ContactOp]]:
+        outcomes: list[Outcome[ContactOp]] = []
         to_archive: list[ContactOp] = []
         unknown: list[ContactOp] = []
         for op in ops:

@@ -34,6 +34,7 @@ from tapestry.destinations.base import (
     ApiDestination,
     InFlight,
     OpenRequest,
+    Outcome,
     Plan,
     PlannedRow,
     Session,
@@ -74,20 +75,6 @@ class ProfileOp:
         if self.unset:
             document["meta"] = {"patch_properties": {"unset": self.unset}}
         return document
-
-
-@dataclass
-class Outcome:
-    op: ProfileOp
-    verdict: Verdict
-    status: int | None = None
-    reason: str | None = None
-    state: State | None = None
-
-    def ack(self) -> Ack:
-        return Ack(
-            self.op.row, self.verdict, self.status, self.reason, self.state if self.verdict != "failed" else None
-        )
 
 
 def profile_op(row: PlannedRow, mapping: KlaviyoMapping) -> ProfileOp:
@@ -211,7 +198,7 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    def _import_one(self, op: ProfileOp) -> Outcome:
+    def _import_one(self, op: ProfileOp) -> Outcome[ProfileOp]:
         try:
             status, profile = self.client.import_profile(op.profile())
         except KlaviyoError as failure:
@@ -222,7 +209,7 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
             state["id"] = profile_id
         return Outcome(op, "ok", status, None, state)
 
-    def _join_list(self, outcomes: list[Outcome]) -> list[Outcome]:
+    def _join_list(self, outcomes: list[Outcome[ProfileOp]]) -> list[Outcome[ProfileOp]]:
         """Imported profiles join the list (a profile is done when it is in the list)."""
         joining = [o for o in outcomes if o.verdict == "ok"]
         known = [o for o in joining if (o.state or {}).get("id")]
@@ -309,8 +296,8 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
 
     # --- archives: out of the list -----------------------------------------------------------------------
 
-    def _remove(self, ops: list[ProfileOp]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+    def _remove(self, ops: list[ProfileOp]) -> list[Outcome[ProfileOp]]:
+        outcomes: list[Outcome[ProfileOp]] = []
         ids = {op.key: str(op.state["id"]) for op in ops if op.state.get("id")}
         unknown = [op.key for op in ops if op.key not in ids]
         try:
