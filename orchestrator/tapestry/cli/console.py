@@ -107,4 +107,4 @@ class RichReporter:
             )
             self._progress.start()
             self._task = self._progress.add_task(task, total=total)
-        self._progress.update(self._task, completed=completed, total=total)
+        self._progress.update(self._task, completed=completed, total=total, description=task)  # one bar, any step

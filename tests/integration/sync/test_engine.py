@@ -8,6 +8,7 @@ import pytest
 
 from tapestry.core.errors import SyncError
 from tapestry.destinations.mailchimp.config import TagMapping
+from tapestry.engines.sync.engine import SyncOptions, run_sync
 
 from .conftest import LIST_ID, MODEL, Audience
 
@@ -429,3 +430,46 @@ def test_state_from_before_destination_plugins_is_moved_in_place_without_a_resyn
         if e["route"] == PUT and e.get("body")
     }
     assert sent["person0@example.com"] == "unsubscribed" and sent["person1@example.com"] == "subscribed"
+
+
+def test_collecting_an_interrupted_runs_jobs_is_reported(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rerun waits for the destination to finish what the killed run submitted: it says so, with progress."""
+    from tapestry.core.progress import RecordingReporter
+    from tapestry.destinations.mailchimp.changes import ChangeLane
+
+    audience.tags = ()
+    audience.add(600)
+    audience.sync()
+    audience.warehouse.execute(f"update {MODEL} set first_name = 'Again'")
+
+    def die(self, job):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ChangeLane, "_poll", die)
+    with pytest.raises(KeyboardInterrupt):
+        audience.sync(update_path="bulk", batch_size=600, batches_in_flight=1)
+    monkeypatch.undo()
+    steps: list[tuple[str, int, int | None]] = []
+
+    class Recording(RecordingReporter):
+        def progress(self, task: str, completed: int, total: int | None) -> None:
+            steps.append((task, completed, total))
+
+    reporter = Recording()
+    destination = audience.destination(update_path="bulk")
+    try:
+        report = run_sync(audience.warehouse, audience.spec(), destination, SyncOptions(), reporter=reporter)
+    finally:
+        destination.close()
+    assert report.recovered == 600
+    assert ("info", "collecting 1 job an interrupted run left in flight") in [
+        (kind, text.split(" (")[0]) for kind, text in reporter.messages
+    ]
+    assert [s for s in steps if s[0] == "recover"] == [("recover", 0, 1), ("recover", 1, 1)]
+    quiet = RecordingReporter()
+    destination = audience.destination()
+    try:
+        run_sync(audience.warehouse, audience.spec(), destination, SyncOptions(), reporter=quiet)
+    finally:
+        destination.close()
+    assert not any("collecting" in text for _, text in quiet.messages), "nothing in flight: nothing to say"

@@ -278,10 +278,19 @@ class SyncRun:
     def _recover_in_flight(self) -> int:
         """Collect the results of jobs a previous run submitted but did not commit."""
         recovered = 0
-        for job in self.state.in_flight_jobs():
+        jobs = self.state.in_flight_jobs()
+        if jobs:  # waiting for the destination to finish them can take a while: say why the run waits
+            self.reporter.info(
+                f"collecting {len(jobs)} job{'s' if len(jobs) != 1 else ''} an interrupted run left in flight "
+                "(its keys are sent again only if the destination did not take them)"
+            )
+        for done, job in enumerate(jobs):
+            self.reporter.progress("recover", done, len(jobs))
             acks = [a for a in self.destination.recover(job, self.state.in_flight(job)) if a.verdict != "failed"]
             self.state.commit(self.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
             recovered += len(acks)
+        if jobs:
+            self.reporter.progress("recover", len(jobs), len(jobs))
         return recovered
 
 
