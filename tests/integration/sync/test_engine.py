@@ -279,12 +279,14 @@ def test_column_tags_follow_the_row(audience: Audience) -> None:
     assert tags == {"tapestry", "vip"}
 
 
-def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run that dies after submitting a batch: the rerun reads that batch's results."""
+def killed_with_a_batch_in_flight(
+    audience: Audience, monkeypatch: pytest.MonkeyPatch, members: int, batch: int
+) -> None:
+    """Sync `members` people, change them all, then kill the bulk update run while it waits for its first batch."""
     from tapestry.destinations.mailchimp.changes import ChangeLane
 
     audience.tags = ()
-    audience.add(1_000)
+    audience.add(members)
     audience.sync()
     audience.warehouse.execute(f"update {MODEL} set first_name = 'Again'")
 
@@ -293,8 +295,13 @@ def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeyp
 
     monkeypatch.setattr(ChangeLane, "_poll", die)
     with pytest.raises(KeyboardInterrupt):
-        audience.sync(update_path="bulk", batch_size=500, batches_in_flight=1)
+        audience.sync(update_path="bulk", batch_size=batch, batches_in_flight=1)
     monkeypatch.undo()
+
+
+def test_unfinished_batches_are_collected_not_resent(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that dies after submitting a batch: the rerun reads that batch's results."""
+    killed_with_a_batch_in_flight(audience, monkeypatch, members=1_000, batch=500)
     assert audience.warehouse.query("select count(distinct job_id) from tapestry_sync.in_flight") == [(1,)]
     audience.fake.wait_for_batches(30)
     report = audience.sync(update_path="bulk", batch_size=500)
@@ -435,20 +442,8 @@ def test_state_from_before_destination_plugins_is_moved_in_place_without_a_resyn
 def test_collecting_an_interrupted_runs_jobs_is_reported(audience: Audience, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rerun waits for the destination to finish what the killed run submitted: it says so, with progress."""
     from tapestry.core.progress import RecordingReporter
-    from tapestry.destinations.mailchimp.changes import ChangeLane
 
-    audience.tags = ()
-    audience.add(600)
-    audience.sync()
-    audience.warehouse.execute(f"update {MODEL} set first_name = 'Again'")
-
-    def die(self, job):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(ChangeLane, "_poll", die)
-    with pytest.raises(KeyboardInterrupt):
-        audience.sync(update_path="bulk", batch_size=600, batches_in_flight=1)
-    monkeypatch.undo()
+    killed_with_a_batch_in_flight(audience, monkeypatch, members=600, batch=600)
     steps: list[tuple[str, int, int | None]] = []
 
     class Recording(RecordingReporter):
