@@ -3,6 +3,11 @@
     (then the next weakest); `people_after` says how many people it became and `resolved_with` the rules
     that were still used. `still_over_limits` flags those that the strongest rule alone still joins. -#}
 {%- set rules = identity_config()["match_rules"] -%}
+{#- each rule named as identity_map.matched_by names it: the identifier, and the fields it wants equal -#}
+{%- set rule_names = [] -%}
+{%- for rule in rules -%}
+    {%- do rule_names.append(([rule["identifier"]] + (rule.get("same") or [])) | join("+")) -%}
+{%- endfor -%}
 with clusters as (
 
     select
@@ -44,7 +49,7 @@ select
     count(distinct clusters.cluster_num) as people_after,
     case min(clusters.resolved_level)
     {%- for rule in rules %}
-        when {{ loop.index }} then '{{ rules[:loop.index] | map(attribute="identifier") | join(", ") }}'
+        when {{ loop.index }} then '{{ rule_names[:loop.index] | join(", ") }}'
     {%- endfor %}
     end as resolved_with,
     max(case when clusters.over_limits then 1 else 0 end) = 1 as still_over_limits

@@ -24,6 +24,18 @@ def test_failing_test_stops_the_run_with_its_name(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_failing_unit_test_is_named_on_one_plain_line(tmp_path: Path) -> None:
+    """dbt colours a unit test's diff even when no terminal reads it: the error carries the diff, not the codes."""
+    demo = make_project(tmp_path, rows=300, run=False)
+    cuts = demo.project / "dbt_project" / "models" / "marts" / "identity_limit_cuts.sql"
+    cuts.write_text(cuts.read_text().replace("as resolved_with", "|| ' (changed)' as resolved_with"))
+    result = demo.cli("run", "--project", "project")
+    assert result.returncode == 1
+    assert "dbt unit test a_cut_names_the_rules_it_kept_as_identity_map_names_them failed" in result.stderr
+    assert "(changed)" in result.stderr, "the diff says what differs"
+    assert "\x1b" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_failing_model_stops_the_run_with_its_name(tmp_path: Path) -> None:
     demo = make_project(tmp_path, rows=300, run=False)
     (demo.project / "dbt_project" / "models" / "staging" / "zoom" / "stg_zoom__webinar_registrants.sql").write_text(

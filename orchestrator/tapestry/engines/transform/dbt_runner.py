@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 
 from tapestry.core.errors import TransformError, clip
 from tapestry.core.fs import atomic_write_text
+
+# dbt colours a unit test's diff whatever the terminal: the codes would reach logs and CI output as text
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 NodeCallback = Callable[["NodeResult"], None]
 
@@ -151,7 +155,7 @@ def run_dbt(
 def dbt_message(text: str, details: int = 3) -> str:
     """dbt's error on one line: its headline ("Compilation Error in model x (path)") and what follows it,
     which is the actual reason (the unexpected token and its line, the database's message)."""
-    lines = [line.strip() for line in text.strip().splitlines()]
+    lines = [line.strip() for line in _ANSI_ESCAPE.sub("", text).strip().splitlines()]
     lines = [line for line in lines if line and not set(line) <= {"^", " "}]
     if not lines:
         return ""
