@@ -161,11 +161,15 @@ class ApiClient(Protocol):
 ClientT = TypeVar("ClientT", bound=ApiClient)
 
 
+RECOVER_WAIT_S = 600.0  # how long a run waits for a job a killed run left running before it goes on without it
+
+
 class ApiDestination(Generic[ClientT]):
     """The part every destination that talks to an API shares: a client that is absent when the sync was
     opened without its credentials or object (a preview), which only `describe` may run without."""
 
     missing_client: tuple[str, str] = ("this sync has no credentials", "set them, or run with --preview")
+    recover_wait_s: float = RECOVER_WAIT_S
 
     def __init__(self, client: ClientT | None) -> None:
         self._api = client

@@ -190,6 +190,7 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> Sync
         rejected=report.rejected,
         failed=report.failed,
         recovered=report.recovered,
+        waiting=report.waiting,
         requests=report.requests,
         seconds=report.seconds,
         diff_seconds=report.diff_seconds,
@@ -204,6 +205,11 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> Sync
         ctx.reporter.info(
             f"sync {sync.name}: {report.kept:,} members who left the model were left in {plugin.label} as they are "
             f"({plugin.kept_label})"
+        )
+    if report.waiting:
+        ctx.reporter.warn(
+            f"sync {sync.name}: {report.waiting:,} members wait in a job {plugin.label} was still running when this "
+            "run collected what an interrupted run left; they are not sent again, and the next run collects the job"
         )
     if report.rejected:
         ctx.reporter.warn(

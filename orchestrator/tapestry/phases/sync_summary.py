@@ -30,6 +30,7 @@ class SyncResult(BaseModel):
     rejected: int = 0
     failed: int = 0
     recovered: int = 0
+    waiting: int = 0  # keys of a job the destination was still running: collected by a later run
     requests: int = 0
     seconds: float | None = None
     diff_seconds: float | None = None

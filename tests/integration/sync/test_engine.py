@@ -468,3 +468,32 @@ def test_collecting_an_interrupted_runs_jobs_is_reported(audience: Audience, mon
     finally:
         destination.close()
     assert not any("collecting" in text for _, text in quiet.messages), "nothing in flight: nothing to say"
+
+
+def test_a_job_still_running_stays_in_flight_and_its_keys_wait(
+    audience: Audience, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mailchimp still processing a killed run's batch when the recovery wait ends: the run goes on without those
+    members (sending them again could race the batch and leave the older values last); the next run collects it."""
+    audience.fake.batch_ops_per_second = 2.0  # the batch outlasts the recovery wait below
+    killed_with_a_batch_in_flight(audience, monkeypatch, members=600, batch=600)
+    audience.add(5, start=600)  # new people are not held up by the job
+    destination = audience.destination(update_path="direct")  # were the job's members planned, they go at once
+    destination.recover_wait_s = 0.3
+    try:
+        report = run_sync(audience.warehouse, audience.spec(), destination, SyncOptions())
+    finally:
+        destination.close()
+    assert (report.waiting, report.recovered) == (600, 0)
+    assert report.planned == {"create": 5, "update": 0, "archive": 0}, "the job's members are not planned again"
+    assert audience.warehouse.query("select count(*) from tapestry_sync.in_flight") == [(600,)]
+
+    audience.fake.batch_ops_per_second = None
+    assert audience.fake.wait_for_batches(30)
+    report = audience.sync()
+    assert (report.waiting, report.recovered) == (0, 600)
+    assert report.planned == {"create": 0, "update": 0, "archive": 0}
+    assert audience.fake.batch_operations_by_route[PUT] == 600, "nobody sent twice"
+    assert audience.warehouse.query("select count(*) from tapestry_sync.in_flight") == [(0,)]
+    first_names = {m["email_address"]: m["merge_fields"]["FNAME"] for m in audience.fake.members(LIST_ID).values()}
+    assert {first_names[f"person{i}@example.com"] for i in range(600)} == {"Again"}

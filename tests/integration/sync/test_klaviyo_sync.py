@@ -4,6 +4,7 @@ job a killed run submitted. Every request body is checked against the vendored s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,31 @@ def test_a_job_a_killed_run_submitted_is_collected_by_the_next_and_not_imported_
     assert len(account.imported()) == 100, "only the profiles never submitted are imported"
     assert len(fake.members(LIST)) == 300
     assert account.syncer.sql("select count(*) from tapestry_sync.in_flight") == [(0,)]
+
+
+def test_a_job_klaviyo_is_still_running_waits_in_flight_and_its_profiles_are_not_sent_again(
+    tmp_path: Path, fake: FakeKlaviyo
+) -> None:
+    account = Account(tmp_path, fake, n=300)
+    config = account.config.model_copy(update={"job_size": 100, "jobs_in_flight": 1})
+    killed = KilledWhileWaiting(config, account.syncer.mapping, account.client(), poll_interval=(0.01, 0.05))  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        account.sync(destination=killed)
+    for job in fake._jobs.values():  # the killed run's last job: Klaviyo is busy with it for an hour
+        if job.completed_at is None:
+            job.ready_at = time.time() + 3600
+    impatient = account.destination(job_size=100)
+    impatient.recover_wait_s = 0.1
+    report = account.sync(destination=impatient)
+    assert (report.waiting, report.recovered, report.created) == (100, 0, 100)
+    assert account.syncer.sql("select count(*) from tapestry_sync.in_flight") == [(100,)]
+    for job in fake._jobs.values():  # Klaviyo finishes the job
+        job.ready_at = 0.0
+    fake.clear_request_log()
+    report = account.sync(job_size=100)
+    assert (report.waiting, report.recovered, report.created) == (0, 100, 0)
+    assert account.imported() == [], "the job's profiles were never sent twice"
+    assert len(fake.members(LIST)) == 300
 
 
 def test_a_preview_needs_no_key_and_says_what_each_profile_would_get(tmp_path: Path, fake: FakeKlaviyo) -> None:

@@ -168,7 +168,7 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
                 raise
         return "batch"
 
-    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack]:
+    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack] | None:
         """Verdicts of a batch a killed run sent: what HubSpot holds now, compared with what was sent."""
         upserts = [r for r in records if r.record.get("op") == "upsert"]
         archives = [r for r in records if r.record.get("op") == "archive"]

@@ -166,10 +166,13 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
             return "list"
         return "bulk" if bulk else "direct"
 
-    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack]:
-        """Collect a bulk import job a killed run submitted: its import errors are rejections, the rest landed."""
+    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack] | None:
+        """Collect a bulk import job a killed run submitted: its import errors are rejections, the rest landed
+        (None: Klaviyo is still running it after the recovery wait)."""
         try:
-            status = self._wait(job)
+            status = self._wait(job, self.recover_wait_s)
+            if status not in ("complete", "cancelled"):
+                return None
             if status != "complete":
                 return []
             placed = sorted(records, key=lambda r: int(r.record.get("n", -1)))
@@ -252,13 +255,13 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
         while window:
             self._finish_job(*window.popleft(), session)
 
-    def _wait(self, job: str) -> str:
+    def _wait(self, job: str, within: float = 0.0) -> str:
         """Poll a job until it is complete or cancelled (its status; `processing` when it outlasts the wait)."""
         delay, ceiling = self.poll_interval
         waited = 0.0
         while True:
             status = str(self.client.job(job).get("status") or "")
-            if status in ("complete", "cancelled") or waited >= JOB_WAIT_S:
+            if status in ("complete", "cancelled") or waited >= (within or JOB_WAIT_S):
                 return status
             self.sleep(delay)
             waited += delay

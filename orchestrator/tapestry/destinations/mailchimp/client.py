@@ -373,14 +373,19 @@ class MailchimpClient:
         url = status.get("response_body_url")
         return self._download_results(str(url)) if url else {}
 
-    def wait_batch(self, batch_id: str) -> dict[str, tuple[int, str]]:
-        """Poll until the batch finishes; return operation_id -> (status code, response body)."""
+    def wait_batch(self, batch_id: str, within: float | None = None) -> dict[str, tuple[int, str]] | None:
+        """Poll until the batch finishes; return operation_id -> (status code, response body). None when it
+        has not finished after `within` seconds of polling (None: wait as long as it takes)."""
         delay = self.poll_interval[0]
+        waited = 0.0
         while True:
             status = self.batch_status(batch_id)
             if status.get("status") == "finished":
                 return self.batch_results(status)
+            if within is not None and waited >= within:
+                return None
             self.sleep(delay)
+            waited += delay
             delay = min(delay * 1.6, self.poll_interval[1])
 
     def _download_results(self, url: str) -> dict[str, tuple[int, str]]:

@@ -104,12 +104,15 @@ class MailchimpDestination(ApiDestination[MailchimpClient]):
         used += [lane for lane in ("direct", "bulk") if lane in changes.used]
         return " + ".join(used) or "direct"
 
-    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack]:
-        """Collect the results of a batch a previous run submitted but did not commit."""
+    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack] | None:
+        """Collect the results of a batch a previous run submitted but did not commit (None: Mailchimp is
+        still processing it after the recovery wait)."""
         try:
-            results = self.client.wait_batch(job)
+            results = self.client.wait_batch(job, within=self.recover_wait_s)
         except (SyncError, CallFailed):
             return []  # unknown or expired batch: its members are simply sent again
+        if results is None:
+            return None
         acks = []
         for entry in records:
             if entry.record.get("stage") != "final":

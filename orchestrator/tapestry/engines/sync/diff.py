@@ -68,6 +68,7 @@ def build_plan(warehouse: Warehouse, spec: SyncSpec, state: SyncState, full_resy
     params: list[object] = [spec.sync_id, spec.sync_id]
     if skip_rejected:
         params.append(spec.sync_id)
+    params.append(spec.sync_id)
     warehouse.execute(
         f"create or replace table {pending} as "
         f"with m as (select {model_select} from {spec.model}), "
@@ -78,7 +79,9 @@ def build_plan(warehouse: Warehouse, spec: SyncSpec, state: SyncState, full_resy
         f"m.row_hash{values} "
         "from m full outer join s on m.key = s.key "
         f"where (s.key is null or m.key is null or {changed}) {archive} {skip_rejected}) "
-        "select d.*, ks.state from d left join ks on ks.key = d.key",
+        "select d.*, ks.state from d left join ks on ks.key = d.key "
+        # a key of a job the destination is still running waits for the run that collects that job
+        f"where not exists (select 1 from {table('in_flight')} f where f.sync_id = ? and f.key = d.key)",
         params,
     )
     counts = {"create": 0, "update": 0, "archive": 0}

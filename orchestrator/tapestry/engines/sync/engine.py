@@ -59,6 +59,7 @@ class SyncReport:
     rejected: int = 0  # permanent: the destination will refuse them again; retried only when their row changes
     failed: int = 0  # transient (429, 5xx, network): the next run sends them again
     recovered: int = 0
+    waiting: int = 0  # keys of jobs the destination is still running: left in flight for a later run
     requests: int = 0
     seconds: float = 0.0
     diff_seconds: float = 0.0
@@ -286,7 +287,12 @@ class SyncRun:
             )
         for done, job in enumerate(jobs):
             self.reporter.progress("recover", done, len(jobs))
-            acks = [a for a in self.destination.recover(job, self.state.in_flight(job)) if a.verdict != "failed"]
+            records = self.state.in_flight(job)
+            verdicts = self.destination.recover(job, records)
+            if verdicts is None:  # still running there: its keys wait in flight, outside this run's plan
+                self.report.waiting += len(records)
+                continue
+            acks = [a for a in verdicts if a.verdict != "failed"]
             self.state.commit(self.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
             recovered += len(acks)
         if jobs:

@@ -97,8 +97,10 @@ class Destination(Protocol):
         """Send every planned row and acknowledge each through `session`. Returns how it sent (for the
         headline: `direct`, `bulk`, ...). An exception ends the run; whatever was acknowledged stays."""
 
-    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack]:
+    def recover(self, job: str, records: Sequence[InFlight]) -> list[Ack] | None:
         """The verdicts of a job a killed run submitted: keys it cannot vouch for are left out (planned again).
-        An unknown or expired job returns []."""
+        An unknown or expired job returns []. None: the destination is still running the job after the
+        destination's recovery wait; it stays in flight and its keys are not planned until a run collects it
+        (sending them again meanwhile could race the job and leave older values last)."""
 
     def close(self) -> None: ...
