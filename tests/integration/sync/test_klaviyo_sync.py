@@ -209,14 +209,20 @@ class KilledWhileWaiting(KlaviyoDestination):
         super()._finish_job(job, chunk, session)
 
 
-def test_a_job_a_killed_run_submitted_is_collected_by_the_next_and_not_imported_again(
-    tmp_path: Path, fake: FakeKlaviyo
-) -> None:
+def killed_on_its_second_job(tmp_path: Path, fake: FakeKlaviyo) -> Account:
+    """300 people sent in jobs of 100, one at a time; the run is killed waiting on the second."""
     account = Account(tmp_path, fake, n=300)
     config = account.config.model_copy(update={"job_size": 100, "jobs_in_flight": 1})
     killed = KilledWhileWaiting(config, account.syncer.mapping, account.client(), poll_interval=(0.01, 0.05))  # type: ignore[arg-type]
     with pytest.raises(KeyboardInterrupt):
         account.sync(destination=killed)
+    return account
+
+
+def test_a_job_a_killed_run_submitted_is_collected_by_the_next_and_not_imported_again(
+    tmp_path: Path, fake: FakeKlaviyo
+) -> None:
+    account = killed_on_its_second_job(tmp_path, fake)
     assert len(account.syncer.acknowledged()) == 100
     assert account.syncer.sql("select count(distinct job_id), count(*) from tapestry_sync.in_flight") == [(1, 100)]
     fake.clear_request_log()
@@ -230,11 +236,7 @@ def test_a_job_a_killed_run_submitted_is_collected_by_the_next_and_not_imported_
 def test_a_job_klaviyo_is_still_running_waits_in_flight_and_its_profiles_are_not_sent_again(
     tmp_path: Path, fake: FakeKlaviyo
 ) -> None:
-    account = Account(tmp_path, fake, n=300)
-    config = account.config.model_copy(update={"job_size": 100, "jobs_in_flight": 1})
-    killed = KilledWhileWaiting(config, account.syncer.mapping, account.client(), poll_interval=(0.01, 0.05))  # type: ignore[arg-type]
-    with pytest.raises(KeyboardInterrupt):
-        account.sync(destination=killed)
+    account = killed_on_its_second_job(tmp_path, fake)
     for job in fake._jobs.values():  # the killed run's last job: Klaviyo is busy with it for an hour
         if job.completed_at is None:
             job.ready_at = time.time() + 3600
