@@ -171,10 +171,10 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
         (None: Klaviyo is still running it after the recovery wait)."""
         try:
             status = self._wait(job, self.recover_wait_s)
-            if status not in ("complete", "cancelled"):
-                return None
+            if status == "cancelled":
+                return []  # nothing landed: its profiles are simply sent again
             if status != "complete":
-                return []
+                return None
             placed = sorted(records, key=lambda r: int(r.record.get("n", -1)))
             emails = [str(r.record.get("email") or r.row.key) for r in placed]
             errors = self._errors_by_email(job, emails if all("n" in r.record for r in records) else [])
@@ -255,13 +255,13 @@ class KlaviyoDestination(ApiDestination[KlaviyoClient]):
         while window:
             self._finish_job(*window.popleft(), session)
 
-    def _wait(self, job: str, within: float = 0.0) -> str:
+    def _wait(self, job: str, within: float = JOB_WAIT_S) -> str:
         """Poll a job until it is complete or cancelled (its status; `processing` when it outlasts the wait)."""
         delay, ceiling = self.poll_interval
         waited = 0.0
         while True:
             status = str(self.client.job(job).get("status") or "")
-            if status in ("complete", "cancelled") or waited >= (within or JOB_WAIT_S):
+            if status in ("complete", "cancelled") or waited >= within:
                 return status
             self.sleep(delay)
             waited += delay

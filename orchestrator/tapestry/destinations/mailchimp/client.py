@@ -373,16 +373,16 @@ class MailchimpClient:
         url = status.get("response_body_url")
         return self._download_results(str(url)) if url else {}
 
-    def wait_batch(self, batch_id: str, within: float | None = None) -> dict[str, tuple[int, str]] | None:
+    def wait_batch(self, batch_id: str, within: float) -> dict[str, tuple[int, str]] | None:
         """Poll until the batch finishes; return operation_id -> (status code, response body). None when it
-        has not finished after `within` seconds of polling (None: wait as long as it takes)."""
+        has not finished after `within` seconds of polling."""
         delay = self.poll_interval[0]
         waited = 0.0
         while True:
             status = self.batch_status(batch_id)
             if status.get("status") == "finished":
                 return self.batch_results(status)
-            if within is not None and waited >= within:
+            if waited >= within:
                 return None
             self.sleep(delay)
             waited += delay

@@ -184,7 +184,7 @@ class SyncRun:
         if not self.options.offline:
             self.destination.preflight()
         if not self.options.preview:
-            self.report.recovered = self._recover_in_flight()
+            self._recover_in_flight()
         diff_started = time.monotonic()
         self.report.planned = diff.build_plan(self.warehouse, self.spec, self.state, self.options.full_resync)
         self.report.diff_seconds = round(time.monotonic() - diff_started, 3)
@@ -276,14 +276,14 @@ class SyncRun:
 
     # --- crash recovery ----------------------------------------------------------------------------------
 
-    def _recover_in_flight(self) -> int:
-        """Collect the results of jobs a previous run submitted but did not commit."""
-        recovered = 0
+    def _recover_in_flight(self) -> None:
+        """Collect the results of jobs a previous run submitted but did not commit (`recovered`), or leave those
+        the destination is still running in flight (`waiting`)."""
         jobs = self.state.in_flight_jobs()
         if jobs:  # waiting for the destination to finish them can take a while: say why the run waits
             self.reporter.info(
                 f"collecting {len(jobs)} job{'s' if len(jobs) != 1 else ''} an interrupted run left in flight "
-                "(its keys are sent again only if the destination did not take them)"
+                "(keys the destination did not take are sent again; a job it is still running waits)"
             )
         for done, job in enumerate(jobs):
             self.reporter.progress("recover", done, len(jobs))
@@ -294,10 +294,9 @@ class SyncRun:
                 continue
             acks = [a for a in verdicts if a.verdict != "failed"]
             self.state.commit(self.report.run_id, utcnow(), [_commit(a) for a in acks], clear_job=job)
-            recovered += len(acks)
+            self.report.recovered += len(acks)
         if jobs:
             self.reporter.progress("recover", len(jobs), len(jobs))
-        return recovered
 
 
 def run_sync(
