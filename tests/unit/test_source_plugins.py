@@ -361,6 +361,94 @@ def test_zendesk_json_export_loads_users_and_tickets_and_refuses_a_ticket_withou
         _load(tmp_path / "again", {"type": "zendesk_support"}, bad)
 
 
+def test_api_pages_saved_as_they_are_load_as_their_records(tmp_path: Path) -> None:
+    """`GET /api/v2/tickets.json` answers `{"tickets": [...], "next_page": ...}`; Stripe's list endpoints
+    `{"object": "list", "data": [...]}`, a page per line when saved page by page."""
+    tickets = tmp_path / "tickets.json"
+    tickets.write_text(
+        '{"tickets": [{"id": 1, "requester_id": 361, "status": "open", "created_at": "2024-02-02T10:00:00Z", '
+        '"tags": ["a"], "via": {"channel": "web"}}, {"id": 2, "requester_id": 362, "status": "On-hold", '
+        '"created_at": "2024-02-03T10:00:00Z", "tags": [], "via": {"channel": "email"}}], '
+        '"next_page": null, "previous_page": null, "count": 2}'
+    )
+    with _load(tmp_path / "zendesk", {"type": "zendesk_support"}, tickets) as warehouse:
+        assert warehouse.query("select id, requester_id, status from shop.tickets order by id") == [
+            (1, 361, "open"),
+            (2, 362, "On-hold"),
+        ]
+    charges = tmp_path / "charges.jsonl"
+    charges.write_text(
+        '{"object": "list", "url": "/v1/charges", "has_more": true, "data": [{"id": "ch_1", "customer": "cus_1", '
+        '"amount": 1250, "currency": "usd", "status": "succeeded", "created": 1706692500}]}\n'
+        '{"object": "list", "url": "/v1/charges", "has_more": false, "data": [{"id": "ch_2", "customer": "cus_1", '
+        '"amount": "12,50", "currency": "usd", "status": "succeeded", "created": 1706692600}]}\n'
+    )
+    with pytest.raises(IngestError, match=r"column 'amount' has '12,50' on record 2 of its 'data' list"):
+        _load(tmp_path / "stripe", {"type": "stripe"}, charges)
+
+
+def test_amounts_must_be_plain_numbers_and_a_charge_must_say_whether_it_succeeded(tmp_path: Path) -> None:
+    header = "id,Created (UTC),Amount,Amount Refunded,Currency,Status,Customer ID\n"
+    cases = {
+        "locale": (
+            header
+            + 'ch_1,2024-01-31 09:20,12.50,0.00,usd,Paid,cus_1\nch_2,2024-01-31 09:20,"1,250.00",0,usd,Paid,cus_1\n',
+            r"unified_payments.csv: column 'amount' has '1,250.00' on line 3, which is not a plain amount",
+        ),
+        "empty": (header + "ch_1,2024-01-31 09:20,,0.00,usd,Paid,cus_1\n", r"column 'amount' is empty on line 2"),
+        "no_status": (
+            "id,customer,amount,currency,created\nch_1,cus_1,1250,usd,1706692500\n",
+            r"has neither column 'status' nor 'paid'",
+        ),
+    }
+    for name, (text, error) in cases.items():
+        payments = tmp_path / name / "unified_payments.csv"
+        payments.parent.mkdir()
+        payments.write_text(text)
+        with pytest.raises(IngestError, match=error):
+            _load(tmp_path / name / "w", {"type": "stripe"}, payments)
+
+
+def test_typed_files_keep_whole_floats_as_whole_numbers(tmp_path: Path) -> None:
+    """pandas writes an integer column with a gap as floats: the API's 1250 cents arrive as 1250.0."""
+    import duckdb
+
+    charges = tmp_path / "charges.parquet"
+    duckdb.sql(
+        "select * from (values"
+        " ('ch_1', 'cus_1', 1250.0::double, null::double, 'usd', 'succeeded', 1706692500.0::double),"
+        " ('ch_2', 'cus_1', 3000.0::double, 500.0::double, 'usd', 'succeeded', 1706692600.0::double),"
+        " ('ch_3', 'cus_1', 12.5::double, 0.0::double, 'usd', 'succeeded', 1706692700.0::double))"
+        " as t(id, customer, amount, amount_refunded, currency, status, created)"
+    ).write_parquet(str(charges))
+    with _load(tmp_path, {"type": "stripe"}, charges) as warehouse:
+        assert warehouse.query("select id, amount, amount_refunded, created from shop.charges order by id") == [
+            ("ch_1", "1250", None, "1706692500"),
+            ("ch_2", "3000", "500", "1706692600"),
+            ("ch_3", "12.5", "0", "1706692700"),
+        ]
+
+
+def test_the_file_loaded_last_wins_and_the_same_files_give_the_same_raw_ids(tmp_path: Path) -> None:
+    """Two exports of one customer without `updated`: the later one by name loads later, in every project."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "customers_2024-01.csv").write_text("id,email,created\ncus_1,old@example.com,1706692500\n")
+    (exports / "customers_2024-06.csv").write_text("id,email,created\ncus_1,new@example.com,1706692500\n")
+    files = sorted(exports.iterdir())
+    seen = []
+    for project in ("one", "two"):
+        with _load(tmp_path / project, {"type": "stripe"}, *files) as warehouse:
+            seen.append(
+                warehouse.query(
+                    "select email, _airbyte_raw_id from shop.customers"
+                    " order by _airbyte_extracted_at desc, _airbyte_raw_id"
+                )
+            )
+    assert seen[0] == seen[1]
+    assert [email for email, _ in seen[0]] == ["new@example.com", "old@example.com"]
+
+
 def test_files_of_a_source_with_several_streams_go_by_file_name(tmp_path: Path) -> None:
     def stream(name: str, pattern: str) -> Stream:
         return Stream("events", name, name, (Column("id", key=True),), file_names=(pattern,))

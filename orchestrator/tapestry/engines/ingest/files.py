@@ -3,6 +3,12 @@
 A file is identified by its content hash: the same bytes are never loaded twice, whatever the file is
 called. All new files of one ingest are validated and inserted in a single transaction, so a bad file
 leaves the warehouse exactly as it was.
+
+Loading is deterministic: each file gets its own `_airbyte_extracted_at`, one microsecond after the file
+loaded before it (files load in the order of the source's patterns, each glob's matches in name order), and
+each record an `_airbyte_raw_id` made from the file's hash and the record's content. Staging models keep the
+latest copy of a record by its own change time, then by those two, so when two files hold one record and
+neither says when it changed, the file loaded last wins, in every project and on every rerun.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -154,9 +160,10 @@ def load_files(
         pending.append(item)
     if not pending:
         return result
-    extracted_at = datetime.now(UTC)
+    started = datetime.now(UTC)
     with warehouse.transaction():
-        for item in pending:
+        for position, item in enumerate(pending):
+            extracted_at = started + timedelta(microseconds=position)  # the later file's copy of a record wins
             rows = _load_one(warehouse, streams[item.table], item, extracted_at)
             warehouse.execute(
                 f"insert into {REGISTRY_TABLE} values (?, ?, ?, ?, ?, ?)",
@@ -183,6 +190,30 @@ def _reader_sql(fmt: str) -> str:
     return "read_parquet(?)"
 
 
+def _records_sql(fmt: str, envelope: str | None) -> str:
+    """The file's records: its rows, or the records inside each page of an API answer saved as is."""
+    if envelope is None:
+        return f"select * from {_reader_sql(fmt)}"
+    return f"select unnest({_quote(envelope)}, max_depth := 2) from {_reader_sql(fmt)}"
+
+
+def _envelope(warehouse: Warehouse, stream: Stream) -> str | None:
+    """The list column holding the records when the file is an API page rather than the records themselves:
+    `{"users": [...], "next_page": ...}` (Zendesk), `{"object": "list", "data": [...]}` (Stripe),
+    `{"records": [...], "done": true}` (Salesforce). Only a file without the stream's required columns and
+    with exactly one list of objects is read so."""
+    types = {
+        str(name): str(type_)
+        for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
+    }
+    present = {_normalise(name) for name in types}
+    required = [c for c in stream.columns if c.required]
+    if all(c.name in present or any(a in present for a in c.aliases) for c in required):
+        return None
+    lists = [name for name, type_ in types.items() if type_.startswith("STRUCT(") and type_.endswith(")[]")]
+    return lists[0] if len(lists) == 1 else None
+
+
 def _normalise(name: str) -> str:
     """`First Name` -> `first_name`, `FirstName` -> `firstname`: header spellings of the same field."""
     return re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")
@@ -191,23 +222,39 @@ def _normalise(name: str) -> str:
 def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
     fmt = file_format(item.path)
     with as_utf8(item, fmt) as readable:
+        envelope: str | None = None
         try:
-            warehouse.execute(
-                f"create or replace temp table {_STAGE} as select * from {_reader_sql(fmt)}", [str(readable)]
-            )
+            warehouse.execute(f"create or replace temp table {_STAGE} as {_records_sql(fmt, None)}", [str(readable)])
+            if fmt in ("json", "jsonl"):
+                envelope = _envelope(warehouse, stream)
+                if envelope is not None:
+                    warehouse.execute(
+                        f"create or replace temp table {_STAGE} as {_records_sql(fmt, envelope)}", [str(readable)]
+                    )
         except Exception as exc:  # the driver's own error says why the bytes are unreadable
             if isinstance(exc, IngestError) or interrupts.is_interrupt(exc) or explain(exc) is not None:
                 raise  # an interrupt, a full disk or a folder it cannot write is not the file's fault
             raise unreadable(item, fmt, stream.label, exc) from exc
         try:
-            return _insert_stage(warehouse, stream, item, readable, extracted_at)
+            return _insert_stage(warehouse, stream, item, readable, extracted_at, envelope)
         finally:
             warehouse.execute(f"drop table if exists {_STAGE}")
 
 
-def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readable: Path, extracted_at: datetime) -> int:
+def _insert_stage(
+    warehouse: Warehouse,
+    stream: Stream,
+    item: InputFile,
+    readable: Path,
+    extracted_at: datetime,
+    envelope: str | None,
+) -> int:
     file_columns: dict[str, str] = {}
-    for original in warehouse.columns(f"select * from {_STAGE}"):
+    types = {
+        str(name): str(type_)
+        for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
+    }
+    for original in types:
         normalised = _normalise(original)
         if normalised in file_columns:
             raise IngestError(
@@ -229,6 +276,14 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readabl
             f"export the {stream.label} with the {', '.join(repr(m) for m in missing)} column"
             + ("s" if len(missing) > 1 else ""),
         )
+    for group in stream.required_any:
+        if not any(name in file_columns for name in group):
+            either = " nor ".join(repr(name) for name in group)
+            raise IngestError(
+                f"{item.path}: has neither column {either}",
+                f"export the {stream.label} with {' or '.join(repr(n) for n in group)}: without it no record says "
+                "whether it succeeded",
+            )
 
     # One scan counts every problem; only a file that has one pays for locating the first bad record.
     select_exprs: list[str] = []
@@ -237,11 +292,14 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readabl
         if column.name not in file_columns:
             select_exprs.append(f"cast(null as {column.type}) as {column.name}")
             continue
-        raw = f"cast({_quote(file_columns[column.name])} as varchar)"
+        raw = _as_text(file_columns[column.name], types[file_columns[column.name]])
         text = f"nullif(trim({raw}), '')"
         if column.key:
             checks.append((column, f"{text} is null", "null"))
         if column.type == "VARCHAR":  # kept exactly as exported: whitespace and case are dbt's job
+            if column.pattern:
+                pattern = column.pattern.replace("'", "''")
+                checks.append((column, f"{text} is not null and not regexp_full_match({text}, '{pattern}')", text))
             select_exprs.append(f"{raw} as {column.name}")
             continue
         checks.append((column, f"{text} is not null and try_cast({text} as {column.type}) is null", text))
@@ -255,15 +313,36 @@ def _insert_stage(warehouse: Warehouse, stream: Stream, item: InputFile, readabl
     row_count = int(counts[0])
     for (column, condition, value_expr), problems in zip(checks, counts[1:], strict=True):
         if problems:
-            _raise_first_problem(warehouse, stream, item, readable, column, condition, value_expr)
+            _raise_first_problem(warehouse, stream, item, readable, envelope, column, condition, value_expr)
 
     target_cols = [c.name for c in stream.columns] + ["_airbyte_raw_id", "_airbyte_extracted_at"]
-    select_exprs += ["cast(uuid() as varchar)", "cast(? as timestamptz)"]
+    # the same record of the same file gets the same id in every project: no tie is ever broken at random
+    select_exprs += ["md5(? || to_json(_tapestry_record)::varchar)", "cast(? as timestamptz)"]
     warehouse.execute(
-        f"insert into {stream.table} ({', '.join(target_cols)}) select {', '.join(select_exprs)} from {_STAGE}",
-        [extracted_at],
+        f"insert into {stream.table} ({', '.join(target_cols)}) "
+        f"select {', '.join(select_exprs)} from {_STAGE} as _tapestry_record",
+        [item.sha256, extracted_at],
     )
     return row_count
+
+
+_FRACTIONAL = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
+
+
+def _as_text(column: str, type_: str) -> str:
+    """A column as the text it was exported as. A whole number a typed file (Parquet, JSON) holds as a float,
+    as pandas writes an integer column with gaps, is written without its `.0`: an API's amount in cents
+    (1250.0) stays 1250, a phone 3035550111.0 stays 3035550111. A JSON field that is a number in one record and
+    a string in another is written as the number or the string, not as JSON."""
+    quoted = _quote(column)
+    if type_ == "JSON":  # a field whose values differ in type from record to record: a string without quotes
+        return f"json_extract_string({quoted}, '$')"
+    if not type_.startswith(_FRACTIONAL):
+        return f"cast({quoted} as varchar)"
+    return (
+        f"case when {quoted} = trunc({quoted}) and abs({quoted}) < 1e15 "
+        f"then cast(cast({quoted} as bigint) as varchar) else cast({quoted} as varchar) end"
+    )
 
 
 def _raise_first_problem(
@@ -271,6 +350,7 @@ def _raise_first_problem(
     stream: Stream,
     item: InputFile,
     readable: Path,
+    envelope: str | None,
     column: Column,
     condition: str,
     value_expr: str,
@@ -283,12 +363,12 @@ def _raise_first_problem(
     try:
         record, value = warehouse.query(
             f"select _tapestry_record, {value_expr} from (select row_number() over () as _tapestry_record, * "
-            f"from {_reader_sql(fmt)}) where {condition} order by _tapestry_record limit 1",
+            f"from ({_records_sql(fmt, envelope)})) where {condition} order by _tapestry_record limit 1",
             [str(readable)],
         )[0]
     finally:
         warehouse.execute("set preserve_insertion_order = false")
-    where = locate(readable, fmt, int(record))
+    where = f"record {record} of its '{envelope}' list" if envelope else locate(readable, fmt, int(record))
     if value is None:
         raise IngestError(
             f"{item.path}: column '{column.name}' is empty on {where}",
@@ -296,7 +376,7 @@ def _raise_first_problem(
         )
     raise IngestError(
         f"{item.path}: column '{column.name}' has {clip(str(value), 40)!r} on {where}, "
-        f"which is not a {TYPE_LABELS.get(column.type, column.type.lower())}",
+        f"which is not a {column.pattern_label or TYPE_LABELS.get(column.type, column.type.lower())}",
         f"correct the value or re-export the {stream.label}",
     )
 

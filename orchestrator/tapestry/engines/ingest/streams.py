@@ -27,6 +27,10 @@ class Column:
     key: bool = False  # every record must have a value
     # Other spellings of the column in the tool's exports, normalised (`Contact ID` -> contact_id).
     aliases: tuple[str, ...] = ()
+    # A text column's values must match this regular expression (whole value, after trimming), described to
+    # the user as `pattern_label`: a value dbt could not read is refused at ingest, not turned into a null.
+    pattern: str | None = None
+    pattern_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Stream:
     # File names (globs, case-insensitive) of this stream's exports; they tell apart the files of a source
     # with several streams. Empty: any file (a source with one stream).
     file_names: tuple[str, ...] = field(default=())
+    # Groups of columns of which a file must have at least one (Stripe charges: `status` or `paid`).
+    required_any: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def table(self) -> str:

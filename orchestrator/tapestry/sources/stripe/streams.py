@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from tapestry.engines.ingest.streams import Column, Stream
 
+# smallest currency unit (API: 1250), or a decimal (Dashboard: 12.50); never "1,250.00" or "12,50", which
+# would read as nothing, or as another amount
+AMOUNT = r"-?[0-9]+(\.[0-9]+)?"
+AMOUNT_LABEL = "plain amount (1250 in the currency's smallest unit, or 12.50)"
+
 CUSTOMERS = Stream(
     source="stripe",
     name="customers",
@@ -37,9 +42,9 @@ CHARGES = Stream(
     columns=(
         Column("id", required=True, key=True, aliases=("charge_id",)),
         Column("customer", aliases=("customer_id",)),  # no customer: a guest payment, not attributed to a person
-        Column("amount", required=True),  # smallest currency unit (API), or a decimal (Dashboard)
-        Column("amount_refunded"),
-        Column("currency", required=True),
+        Column("amount", required=True, key=True, pattern=AMOUNT, pattern_label=AMOUNT_LABEL),
+        Column("amount_refunded", pattern=AMOUNT, pattern_label=AMOUNT_LABEL),
+        Column("currency", required=True, key=True),
         Column("status"),  # succeeded, pending, failed (API); Paid, Refunded, Failed, ... (Dashboard)
         Column("captured", "BOOLEAN"),
         Column("paid", "BOOLEAN"),
@@ -52,4 +57,5 @@ CHARGES = Stream(
         Column("payment_intent", aliases=("payment_intent_id", "paymentintent_id")),
     ),
     file_names=("*charge*", "*payment*"),
+    required_any=(("status", "paid"),),  # without either, no charge says whether the money was taken
 )
