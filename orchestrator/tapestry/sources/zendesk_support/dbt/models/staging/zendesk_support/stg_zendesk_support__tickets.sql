@@ -11,7 +11,11 @@ renamed as (
     select
         cast(id as {{ dbt.type_string() }}) as ticket_id,
         cast(requester_id as {{ dbt.type_string() }}) as requester_id,
-        lower(nullif(trim(status), '')) as status,
+        -- the API's spelling; Zendesk's own views and reports write "On-hold" (or "On hold") for hold
+        case
+            when replace(replace(lower(trim(status)), '-', ''), ' ', '') = 'onhold' then 'hold'
+            else lower(nullif(trim(status), ''))
+        end as status,
         lower(nullif(trim(priority), '')) as priority,
         lower(nullif(trim(type), '')) as ticket_type,
         subject,

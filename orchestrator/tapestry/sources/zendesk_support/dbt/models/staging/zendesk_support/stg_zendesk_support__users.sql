@@ -14,7 +14,12 @@ renamed as (
         {{ email_key('email') }} as email_key,
         nullif(trim(name), '') as full_name,
         nullif(trim(phone), '') as phone,
-        lower(nullif(trim(role), '')) as role,
+        -- the API's spelling; Zendesk's admin pages write "End user" and "Administrator"
+        case replace(replace(lower(trim(role)), '-', ''), ' ', '')
+            when 'enduser' then 'end-user'
+            when 'administrator' then 'admin'
+            else lower(nullif(trim(role), ''))
+        end as role,
         coalesce(active, true) as is_active,
         coalesce(suspended, false) as is_suspended,
         cast(organization_id as {{ dbt.type_string() }}) as organization_id,
