@@ -4,10 +4,10 @@ It reads the demo export files directly (not the warehouse) and applies the docu
 resolved from the shop's three sources by identity resolution (support.audience_oracle: normalised e-mails,
 phones as E.164, blocked values, limits; Stripe's non-deleted customers, Zendesk's end-users neither deleted nor
 suspended, the latest non-deleted Salesforce contacts; sources ranked stripe, zendesk, salesforce as the
-template lists them); each person's facts come from every record of theirs: the successful, captured charges of
-all their Stripe customers, net of refunds, in the smallest currency unit (÷ 100 here: the demo's currencies
-are usd and eur), lifetime value in the currency of the latest order; the tickets their Zendesk users asked in
-new, open, pending or hold. One row per golden e-mail, as the audience has.
+template lists them); each person's facts come from every record of theirs: the successful, captured charges
+not refunded in full of all their Stripe customers, net of refunds, in the smallest currency unit (÷ 100 here:
+the demo's currencies are usd and eur), lifetime value in the currency of the latest order; the tickets their
+Zendesk users asked in new, open, pending or hold. One row per golden e-mail, as the audience has.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def expected_shop_audience(exports: Path) -> dict[str, dict[str, object]]:
         if owner and charge["status"] == "succeeded" and charge["captured"] is not False:
             created = datetime.fromtimestamp(int(str(charge["created"])), UTC)
             net = int(str(charge["amount"])) - int(str(charge["amount_refunded"] or 0))
-            facts[owner].orders.append((created, str(charge["id"]), str(charge["currency"]), net))
+            if net > 0:  # a charge refunded in full is no order
+                facts[owner].orders.append((created, str(charge["id"]), str(charge["currency"]), net))
     for ticket in _lines(exports / "zendesk" / "tickets.json"):
         owner = requester_of.get(str(ticket["requester_id"]))
         if owner and ticket["status"] in OPEN:

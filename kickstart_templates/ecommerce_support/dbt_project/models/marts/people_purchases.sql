@@ -4,7 +4,7 @@
     the person. A shop often has several customers per person (guest checkouts, a new card), under other
     spellings of the e-mail or with another address and the same phone: identity_map says whose each customer
     is. Deleted customers are not people (int_stripe__people), so their charges belong to nobody, as do guest
-    payments without a customer.
+    payments without a customer. An order is a successful charge not refunded in full.
     lifetime_value: paid minus refunded, in the currency of the person's latest order (orders in another
     currency count in order_count but not in the value: adding euros to dollars would be a number nobody can
     use). -#}
@@ -21,6 +21,7 @@ with orders as (
     inner join {{ ref('identity_map') }} as map
         on map.source = '{{ stripe }}' and map.source_record_id = charges.customer_id
     where charges.is_successful
+        and charges.amount_refunded < charges.amount  -- a charge refunded in full is no order
 
 ),
 
