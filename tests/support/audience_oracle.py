@@ -120,6 +120,8 @@ def e164(raw: str | None) -> str | None:
         pass
     elif digits.startswith("011"):
         digits = digits[3:]
+    elif digits.startswith("00"):  # the rest of the world's international prefix
+        digits = digits[2:]
     elif not (len(digits) == 11 and digits.startswith("1")):
         digits = "1" + digits
     if not 8 <= len(digits) <= 15 or digits.startswith("0"):
@@ -131,7 +133,7 @@ def e164(raw: str | None) -> str | None:
 
 def junk_phone(number: str) -> bool:
     tail = number[-7:]
-    return len(set(tail)) == 1 or any(run in number for run in ("1234567", "7654321", "0123456"))
+    return len(set(tail)) == 1 or tail in ("1234567", "7654321", "0123456")
 
 
 def salesforce_id18(id15: str) -> str:

@@ -1,7 +1,8 @@
 {#- Phone numbers as E.164 (+<country code><national number>, at most 15 digits), null when the value is
     not a phone number. National numbers are read in the default country (`identity.phone`: its calling code,
     its trunk prefix and its international call prefix, see tapestry.project.identity.COUNTRIES):
-      +44 20 7946 0018, 0044 20 7946 0018      international, as written
+      +44 20 7946 0018, 0044 20 7946 0018      international, as written (00 in any default country, and
+                                               the country's own prefix: 011 in the US)
       (020) 7946 0018                          national: trunk prefix 0 dropped, country code added (GB)
       +44 (0)20 7946 0018                      the "(0)" some write inside international numbers is dropped
       555-201-3344 x12, tel:+1...              extensions and everything after a letter are ignored
@@ -33,6 +34,10 @@
         {%- if idd %}
         when {{ digits }} like '{{ idd }}%' then substr({{ digits }}, {{ idd | length + 1 }})
         {%- endif %}
+        {%- if idd != "00" %}
+        {#- 00 is the international prefix of most of the world, and no national number starts with it -#}
+        when {{ digits }} like '00%' then substr({{ digits }}, 3)
+        {%- endif %}
         {%- if cc == "1" %}
         when length({{ digits }}) = 11 and {{ digits }} like '1%' then {{ digits }}
         {%- elif trunk %}
@@ -53,11 +58,13 @@
     end
 {%- endmacro %}
 
-{#- Numbers no person has: the last seven digits all one digit (000 0000, 555 5555) or a run like 1234567. -#}
+{#- Numbers no person has: the last seven digits all one digit (000 0000, 555 5555) or a run (123 4567,
+    765 4321, 012 3456). Only the last seven: a country or area code followed by a real number can hold a run
+    (+1 312 345 6701). -#}
 {% macro is_junk_phone(e164) -%}
     (
         replace(right({{ e164 }}, 7), substr(right({{ e164 }}, 7), 1, 1), '') = ''
-        or {{ e164 }} like '%1234567%' or {{ e164 }} like '%7654321%' or {{ e164 }} like '%0123456%'
+        or right({{ e164 }}, 7) in ('1234567', '7654321', '0123456')
     )
 {%- endmacro %}
 

@@ -92,6 +92,55 @@ def test_phones_are_e164_as_libphonenumber_formats_them(
         assert records[f"w1:p{i}"][1] is None, phone
 
 
+US_PHONES = {  # the default country's own rules, and what any country writes
+    "0044 20 7946 0018": "+442079460018",  # 00: the international prefix of most of the world
+    "011 44 20 7946 0018": "+442079460018",  # 011: the US one
+    "(312) 345-6701": "+13123456701",  # a run of digits across the area code is a real number
+}
+
+
+def test_a_us_project_reads_00_as_international_and_blocks_only_junk_tails(tmp_path: Path) -> None:
+    (tmp_path / "zoom").mkdir()
+    (tmp_path / "salesforce").mkdir()
+    phones = [*US_PHONES, "+44 20 7123 4567", "(212) 765-4321"]
+    with (tmp_path / "zoom" / "w1.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "webinar_id", "email", "first_name", "last_name", "phone", "create_time"])
+        for copy in ("", "b"):  # only a value two records share can link (or be blocked from linking) them
+            writer.writerows(
+                [
+                    (f"p{i}{copy}", "w1", f"p{i}{copy}@example.com", "A", "B", phone, "2026-01-01T00:00:00Z")
+                    for i, phone in enumerate(phones)
+                ]
+            )
+    (tmp_path / "salesforce" / "c.jsonl").write_text(
+        json.dumps(
+            {"Id": "0035g00000AbCdE", "Email": "x@example.com", "SystemModstamp": "2026-01-01T00:00:00.000+0000"}
+        )
+        + "\n"
+    )
+    cli = TapestryCLI(cwd=tmp_path, env=dict(os.environ))
+    write_answers(
+        tmp_path / "a.yml",
+        project_name="us",
+        target="local",
+        zoom_files=["zoom/*.csv"],
+        salesforce_files=["salesforce/*.jsonl"],
+    )
+    cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
+    cli.ok("run", "--project", "p")
+    with duckdb.connect(str(tmp_path / "p" / "warehouse.duckdb"), read_only=True) as con:
+        e164 = dict(con.execute("select source_record_id, phone_e164 from analytics.int_identity__records").fetchall())
+        junk = {
+            str(value)
+            for (value,) in con.execute(
+                "select identifier_value from marts.identity_blocked_identifiers where blocked_reason = 'junk'"
+            ).fetchall()
+        }
+    assert {phone: e164[f"w1:p{i}"] for i, phone in enumerate(US_PHONES)} == US_PHONES
+    assert junk == {"+442071234567", "+12127654321"}
+
+
 def test_both_spellings_of_a_salesforce_id_are_one_identifier(
     records: dict[str, tuple[str | None, str | None, str | None]],
 ) -> None:
