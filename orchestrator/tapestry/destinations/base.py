@@ -69,10 +69,16 @@ class Outcome(Generic[OpT]):
     status: int | None = None
     reason: str | None = None
     state: State | None = None
+    done_as: Operation | None = None  # see Ack.done_as
 
     def ack(self) -> Ack:
         return Ack(
-            self.op.row, self.verdict, self.status, self.reason, self.state if self.verdict != "failed" else None
+            self.op.row,
+            self.verdict,
+            self.status,
+            self.reason,
+            self.state if self.verdict != "failed" else None,
+            self.done_as,
         )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapestry.core import interrupts
-from tapestry.core.errors import SyncError, TapestryError
+from tapestry.core.errors import ConfigError, SyncError, TapestryError
 from tapestry.core.settings import secret_refs
 from tapestry.destinations.base import DestinationPlugin, OpenRequest
 from tapestry.engines.sync.engine import SyncOptions, run_sync
@@ -35,6 +35,7 @@ class SyncRequest:
     preview: bool = False
     full_resync: bool = False
     only: tuple[str, ...] = ()  # sync names; empty: every enabled sync
+    allow_mass_archive: bool = False  # mirror syncs may archive more than their max_archive_share, this once
     options: SyncOptions = field(default_factory=SyncOptions)
 
 
@@ -46,15 +47,20 @@ class SyncsFailed(SyncError):
         self.partial_summary = summary
 
 
+def check_sync_names(syncs: list[SyncConfig], only: tuple[str, ...]) -> None:
+    """Refuse `--only` names tapestry.yml does not have, before anything runs or is recorded."""
+    unknown = sorted(set(only) - {s.name for s in syncs})
+    if unknown:
+        raise ConfigError(
+            f"no sync named {', '.join(unknown)} in tapestry.yml",
+            f"use one of: {', '.join(s.name for s in syncs) or '(none configured)'}",
+        )
+
+
 def selected_syncs(target: Target, request: SyncRequest) -> list[SyncConfig]:
     syncs = target.ctx.config.syncs
     if request.only:
-        unknown = sorted(set(request.only) - {s.name for s in syncs})
-        if unknown:
-            raise SyncError(
-                f"no sync named {', '.join(unknown)} in tapestry.yml",
-                f"use one of: {', '.join(s.name for s in syncs) or '(none configured)'}",
-            )
+        check_sync_names(syncs, request.only)
         return [s for s in syncs if s.name in request.only]
     return [s for s in syncs if s.enabled]
 
@@ -95,7 +101,11 @@ def sync_phase(target: Target, request: SyncRequest) -> dict[str, Any]:
         only.partial_summary = summary  # type: ignore[attr-defined]
         raise only
     if failures:
-        listed = "; ".join(f"{name}: {exc.one_line()}" for name, exc in failures)
+        # each failure with its own fix in brackets: the line keeps one "Fix:", the phase's
+        listed = "; ".join(
+            f"{name}: {' '.join(exc.message.split()).rstrip('.')}" + (f" ({exc.fix})" if exc.fix else "")
+            for name, exc in failures
+        )
         raise SyncsFailed(
             f"{len(failures)} of {len(syncs)} syncs failed ({listed})",
             "fix the named syncs and rerun `tapestry sync`; acknowledged members are not sent again",
@@ -120,6 +130,7 @@ def build_spec(sync: SyncConfig, marts_schema: str) -> SyncSpec:
         columns=tuple(sync.mapping.model_columns),
         mapping_hash=sync.mapping.fingerprint(),
         mode=sync.mode,
+        max_archive_share=sync.max_archive_share,
     )
 
 
@@ -156,7 +167,13 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> Sync
         preview = True
     fingerprint = _preview_fingerprint(target, sync) if auto_preview else None
     _skip_unchanged_preview(target, sync.name, fingerprint)
-    options = replace(request.options, preview=preview, full_resync=request.full_resync, offline=bool(missing))
+    options = replace(
+        request.options,
+        preview=preview,
+        full_resync=request.full_resync,
+        offline=bool(missing),
+        allow_mass_archive=request.allow_mass_archive or request.options.allow_mass_archive,
+    )
     previews_dir = ctx.layout.previews_dir / sync.name
     warehouse = target.open_warehouse("syncer")
     try:

@@ -259,6 +259,9 @@ class SyncConfig(Strict):
     enabled: bool = True  # false: `tapestry run` skips this sync
     model: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")  # a mart, named by entity (audience, people)
     mode: Literal["upsert", "mirror"] = "upsert"  # mirror also removes people who left the model
+    # mirror: refuse a run that would archive more than this share of the members (1: no limit); override
+    # once with `tapestry sync --allow-mass-archive`
+    max_archive_share: float = Field(default=0.5, gt=0, le=1)
     destination: SerializeAsAny[DestinationConfig]
     mapping: SerializeAsAny[MappingConfig]
 

@@ -103,6 +103,7 @@ class Audience:
     warehouse: Warehouse
     fake: FakeMailchimp
     mode: str = "upsert"
+    max_archive_share: float = 0.5
     tags: tuple[TagMapping, ...] = (TagMapping(name="tapestry"),)
     merge_fields: dict[str, str] = field(default_factory=lambda: {"FNAME": "first_name", "LNAME": "last_name"})
 
@@ -126,7 +127,12 @@ class Audience:
 
     def spec(self) -> SyncSpec:
         sync = SyncConfig(
-            name="test", model="audience", mode=self.mode, destination=self.config(), mapping=self.mapping()
+            name="test",
+            model="audience",
+            mode=self.mode,
+            max_archive_share=self.max_archive_share,
+            destination=self.config(),
+            mapping=self.mapping(),
         )  # type: ignore[arg-type]
         return build_spec(sync, "analytics")
 

@@ -90,6 +90,38 @@ def test_mirror_archives_members_who_left_and_upsert_never_does(audience: Audien
     assert audience.fake.member(LIST_ID, "person1@example.com")["status"] == "subscribed"
 
 
+def test_a_mirror_run_that_would_archive_most_of_the_list_is_refused_unless_allowed(audience: Audience) -> None:
+    audience.add(100)
+    audience.mode = "mirror"
+    audience.sync()
+    audience.warehouse.execute(f"delete from {MODEL} where email_address not like 'person1%'")  # 89 leave
+    requests = audience.fake.request_count
+    with pytest.raises(
+        SyncError,
+        match=r"would archive 89 of the 100 members it keeps \(89%, more than max_archive_share 50%\); nothing was",
+    ):
+        audience.sync()
+    assert audience.fake.request_count - requests <= 3, "only the preflight's reads"
+    assert len(snapshot_keys(audience)) == 100
+    assert all(m["status"] == "subscribed" for m in audience.fake.members(LIST_ID).values())
+
+    audience.max_archive_share = 0.9  # the sync's own limit, when most of a list may leave at once
+    assert audience.sync(preview=True).planned["archive"] == 89
+    report = audience.sync()
+    assert report.archived == 89 and len(snapshot_keys(audience)) == 11
+
+    audience.max_archive_share = 0.5
+    audience.add(100, start=200)
+    audience.sync()
+    audience.warehouse.execute(f"delete from {MODEL} where email_address like 'person2%'")
+    assert audience.sync(allow_mass_archive=True).archived == 100  # one run let through
+
+    audience.add(30, start=400)
+    audience.sync()
+    audience.warehouse.execute(f"delete from {MODEL} where email_address like 'person40%'")
+    assert audience.sync().archived == 10, "a few members leaving a small list is no accident"
+
+
 def test_rejected_members_are_recorded_and_not_retried_until_their_row_changes(audience: Audience) -> None:
     audience.add(5)
     audience.warehouse.insert_rows(
@@ -198,7 +230,10 @@ def test_updates_never_use_more_than_ten_connections(audience: Audience, update_
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        ([("a@example.com",), ("A@example.com ",)], "1 duplicate values"),
+        (
+            [("a@example.com",), ("A@example.com ",)],
+            r"1 duplicate values of lower\(trim\(email_address\)\) \(a@example\.com\)",
+        ),
         ([("a@example.com",), (None,)], "1 rows with an empty email_address"),
         ([("a@example.com",), ("  ",)], "1 rows with an empty email_address"),
     ],

@@ -244,12 +244,14 @@ def test_a_job_klaviyo_is_still_running_waits_in_flight_and_its_profiles_are_not
     impatient.recover_wait_s = 0.1
     report = account.sync(destination=impatient)
     assert (report.waiting, report.recovered, report.created) == (100, 0, 100)
+    assert report.headline.endswith("; 100 still running at the destination"), report.headline
     assert account.syncer.sql("select count(*) from tapestry_sync.in_flight") == [(100,)]
     for job in fake._jobs.values():  # Klaviyo finishes the job
         job.ready_at = 0.0
     fake.clear_request_log()
     report = account.sync(job_size=100)
     assert (report.waiting, report.recovered, report.created) == (0, 100, 0)
+    assert report.headline == "nothing to send; 100 recovered from an interrupted run"
     assert account.imported() == [], "the job's profiles were never sent twice"
     assert len(fake.members(LIST)) == 300
 

@@ -124,7 +124,10 @@ def test_a_failing_sync_does_not_stop_the_next_and_the_run_fails_naming_it(tmp_p
     assert result.returncode == 1, result.stdout + result.stderr
     error = " ".join(result.stderr.split())
     assert "1 of 2 syncs failed (vip: Mailchimp list 'nolist9' does not exist for this API key" in error
+    assert error.count("Fix:") == 1, error  # the failed sync's own fix in brackets, then the phase's
     audience = _audience(demo)
+    # the sync that ran still says what it did, though the phase failed
+    assert f"sync newsletter: {len(audience):,} created" in " ".join(result.stdout.split())
     assert set(_listed(fake, NEWSLETTER)) == audience  # the next sync ran all the same
     snapshots = dict(_sql(demo, "select sync_id, count(*) from tapestry_sync.snapshot group by sync_id"))
     assert snapshots == {f"mailchimp:{NEWSLETTER}": len(audience)}
@@ -139,3 +142,44 @@ def test_a_failing_sync_does_not_stop_the_next_and_the_run_fails_naming_it(tmp_p
     config.write_text(config.read_text().replace("nolist9", VIP))
     rerun = demo.cli.ok("sync", "--project", "project")
     assert f"sync vip: {len(audience):,} created" in rerun.stdout and "sync newsletter: nothing to send" in rerun.stdout
+
+
+def test_an_unknown_only_name_is_refused_before_anything_is_recorded(tmp_path: Path, fake: FakeMailchimp) -> None:
+    demo = _project(tmp_path, fake, VIP)
+    demo.cli.ok("run", "--project", "project")
+    before = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)["phases"]["sync"]
+    requests = fake.request_count
+    result = demo.cli("sync", "--project", "project", "--only", "nosuch")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no sync named nosuch in tapestry.yml. Fix: use one of: newsletter, vip" in " ".join(result.stderr.split())
+    after = json.loads(demo.cli.ok("status", "--project", "project", "--json").stdout)["phases"]["sync"]
+    assert after == before  # every sync keeps its last result
+    assert fake.request_count == requests
+
+
+def test_a_mirror_sync_whose_model_empties_archives_nobody_until_allowed(tmp_path: Path, fake: FakeMailchimp) -> None:
+    demo = _project(tmp_path, fake, VIP)  # vip is a mirror sync
+    demo.cli.ok("run", "--project", "project")
+    members = len(_listed(fake, VIP))
+    # a broken filter: the model vip reads suddenly has nobody
+    (demo.project / "dbt_project" / "models" / "marts" / "vip_audience.sql").write_text(
+        "select * from {{ ref('audience') }} where false\n"
+    )
+    config = demo.project / "tapestry.yml"
+    data = yaml.safe_load(config.read_text())
+    data["syncs"][1]["model"] = "vip_audience"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = demo.cli("run", "--project", "project")
+    assert result.returncode == 1, result.stdout + result.stderr
+    error = " ".join(result.stderr.split())
+    assert (
+        f"would archive {members:,} of the {members:,} members it keeps (100%, more than max_archive_share 50%)"
+        in error
+    )
+    assert "--allow-mass-archive" in error
+    assert len(_listed(fake, VIP)) == members, "nobody was archived"
+    assert "sync newsletter: nothing to send" in " ".join(result.stdout.split())
+
+    allowed = demo.cli.ok("sync", "--project", "project", "--only", "vip", "--allow-mass-archive")
+    assert f"{members:,} archived" in allowed.stdout
+    assert _listed(fake, VIP) == {}

@@ -42,7 +42,10 @@ def run(
     target = open_project(project, RichReporter(verbose=verbose))
     config = target.ctx.config
     console.print(f"[bold]Tapestry run[/] · project [cyan]{config.project}[/] · target {config.target}")
-    record = run_pipeline(target, RunOptions(full_refresh=full_refresh, poll_seconds=poll_interval))
+    from tapestry.cli.commands.sync import sync_lines_on_failure
+
+    with sync_lines_on_failure():
+        record = run_pipeline(target, RunOptions(full_refresh=full_refresh, poll_seconds=poll_interval))
     print_run_summary({p.name: p for p in record.phases})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +16,9 @@ Each sync in tapestry.yml (syncs:) runs in order; [bold]--only NAME[/] runs only
 several; the others keep their last result). Tapestry diffs the model against what the destination last
 acknowledged (kept in the warehouse schema tapestry_sync, per sync) and sends only new, changed and — in
 [bold]mirror[/] mode — removed members. A sync that fails does not stop the next; the command then exits 1
-naming it. With Mailchimp nobody is ever resubscribed: members who unsubscribed or were cleaned keep their
+naming it. A [bold]mirror[/] run that would archive more than the sync's max_archive_share (50%) of its
+members is refused (an emptied export looks like everyone leaving); [bold]--allow-mass-archive[/] lets
+one run through. With Mailchimp nobody is ever resubscribed: members who unsubscribed or were cleaned keep their
 status. Members a destination refuses (invalid e-mail, compliance state, forgotten) land in
 tapestry_sync.rejections with the reason and are retried only when their row changes.
 
@@ -35,6 +39,14 @@ def sync(
     full_resync: Annotated[
         bool, typer.Option("--full-resync", help="Send every member again, whatever was acknowledged before.")
     ] = False,
+    allow_mass_archive: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-archive",
+            help="Mirror mode: archive however many members left the model, this run only (default: a run "
+            "that would archive more than the sync's max_archive_share, 50%, is refused).",
+        ),
+    ] = False,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -45,13 +57,19 @@ def sync(
 ) -> None:
     from tapestry.cli.console import RichReporter
     from tapestry.phases.runner import Phase, run_phases
-    from tapestry.phases.sync_phase import SyncRequest, sync_phase
+    from tapestry.phases.sync_phase import SyncRequest, check_sync_names, sync_phase
     from tapestry.project.state import project_lock
 
     target = open_project(project, RichReporter(verbose=verbose))
     ctx = target.ctx
-    request = SyncRequest(preview=preview, full_resync=full_resync, only=tuple(only or ()))
-    with project_lock(ctx.layout.lock_file):
+    request = SyncRequest(
+        preview=preview,
+        full_resync=full_resync,
+        only=tuple(only or ()),
+        allow_mass_archive=allow_mass_archive,
+    )
+    check_sync_names(ctx.config.syncs, request.only)  # a typo is refused before anything is recorded
+    with project_lock(ctx.layout.lock_file), sync_lines_on_failure(request.only):
         record = run_phases(
             "sync",
             [Phase("sync", lambda: sync_phase(target, request), "every sync, in order")],
@@ -62,16 +80,33 @@ def sync(
     print_sync_summary(record.phases[-1].summary, request.only)
 
 
-def print_sync_summary(summary: dict[str, Any], only: tuple[str, ...] = ()) -> None:
+@contextmanager
+def sync_lines_on_failure(only: tuple[str, ...] = ()) -> Iterator[None]:
+    """When some syncs fail, still print the lines of those that did not: the error names only the failed."""
+    from tapestry.core.errors import TapestryError
+
+    try:
+        yield
+    except TapestryError as exc:
+        partial = getattr(exc, "partial_summary", None)
+        if isinstance(partial, dict):
+            syncs = {name: r for name, r in (partial.get("syncs") or {}).items() if not r.get("error")}
+            if syncs:
+                print_sync_summary({"syncs": syncs}, only, named=len(partial.get("syncs") or {}) > 1)
+        raise
+
+
+def print_sync_summary(summary: dict[str, Any], only: tuple[str, ...] = (), named: bool = False) -> None:
     """One line per sync (what it did), then each preview's sample and file. With `only`, just those syncs
-    (the summary also keeps what the others last did)."""
+    (the summary also keeps what the others last did). `named`: name the sync even when it is the only
+    line (the others failed)."""
     from tapestry.cli.console import console
 
     syncs = {name: r for name, r in (summary.get("syncs") or {}).items() if not only or name in only}
     if not syncs and summary.get("reason"):  # no sync ran at all (none configured, every one disabled)
         console.print(f"sync: skipped: {summary['reason']}", soft_wrap=True)
     for name, result in syncs.items():
-        label = "sync" if len(syncs) == 1 else f"sync {name}"
+        label = "sync" if len(syncs) == 1 and not named else f"sync {name}"
         # a skipped sync (an unchanged preview) says why instead of printing a bare "sync:"
         said = f"skipped: {result['reason']}" if result.get("reason") else result.get("headline", "")
         console.print(f"{label}: {said}", soft_wrap=True)

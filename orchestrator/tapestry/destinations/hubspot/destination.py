@@ -190,7 +190,8 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
                         continue  # not what was sent: planned again
                     new = _millis(contact.get("createdAt")) >= int(entry.record.get("at") or 0) - CLOCK_SKEW_MS
                     op = ContactOp(entry.row, entry.row.key)
-                    acks.append(Ack(entry.row, "ok", 200, None, upserted_state(op, str(contact.get("id")), new)))
+                    state = upserted_state(op, str(contact.get("id")), new)
+                    acks.append(Ack(entry.row, "ok", 200, None, state, "create" if new else "update"))
             if archives:
                 ids = [str(r.record.get("id")) for r in archives]
                 present = {str(c.get("id")) for c in self.client.read(ids, None, ["email"]).get("results") or []}
@@ -266,8 +267,9 @@ class HubSpotDestination(ApiDestination[HubSpotClient]):
                 str((result.get("properties") or {}).get("email") or "").strip().lower()
             )
             if op is not None and result.get("id"):
-                state = upserted_state(op, str(result["id"]), bool(result.get("new")))
-                outcomes[op.key] = Outcome(op, "ok", status, None, state)
+                new = bool(result.get("new"))
+                state = upserted_state(op, str(result["id"]), new)
+                outcomes[op.key] = Outcome(op, "ok", status, None, state, "create" if new else "update")
         reasons = [f"{e.get('category') or 'ERROR'}: {e.get('message') or ''}" for e in body.get("errors") or []]
         for error, reason in zip(body.get("errors") or [], reasons, strict=True):
             for value in _context_values(error):

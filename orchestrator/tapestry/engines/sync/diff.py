@@ -11,6 +11,7 @@ from tapestry.engines.sync.spec import SyncSpec
 from tapestry.engines.sync.state import SyncState, load_state, table
 
 SEP = "chr(31)"
+DUPLICATES_SHOWN = 3  # keys named in the error: enough to find the cause, short enough for one line
 
 
 def check_model(warehouse: Warehouse, spec: SyncSpec) -> int:
@@ -32,12 +33,21 @@ def check_model(warehouse: Warehouse, spec: SyncSpec) -> int:
             "filter them out in the model (the sync key must be present on every row)",
         )
     if int(total) != int(distinct):
+        duplicated = f"select {key} as key from {spec.model} group by 1 having count(*) > 1"
+        keys = int(warehouse.query(f"select count(*) from ({duplicated})")[0][0])
+        examples = [str(v) for (v,) in warehouse.query(f"{duplicated} order by 1 limit {DUPLICATES_SHOWN}")]
+        more = f" and {keys - len(examples):,} more" if keys > len(examples) else ""
         raise SyncError(
             f"sync model {spec.model} has {int(total) - int(distinct)} duplicate values of "
-            f"lower(trim({spec.key_column})); nothing was sent",
+            f"lower(trim({spec.key_column})) ({', '.join(examples)}{more}); nothing was sent",
             f"make the model one row per {spec.key_column} (the bundled audience keeps one person per e-mail)",
         )
     return int(total)
+
+
+def snapshot_size(warehouse: Warehouse, spec: SyncSpec) -> int:
+    """How many members the destination acknowledged for this sync."""
+    return int(warehouse.query(f"select count(*) from {table('snapshot')} where sync_id = ?", [spec.sync_id])[0][0])
 
 
 def _key_expr(spec: SyncSpec) -> str:

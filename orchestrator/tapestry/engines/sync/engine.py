@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tapestry.core import interrupts
+from tapestry.core.errors import SyncError
 from tapestry.core.progress import NullReporter, Reporter
 from tapestry.core.warehouse import Warehouse
 from tapestry.engines.sync import diff, owners
@@ -34,10 +35,16 @@ MAX_BUFFERED = 50_000  # ... and never hold more than this many acknowledged key
 DONE = {"create": "created", "update": "updated", "archive": "archived"}
 
 
+# A mirror run archiving more than its sync's max_archive_share of the members is refused, unless it
+# archives fewer than this (a small list losing a few members is no accident worth stopping for).
+MASS_ARCHIVE_MIN = 20
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     preview: bool = False
     full_resync: bool = False
+    allow_mass_archive: bool = False  # this run may archive more than the sync's max_archive_share
     offline: bool = False  # the destination was opened without its credentials: previews only, no preflight
     # acknowledged keys per commit at least, and a second since the last one (a job's keys are committed
     # together, at once)
@@ -77,11 +84,17 @@ class SyncReport:
             f"{self.created:,} created, {self.updated:,} updated, {self.archived:,} archived{kept}, "
             f"{self.rejected:,} rejected (permanent), {self.failed:,} failed (will retry)"
         )
-        return f"{done} ({self.path}, {self.requests:,} requests)" if self.path != "none" else "nothing to send"
+        # what a run killed earlier left in flight: collected now, or still running at the destination
+        left = [f"{self.recovered:,} recovered from an interrupted run"] if self.recovered else []
+        left += [f"{self.waiting:,} still running at the destination"] if self.waiting else []
+        tail = f"; {', '.join(left)}" if left else ""
+        if self.path == "none":
+            return f"nothing to send{tail}"
+        return f"{done} ({self.path}, {self.requests:,} requests){tail}"
 
     def count(self, ack: Ack) -> None:
         if ack.verdict == "ok":
-            attr = DONE[ack.row.operation]
+            attr = DONE[ack.done_as or ack.row.operation]
             setattr(self, attr, getattr(self, attr) + 1)
         elif ack.verdict == "kept":
             self.kept += 1
@@ -192,6 +205,7 @@ class SyncRun:
             if self.options.preview:
                 self._preview()
             else:
+                self._check_mass_archive()
                 self._send()
         finally:
             diff.drop_plan(self.warehouse, self.state)
@@ -199,6 +213,23 @@ class SyncRun:
             self.report.requests = self.destination.requests
             self.report.seconds = round(time.monotonic() - started, 3)
         return self.report
+
+    def _check_mass_archive(self) -> None:
+        """Refuse a mirror run that would archive most of the destination: an emptied export or a broken filter
+        looks exactly like everyone leaving, and archiving is the one operation a rerun cannot quietly undo."""
+        archive = self.report.planned.get("archive", 0)
+        share = self.spec.max_archive_share
+        if self.options.allow_mass_archive or archive < MASS_ARCHIVE_MIN or share >= 1:
+            return
+        members = diff.snapshot_size(self.warehouse, self.spec)
+        if archive <= share * members:
+            return
+        raise SyncError(
+            f"sync {self.spec.sync_id} would archive {archive:,} of the {members:,} members it keeps "
+            f"({archive / members:.0%}, more than max_archive_share {share:.0%}); nothing was sent",
+            "check the model (an empty export or a broken filter looks like everyone leaving); if they really "
+            "left, rerun with `tapestry sync --allow-mass-archive`, or raise max_archive_share for this sync",
+        )
 
     def _rows(self) -> Iterator[PlannedRow]:
         for chunk in diff.pending_rows(self.warehouse, self.spec, self.state):

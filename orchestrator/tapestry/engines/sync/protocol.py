@@ -41,6 +41,9 @@ class Ack:
     status_code: int | None = None  # the destination's answer (HTTP status), when it gave one
     reason: str | None = None  # why, for rejections and failures (`Title: detail`; grouped by the title)
     state: State | None = None  # replaces the key's remembered state (None: keep it); ignored when failed
+    # what the destination did, when it differs from the plan: an upsert planned as a create of a contact the
+    # destination already had is an update (counted as one; the plan and the state are unchanged)
+    done_as: Operation | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ class SyncSpec:
     columns: tuple[str, ...]  # every mapped model column, the key first
     mapping_hash: str  # the mapping's fingerprint: a new one resends every row
     mode: SyncMode = "upsert"
+    # mirror: a run may archive at most this share of the members the sync keeps (1: no limit)
+    max_archive_share: float = 0.5
 
     @property
     def slug(self) -> str:
