@@ -50,6 +50,17 @@ def ingest_phase(target: LocalTarget) -> IngestSummary:
             items.append(
                 file_ingest.fingerprint(name, path, ctx.state.file_hashes, source.encoding, table=stream.table)
             )
+    closed = {
+        folder
+        for source in ctx.config.sources.values()
+        for _, pattern in file_patterns_by_stream(source)
+        if (folder := file_ingest.closed_folder(pattern, ctx.layout.root)) is not None
+    }
+    if unmatched and closed:
+        raise IngestError(
+            f"cannot read folder {', '.join(sorted(str(f) for f in closed))}, so {', '.join(unmatched)} finds nothing",
+            "give your user read access to it (chmod u+rx), or run as the user who owns the exports",
+        )
     if unmatched:
         raise IngestError(
             f"no file matches {', '.join(unmatched)} (relative to {ctx.layout.root})",

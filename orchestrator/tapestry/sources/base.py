@@ -48,9 +48,11 @@ def _known_encoding(value: str) -> str:
     import codecs
 
     try:
-        codecs.lookup(value)
+        info = codecs.lookup(value)
     except LookupError:
         raise ValueError(f"unknown encoding {value!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: codecs, but not of text files
+        raise ValueError(f"{value!r} is not a text encoding (e.g. utf-8, latin-1, cp1252, utf-16)")
     return value
 
 

@@ -113,6 +113,59 @@ def test_the_line_number_is_the_bad_records_line_in_the_file(project: DemoProjec
     assert "big.csv: column 'create_time' has 'soon' on line 150001," in _error(project, "run")
 
 
+def test_a_row_with_a_field_too_many_or_too_few_is_named_by_its_line(project: DemoProject, extra: Path) -> None:
+    """DuckDB's dialect sniffing, given such a row among its first rows, read the whole file as one column and the
+    error blamed the header ("column 'id' is missing")."""
+    rows = [HEADER, *zoom_rows(5, start=20)]
+    rows[3] += ",an unquoted, comma"
+    (extra / "extra_field.csv").write_text("\n".join(rows) + "\n")
+    assert "extra_field.csv line 4: more fields than the header's 6. Fix: quote values" in _error(project, "run")
+    (extra / "extra_field.csv").unlink()
+    rows = [HEADER, *zoom_rows(5, start=20)]
+    rows[5] = "e24,81000000001,p24@example.com"
+    (extra / "short.csv").write_text("\n".join(rows) + "\n")
+    assert "short.csv line 6: 3 fields where the header has 6" in _error(project, "run")
+
+
+def test_a_header_with_a_column_twice_is_refused(project: DemoProject, extra: Path) -> None:
+    (extra / "twice.csv").write_text(HEADER.replace("first_name", "email") + "\n" + zoom_rows(1, start=30)[0] + "\n")
+    assert "twice.csv: column 'email' appears twice in the header" in _error(project, "run")
+
+
+def test_a_json_lines_syntax_error_is_named_by_its_own_line(project: DemoProject, extra: Path) -> None:
+    good = (
+        '{"id": "j%d", "webinar_id": "81000000001", "email": "j%d@example.com", "create_time": "2026-01-01T10:00:00Z"}'
+    )
+    (extra / "broken.jsonl").write_text(f'{good % (1, 1)}\n{good % (2, 2)}\n{{"id": "j3", broken\n{good % (4, 4)}\n')
+    error = _error(project, "run")
+    assert "broken.jsonl line 3: not a JSON object" in error
+    assert "read_json" not in error and "LINE 1" not in error
+
+
+def test_files_without_records_load_nothing_and_a_symlink_loop_is_no_file(project: DemoProject, extra: Path) -> None:
+    (extra / "empty.jsonl").write_text("")
+    (extra / "loop1").symlink_to(extra / "loop2")
+    (extra / "loop2").symlink_to(extra / "loop1")
+    project.cli.ok("run", "--project", "project")
+
+
+def test_utf16_without_a_byte_order_mark_is_named_as_such(project: DemoProject, extra: Path, config: Path) -> None:
+    rows = [HEADER, *zoom_rows(3, start=40)]
+    (extra / "nobom.csv").write_bytes(("\n".join(rows) + "\n").encode("utf-16-le"))
+    error = _error(project, "run")
+    assert "the file is probably utf-16-le" in error and "sources.zoom.encoding: utf-16-le" in error
+    config.write_text(config.read_text().replace("  zoom:\n", "  zoom:\n    encoding: utf-16\n", 1))
+    assert "(utf-16-le or utf-16-be when the file has no byte order mark)" in _error(project, "run")
+    # cut off inside its last character, as an interrupted download is
+    (extra / "nobom.csv").write_bytes(("\n".join(rows) + "\n").encode("utf-16")[:-1])
+    assert "nobom.csv line 5: not utf-16 text (truncated data)" in _error(project, "run")
+
+
+def test_a_codec_that_is_not_a_text_encoding_is_a_config_error(project: DemoProject, config: Path) -> None:
+    config.write_text(config.read_text().replace("  zoom:\n", "  zoom:\n    encoding: rot13\n", 1))
+    assert "'rot13' is not a text encoding" in _error(project, "status", code=2)
+
+
 def test_the_line_of_a_bad_json_lines_record_counts_blank_lines(project: DemoProject, config: Path) -> None:
     path = project.exports / "salesforce" / "extra.jsonl"
     good = '{"Id": "s1", "Email": "a@example.com", "SystemModstamp": "2026-01-01T00:00:00Z"}'

@@ -26,8 +26,8 @@ from tapestry.core import interrupts
 from tapestry.core.errors import IngestError, clip, explain
 from tapestry.core.fs import sha256_file
 from tapestry.core.warehouse import Warehouse
-from tapestry.engines.ingest.encoding import as_utf8, locate, unreadable
-from tapestry.engines.ingest.streams import TYPE_LABELS, Column, Stream
+from tapestry.engines.ingest.encoding import as_utf8, csv_header, locate, unreadable
+from tapestry.engines.ingest.streams import TYPE_LABELS, Column, Stream, normalise_name
 
 REGISTRY_SCHEMA = "tapestry_meta"
 REGISTRY_TABLE = f"{REGISTRY_SCHEMA}.loaded_files"
@@ -93,10 +93,23 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
         full = pattern if os.path.isabs(pattern) else str(base_dir / pattern)
         matches = sorted(glob.glob(os.path.expanduser(full), recursive=True))
         for match in matches:
-            path = Path(match).resolve()
+            try:
+                path = Path(match).resolve(strict=True)
+            except (OSError, RuntimeError):  # a broken link or a symlink loop is no export file
+                continue
             if path.is_file():
                 found[path] = None
     return list(found)
+
+
+def closed_folder(pattern: str, base_dir: Path) -> Path | None:
+    """The folder that keeps a pattern from matching because it cannot be listed or entered, if any."""
+    full = pattern if os.path.isabs(pattern) else str(base_dir / pattern)
+    fixed = re.split(r"[*?\[]", os.path.expanduser(full), maxsplit=1)[0]
+    folder = Path(fixed if fixed.endswith(os.sep) else os.path.dirname(fixed) or ".")
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder.resolve() if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK) else None
 
 
 HashCache = dict[str, dict[str, Any]]
@@ -180,9 +193,16 @@ def load_files(
 _STAGE = "_tapestry_stage"
 
 
-def _reader_sql(fmt: str) -> str:
+def _reader_sql(fmt: str, readable: Path) -> str:
     if fmt == "csv":
-        return "read_csv(?, header = true, all_varchar = true)"
+        # The header names the columns and its delimiter is the file's: DuckDB's dialect sniffing, given a
+        # row with a field too many, reads the whole file as one column ("column 'id' is missing").
+        delimiter, names = csv_header(readable)
+        columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in names)
+        return (
+            f"read_csv(?, header = true, auto_detect = false, delim = {_literal(delimiter)}, quote = '\"', "
+            f"escape = '\"', columns = {{{columns}}})"
+        )
     if fmt == "jsonl":
         return "read_json(?, format = 'newline_delimited')"
     if fmt == "json":
@@ -190,11 +210,15 @@ def _reader_sql(fmt: str) -> str:
     return "read_parquet(?)"
 
 
-def _records_sql(fmt: str, envelope: str | None) -> str:
+def _records_sql(fmt: str, readable: Path, envelope: str | None) -> str:
     """The file's records: its rows, or the records inside each page of an API answer saved as is."""
     if envelope is None:
-        return f"select * from {_reader_sql(fmt)}"
-    return f"select unnest({_quote(envelope)}, max_depth := 2) from {_reader_sql(fmt)}"
+        return f"select * from {_reader_sql(fmt, readable)}"
+    return f"select unnest({_quote(envelope)}, max_depth := 2) from {_reader_sql(fmt, readable)}"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _envelope(warehouse: Warehouse, stream: Stream) -> str | None:
@@ -206,7 +230,7 @@ def _envelope(warehouse: Warehouse, stream: Stream) -> str | None:
         str(name): str(type_)
         for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
     }
-    present = {_normalise(name) for name in types}
+    present = {normalise_name(name) for name in types}
     required = [c for c in stream.columns if c.required]
     if all(c.name in present or any(a in present for a in c.aliases) for c in required):
         return None
@@ -214,22 +238,24 @@ def _envelope(warehouse: Warehouse, stream: Stream) -> str | None:
     return lists[0] if len(lists) == 1 else None
 
 
-def _normalise(name: str) -> str:
-    """`First Name` -> `first_name`, `FirstName` -> `firstname`: header spellings of the same field."""
-    return re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")
-
-
 def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
     fmt = file_format(item.path)
     with as_utf8(item, fmt) as readable:
         envelope: str | None = None
         try:
-            warehouse.execute(f"create or replace temp table {_STAGE} as {_records_sql(fmt, None)}", [str(readable)])
+            warehouse.execute(
+                f"create or replace temp table {_STAGE} as {_records_sql(fmt, readable, None)}", [str(readable)]
+            )
             if fmt in ("json", "jsonl"):
+                if not warehouse.query(f"select count(*) from {_STAGE}")[0][0]:
+                    # no records (an empty file, `[]`): nothing to load, like a CSV with only its header
+                    warehouse.execute(f"drop table if exists {_STAGE}")
+                    return 0
                 envelope = _envelope(warehouse, stream)
                 if envelope is not None:
                     warehouse.execute(
-                        f"create or replace temp table {_STAGE} as {_records_sql(fmt, envelope)}", [str(readable)]
+                        f"create or replace temp table {_STAGE} as {_records_sql(fmt, readable, envelope)}",
+                        [str(readable)],
                     )
         except Exception as exc:  # the driver's own error says why the bytes are unreadable
             if isinstance(exc, IngestError) or interrupts.is_interrupt(exc) or explain(exc) is not None:
@@ -255,7 +281,7 @@ def _insert_stage(
         for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
     }
     for original in types:
-        normalised = _normalise(original)
+        normalised = normalise_name(original)
         if normalised in file_columns:
             raise IngestError(
                 f"{item.path}: column '{original}' appears twice",
@@ -363,7 +389,7 @@ def _raise_first_problem(
     try:
         record, value = warehouse.query(
             f"select _tapestry_record, {value_expr} from (select row_number() over () as _tapestry_record, * "
-            f"from ({_records_sql(fmt, envelope)})) where {condition} order by _tapestry_record limit 1",
+            f"from ({_records_sql(fmt, readable, envelope)})) where {condition} order by _tapestry_record limit 1",
             [str(readable)],
         )[0]
     finally:

@@ -9,12 +9,19 @@ several streams) and the other names its columns have in those exports.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 
 AIRBYTE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_airbyte_raw_id", "VARCHAR"),
     ("_airbyte_extracted_at", "TIMESTAMPTZ"),
 )
+
+
+def normalise_name(name: str) -> str:
+    """`First Name` -> `first_name`, `FirstName` -> `firstname`: header spellings of the same field."""
+    return re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")
+
 
 TYPE_LABELS = {"TIMESTAMPTZ": "timestamp", "BOOLEAN": "boolean (true/false)", "BIGINT": "whole number"}
 
