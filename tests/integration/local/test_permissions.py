@@ -3,6 +3,7 @@ never "unexpected PermissionError ... report it"."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.cli import TapestryCLI, write_answers
-from support.permissions import allow_writes, deny_writes, run_unprivileged
+from support.permissions import OTHER_UID, allow_writes, deny_writes, run_unprivileged
 from support.projects import DemoProject, make_project
 
 
@@ -88,3 +89,29 @@ def test_init_into_a_folder_the_user_cannot_write_names_it(tmp_path: Path) -> No
         _assert_one_line_naming(out, locked)
     finally:
         allow_writes(locked)
+
+
+def test_a_built_project_whose_folder_turned_read_only_names_the_folder_not_a_model(copy: Path) -> None:
+    """Nothing new to load: dbt is the first to write, and its failure to create the write-ahead log is the
+    folder's, not the model's."""
+    deny_writes(copy, recursive=False)
+    result = run_unprivileged(
+        ["run", "--full-refresh", "--project", str(copy)], copy.parent, TapestryCLI(copy.parent).env
+    )
+    _assert_one_line_naming(result, copy.resolve())
+    assert "dbt model" not in result.stderr
+
+
+def test_an_export_folder_the_user_cannot_list_is_named(copy: Path) -> None:
+    folder = copy.parent / "exports" / "zoom"
+    if os.geteuid() == 0:
+        os.chown(folder, OTHER_UID, OTHER_UID)
+    folder.chmod(0o000)
+    try:
+        result = run_unprivileged(["run", "--project", str(copy)], copy.parent, TapestryCLI(copy.parent).env)
+    finally:
+        folder.chmod(0o755)
+        if os.geteuid() == 0:
+            os.chown(folder, os.getuid(), os.getgid())
+    _assert_one_line_naming(result, folder.resolve())
+    assert "cannot read folder" in result.stderr

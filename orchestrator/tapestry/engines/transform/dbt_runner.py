@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tapestry.core.errors import TransformError, clip
+from tapestry.core.errors import AccessError, TransformError, clip, explain
 from tapestry.core.fs import atomic_write_text
 
 # dbt colours a unit test's diff whatever the terminal: the codes would reach logs and CI output as text
@@ -139,6 +139,9 @@ def run_dbt(
         )
     if collected.failed:
         first = collected.failed[0]
+        blocked = explain(RuntimeError(first.message or ""))  # the warehouse's folder or disk, not the model
+        if isinstance(blocked, AccessError):
+            raise blocked
         kind = {"unit_test": "unit test"}.get(first.resource_type, first.resource_type)
         detail = f": {dbt_message(first.message)}" if first.message else ""
         others = f" (and {len(collected.failed) - 1} more)" if len(collected.failed) > 1 else ""

@@ -34,18 +34,36 @@ def connect_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, str | 
 def _open_error(path: str, exc: Exception, read_only: bool) -> WarehouseError:
     first = str(exc).splitlines()[0]
     lowered = first.lower()
-    if "permission denied" in lowered or "read-only file system" in lowered:
-        folder = str(Path(path).parent)
+    folder = str(Path(path).parent)
+    if any(word in lowered for word in ("permission denied", "read-only file system", "operation not permitted")):
         need = "read" if read_only else "write"
-        what = "read-only file system" if "read-only" in lowered else "permission denied"
+        what = next(
+            w for w in ("permission denied", "read-only file system", "operation not permitted") if w in lowered
+        )
         return WarehouseError(
             f"cannot open the DuckDB warehouse {path}: {what}",
-            f"your user must be able to {need} {path} and its folder {folder} (ls -ld shows the owner), "
-            "or set warehouse.path in tapestry.yml to a place you can write",
+            f"your user must be able to {need} {path} and its folder {folder} (ls -ld shows the owner; "
+            "lsattr shows an immutable file), or set warehouse.path in tapestry.yml to a place you can write",
+        )
+    if "not a valid duckdb database" in lowered:
+        return WarehouseError(
+            f"the warehouse {path} is not a DuckDB database (damaged, or another kind of file)",
+            f"move it aside (mv {path} {path}.broken) and rerun `tapestry run`: the raw tables load again from "
+            "the export files (each sync then compares with its destination afresh), or restore it from a backup",
+        )
+    if "no such file or directory" in lowered:
+        return WarehouseError(
+            f"cannot create the DuckDB warehouse {path}: its folder {folder} does not exist",
+            f"create it (mkdir -p {folder}) or correct warehouse.path in tapestry.yml",
+        )
+    if "lock" in lowered:
+        return WarehouseError(
+            f"cannot open the DuckDB warehouse {path}: {first}",
+            "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
         )
     return WarehouseError(
         f"cannot open the DuckDB warehouse {path}: {first}",
-        "close other programs using this file (another `tapestry run`, a dashboard, a SQL shell)",
+        "set warehouse.path in tapestry.yml to a regular file in a folder you can write",
     )
 
 
