@@ -91,35 +91,39 @@ def test_mirror_archives_members_who_left_and_upsert_never_does(audience: Audien
 
 
 def test_a_mirror_run_that_would_archive_most_of_the_list_is_refused_unless_allowed(audience: Audience) -> None:
-    audience.add(100)
     audience.mode = "mirror"
+    audience.add(40, start=1000)
     audience.sync()
-    audience.warehouse.execute(f"delete from {MODEL} where email_address not like 'person1%'")  # 89 leave
+    audience.warehouse.execute(f"delete from {MODEL}")
+    assert audience.sync().archived == 40, "a small list emptying is under the limit's minimum (100)"
+
+    audience.add(250)
+    audience.sync()
+    audience.warehouse.execute(f"delete from {MODEL} where email_address not like 'person1%'")  # 139 leave
     requests = audience.fake.request_count
     with pytest.raises(
         SyncError,
-        match=r"would archive 89 of the 100 members it keeps \(89%, more than max_archive_share 50%\); nothing was",
+        match=r"would archive 139 of the 250 members it keeps \(56%, more than max_archive_share 50%\); nothing",
     ):
         audience.sync()
     assert audience.fake.request_count - requests <= 3, "only the preflight's reads"
-    assert len(snapshot_keys(audience)) == 100
-    assert all(m["status"] == "subscribed" for m in audience.fake.members(LIST_ID).values())
+    assert len(snapshot_keys(audience)) == 250
+    assert sum(m["status"] == "subscribed" for m in audience.fake.members(LIST_ID).values()) == 250
 
     audience.max_archive_share = 0.9  # the sync's own limit, when most of a list may leave at once
-    assert audience.sync(preview=True).planned["archive"] == 89
+    assert audience.sync(preview=True).planned["archive"] == 139
     report = audience.sync()
-    assert report.archived == 89 and len(snapshot_keys(audience)) == 11
+    assert report.archived == 139 and len(snapshot_keys(audience)) == 111
 
     audience.max_archive_share = 0.5
-    audience.add(100, start=200)
+    audience.add(150, start=300)
     audience.sync()
-    audience.warehouse.execute(f"delete from {MODEL} where email_address like 'person2%'")
-    assert audience.sync(allow_mass_archive=True).archived == 100  # one run let through
-
-    audience.add(30, start=400)
-    audience.sync()
-    audience.warehouse.execute(f"delete from {MODEL} where email_address like 'person40%'")
-    assert audience.sync().archived == 10, "a few members leaving a small list is no accident"
+    audience.warehouse.execute(
+        f"delete from {MODEL} where email_address like 'person3%' or email_address like 'person4%'"
+    )
+    with pytest.raises(SyncError, match="would archive 150 of the 261 members"):
+        audience.sync()
+    assert audience.sync(allow_mass_archive=True).archived == 150  # one run let through
 
 
 def test_rejected_members_are_recorded_and_not_retried_until_their_row_changes(audience: Audience) -> None:

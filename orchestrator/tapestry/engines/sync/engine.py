@@ -37,7 +37,7 @@ DONE = {"create": "created", "update": "updated", "archive": "archived"}
 
 # A mirror run archiving more than its sync's max_archive_share of the members is refused, unless it
 # archives fewer than this (a small list losing a few members is no accident worth stopping for).
-MASS_ARCHIVE_MIN = 20
+MASS_ARCHIVE_MIN = 100
 
 
 @dataclass(frozen=True)
