@@ -30,7 +30,7 @@ def _no_interrupt_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     test is its own command, so an earlier test's KeyboardInterrupt must not turn a later error into one."""
     from tapestry.core import interrupts
 
-    monkeypatch.setattr(interrupts._seen, "signum", None)
+    monkeypatch.setattr(interrupts, "_seen", interrupts._Seen())  # nothing received, nothing reported
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tapestry.cli.app import reflow
+from tapestry.cli.root import reflow
 
 
 def test_reflow_joins_wrapped_prose_and_keeps_bullets_and_examples() -> None:

@@ -21,7 +21,7 @@ HEAVY = (
 def test_help_imports_no_heavy_library() -> None:
     code = (
         "import sys\n"
-        "from tapestry.cli.app import app, register\n"
+        "from tapestry.cli.root import app, register\n"
         "register()\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         f"print('LOADED=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"

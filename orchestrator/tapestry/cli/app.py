@@ -1,176 +1,65 @@
 """`tapestry`: deploy and run a user-data pipeline.
 
-Start-up stays fast: this module imports only typer; every command imports what it needs when it runs.
-Commands take their shared options from `tapestry.cli.common`, never from here (no import cycle).
+The entry point. It installs the Ctrl-C and SIGTERM handlers before anything slow is imported (typer, the
+commands), so an interrupt at any moment ends in one line and its exit code; the typer application itself is
+in `tapestry.cli.root`. Every command imports what it needs when it runs, so start-up stays fast.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated, Any
-
-import typer
-
-from tapestry import __version__
-
-app = typer.Typer(
-    name="tapestry",
-    help=(
-        "Gather people from Zoom and Salesforce into one warehouse, model one de-duplicated audience "
-        "with dbt, and keep Mailchimp, HubSpot and Klaviyo equal to it.\n\n"
-        "Quick start: [bold]tapestry demo-data --out exports[/] → [bold]tapestry init my-project[/] → "
-        "[bold]tapestry run --project my-project[/] → [bold]tapestry status --project my-project[/]"
-    ),
-    rich_markup_mode="rich",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"tapestry {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Tapestry command line."""
-
-
-def register() -> None:
-    from tapestry.cli.commands import (
-        dashboard,
-        demo_data,
-        deploy,
-        destroy,
-        doctor,
-        init,
-        kickstart,
-        run,
-        secrets,
-        snowflake_sql,
-        status,
-        sync,
-        upgrade,
-    )
-
-    for module in (
-        kickstart,
-        init,
-        run,
-        sync,
-        deploy,
-        destroy,
-        doctor,
-        status,
-        dashboard,
-        secrets,
-        demo_data,
-        snowflake_sql,
-        upgrade,
-    ):
-        module.register(app)
-    _reflow_help(app)
-
-
-BULLETS = ("•", "- ", "* ", "$ ")
-
-
-def reflow(text: str) -> str:
-    """Join the hard-wrapped lines of each paragraph: typer keeps source newlines, which then wrap twice."""
-    paragraphs = []
-    for paragraph in text.strip().split("\n\n"):
-        items: list[str] = []
-        for raw in paragraph.splitlines():
-            line = raw.strip()
-            in_bullet = bool(items) and items[-1].startswith(BULLETS)
-            if line.startswith(BULLETS):
-                items.append(line)
-            elif raw.startswith(" ") and not in_bullet:
-                items.append(raw.rstrip())  # an indented example line stays on its own
-            elif not items:
-                items.append(line)
-            else:
-                items[-1] += " " + line  # a wrapped continuation of the previous line or item
-        paragraphs.append("\n".join(items))
-    return "\n\n".join(paragraphs)
-
-
-def _reflow_help(typer_app: typer.Typer) -> None:
-    import inspect
-
-    for command in typer_app.registered_commands:
-        text = command.help or (inspect.getdoc(command.callback) if command.callback else None)
-        if text:
-            command.help = reflow(text)
-    for group in typer_app.registered_groups:
-        if isinstance(group.help, str):
-            group.help = reflow(group.help)
-        if group.typer_instance is not None:
-            info = group.typer_instance.info
-            if isinstance(info.help, str):
-                info.help = reflow(info.help)
-            _reflow_help(group.typer_instance)
 
 
 def main() -> None:
     from tapestry.core import interrupts
 
     interrupts.install()
-    register()
-    _plain_placeholders()
+    code: str | int | None = 0
     try:
-        app(args=_bare_template_option(sys.argv[1:]))
-    except KeyboardInterrupt:  # outside any command (while parsing or importing): still one line, 130
-        _report_interrupt_and_exit()
+        try:
+            _drop_invalid_terminal_size()
+            from tapestry.cli.root import app, bare_template_option, plain_placeholders, register
+
+            register()
+            plain_placeholders()
+            app(args=bare_template_option(sys.argv[1:]))
+        finally:
+            interrupts.exiting()  # from here a signal raises nothing into the clean-up at exit
+    except KeyboardInterrupt:  # outside any command (importing, parsing): still one line
+        interrupts.note()
     except SystemExit as exc:
-        if exc.code not in (0, None) and interrupts.received() and exc.code != interrupts.exit_code():
-            _report_interrupt_and_exit()  # click turned the Ctrl-C into "Aborted!" and exit 1
-        raise
-
-
-def _bare_template_option(argv: list[str]) -> list[str]:
-    """`--template` with no value (last, or before another option) asks init and kickstart for the list of
-    templates: it gets an empty value, which they answer with the list (typer's parser has no optional values)."""
-    out: list[str] = []
-    for i, token in enumerate(argv):
-        out.append(token)
-        if token == "--template" and (i + 1 == len(argv) or argv[i + 1].startswith("-")):
-            out.append("")
-    return out
+        code = exc.code
+    # CPython remembers a KeyboardInterrupt that escaped an eval() of a string (typer evaluates annotations so)
+    # even once it was caught, and `python -m tapestry` then ends by SIGINT, not with the code below.
+    # Evaluating a string resets that flag.
+    eval("None")
+    # typer turns a Ctrl-C into a silent exit 130, click into "Aborted!"; a KeyboardInterrupt raised in a
+    # __del__ is swallowed and the command goes on: whatever happened, a signal received is reported, once.
+    if interrupts.received() and not interrupts.reported():
+        _report_interrupt_and_exit()
+    raise SystemExit(code)
 
 
 def _report_interrupt_and_exit() -> None:
-    import sys
-
     from tapestry.core import interrupts
 
-    interrupts.note()
+    interrupts.reporting()
     sys.stderr.write(f"error: interrupted ({interrupts.describe()})\n")
     raise SystemExit(interrupts.exit_code())
 
 
-def _plain_placeholders() -> None:
-    """Help shows no `<bool>` after a flag, nor `<list[str]>` after a repeatable option (typer >= 0.24 does)."""
-    from typer.core import TyperOption
-
-    original = TyperOption.display_type_rich
-
-    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
-        if self.is_flag or self.count:
-            return None
-        if self.metavar is None and self.multiple:
-            return "VALUE ..."
-        return original(self, ctx)
-
-    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+def _drop_invalid_terminal_size() -> None:
+    """COLUMNS=0 made rich print nothing at all (errors too), COLUMNS=abc wrapped piped output at 80:
+    a COLUMNS or LINES that is not a positive number is ignored, as if unset."""
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not _positive(value):
+            del os.environ[name]
 
 
-__all__ = ["app", "main"]
+def _positive(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) > 0
+
+
+__all__ = ["main"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from pathlib import Path
 
 import duckdb
@@ -91,6 +92,20 @@ def test_ctrl_c_during_dbt_exits_130_and_records_the_transform_interrupted(works
     assert status["phases"]["transform"]["status"] == "interrupted"
     assert status["last_run"]["status"] == "interrupted"
     assert [p["status"] for p in status["last_run"]["phases"]] == ["skipped", "interrupted"]
+
+
+def test_a_second_ctrl_c_while_dbt_stops_adds_no_noise(workspace: TapestryCLI, built: Path) -> None:
+    # while dbt stops its threads (its Pool.__del__ then wrote to a closed pipe), after the line (a
+    # KeyboardInterrupt in a __del__, leaked semaphores), and while Python frees its modules (killed by SIGINT)
+    for gap in (0.005, 0.1, 0.4):
+        process, out = start_tapestry(["run", "--full-refresh", "-v", "--project", str(built)], *_where(workspace))
+        out.wait_for(r"dbt build: \d")
+        process.send_signal(signal.SIGINT)
+        time.sleep(gap)
+        process.send_signal(signal.SIGINT)
+        code, _, err = finish(process, out)
+        _assert_interrupted_in_one_line(code, err)
+        assert "Exception ignored" not in err and "leaked" not in err, err
 
 
 def test_ctrl_c_during_a_preview_leaves_no_preview_file(workspace: TapestryCLI, built: Path) -> None:
