@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -18,6 +18,45 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_TEMPLATE = "zoom_salesforce_mailchimp"  # the --template of init, kickstart and demo-data
 
+
+def _wrong_kind(ctx: typer.Context, param: typer.CallbackParam, value: Path, what: str, fix: str) -> NoReturn:
+    from tapestry.cli.console import print_error
+    from tapestry.core.errors import ConfigError
+
+    flag = param.opts[0] if param.opts else str(param.name)
+    given = f"{flag} {value}"
+    envvar = param.envvar if isinstance(param.envvar, str) else None
+    source = ctx.get_parameter_source(str(param.name))  # typer's own copy of click's enum: compared by name
+    if envvar and getattr(source, "name", None) != "COMMANDLINE" and os.environ.get(envvar):
+        given, fix = f"{envvar}={value}", f"set {envvar} to {fix.removeprefix('pass ')}, or unset it"
+    error = ConfigError(f"{given} is {what}", fix)
+    print_error(error.one_line())
+    raise typer.Exit(error.exit_code)
+
+
+def folder_path(fix: str) -> Callable[[typer.Context, typer.CallbackParam, Path | None], Path | None]:
+    """Callback of an option that names a folder. typer's file_okay=False answers a file with click's boxed
+    multi-line usage error; this is one `error: ... Fix:` line, exit 2."""
+
+    def check(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+        if value is not None and value.exists() and not value.is_dir():
+            _wrong_kind(ctx, param, value, "a file, not a folder", fix)
+        return value
+
+    return check
+
+
+def file_path(fix: str) -> Callable[[typer.Context, typer.CallbackParam, Path | None], Path | None]:
+    """Callback of an option that names a file (instead of dir_okay=False, for the same reason)."""
+
+    def check(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+        if value is not None and value.is_dir():
+            _wrong_kind(ctx, param, value, "a folder, not a file", fix)
+        return value
+
+    return check
+
+
 ProjectOption = Annotated[
     Path,
     typer.Option(
@@ -25,7 +64,7 @@ ProjectOption = Annotated[
         "-p",
         help="Project folder (the one holding tapestry.yml). Default: the current folder, or $TAPESTRY_PROJECT.",
         envvar="TAPESTRY_PROJECT",
-        file_okay=False,
+        callback=folder_path("pass the project folder, the one holding tapestry.yml"),
         show_default=False,
     ),
 ]
@@ -77,7 +116,9 @@ def _report_interrupt() -> None:
     from tapestry.cli.console import print_error
     from tapestry.core import interrupts
 
-    print_error(f"interrupted ({interrupts.describe()}); nothing half-done was kept (rerun to resume)")
+    if not interrupts.reported():
+        interrupts.reporting()  # a second Ctrl-C no longer cuts the clean-up short with a traceback
+        print_error(f"interrupted ({interrupts.describe()}); nothing half-done was kept (rerun to resume)")
     raise typer.Exit(interrupts.exit_code()) from None
 
 
@@ -97,6 +138,8 @@ __all__ = [
     "DEFAULT_TEMPLATE",
     "ProjectOption",
     "default_project",
+    "file_path",
+    "folder_path",
     "friendly_errors",
     "open_project",
     "template_or_list",

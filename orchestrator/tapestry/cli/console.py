@@ -10,12 +10,13 @@ from typing import IO, Any
 from rich.console import Console
 
 # Output to a pipe or a file is not wrapped at rich's default 80 columns: lines stay whole for grep and
-# logs (CI, ECS). COLUMNS still wins; a terminal uses its own width.
+# logs (CI, ECS). A valid COLUMNS still wins; a terminal uses its own width.
 UNWRAPPED_WIDTH = 4096
 
 
 def _width(stream: IO[str]) -> int | None:
-    if os.environ.get("COLUMNS") or stream.isatty():
+    columns = os.environ.get("COLUMNS", "")
+    if stream.isatty() or (columns.isascii() and columns.isdigit() and int(columns) > 0):
         return None
     return UNWRAPPED_WIDTH
 

@@ -44,6 +44,8 @@ class ProcessId:
 
     def alive(self) -> bool | None:
         """Whether this process still runs; None when it cannot be known from here (another host)."""
+        if self.pid <= 0:  # no process has such a pid, and os.kill(0 or -1, 0) would signal a whole group
+            return False
         if self.host != socket.gethostname():
             return None
         if self.started is not None and PROC.is_dir():

@@ -17,16 +17,31 @@ from tapestry.core.errors import ConfigError, clip
 MAX_BYTES = 1024 * 1024  # a tapestry.yml or answers file is a few KB; 1 MiB leaves ample room
 
 
+CORE = "tag:yaml.org,2002:"
+# Explicit tags that only say what a plain value would be; others make bytes (!!binary), dates, sets or
+# Python-only types that a setting silently turns into something else (!!binary aGVsbG8= was "hello").
+PLAIN_TAGS = frozenset(f"{CORE}{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map"))
+
+
 class _UserYamlLoader(yaml.SafeLoader):
-    """SafeLoader without aliases and with duplicate keys refused."""
+    """SafeLoader without aliases, merge keys or special tags, and with duplicate keys refused."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None,
                 None,
                 f"aliases (*{event.anchor}) are not accepted; write the value out instead",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!" and tag not in PLAIN_TAGS:
+            shown = clip(tag.replace(CORE, "!!"), 60)
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the tag {shown} is not accepted; write a plain value (in quotes to keep it text)",
                 event.start_mark,
             )
         return super().compose_node(parent, index)
@@ -34,6 +49,10 @@ class _UserYamlLoader(yaml.SafeLoader):
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == f"{CORE}merge":  # `<<:` would copy keys from elsewhere, as aliases do
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not accepted; write the keys out instead", key_node.start_mark
+                )
             key = self.construct_object(key_node, deep=True)
             try:
                 if key in seen:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from tapestry.core.errors import ProjectError
+from tapestry.core.errors import ProjectError, first_line
 from tapestry.core.fs import atomic_write_text
 from tapestry.core.process import ProcessId
 from tapestry.project.summaries import PhaseSummary, Summary, parse_summary, summary_model
@@ -141,11 +141,16 @@ class StateStore:
             return ProjectState()
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, or not UTF-8 at all
+            reason = first_line(exc)
+            if isinstance(exc, RecursionError):
+                reason = "nested too deeply"
+            elif isinstance(exc, UnicodeDecodeError):
+                reason = f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}"
             raise ProjectError(
-                f"{self.path} is unreadable ({exc})",
+                f"{self.path} is unreadable ({reason})",
                 "delete it to start from an empty state (the warehouse keeps what was loaded)",
-            ) from exc
+            ) from None
         version = raw.get("schema_version") if isinstance(raw, dict) else None
         if version != STATE_SCHEMA_VERSION:
             raise ProjectError(

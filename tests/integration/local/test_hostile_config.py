@@ -3,6 +3,8 @@ keys and syntax errors end in one short line naming the file and the line, at on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from support.cli import TapestryCLI
@@ -48,8 +50,21 @@ def _one_line(result: object) -> str:
         ("x" * (2 * 1024 * 1024), "Tapestry reads at most 1,048,576"),
         ("\n".join(f"unknown_{i}: {'v' * 200}" for i in range(3000)) + "\n", "(and 2,999 more unknown ids)"),
         ("project_name: d\xe9mo\n".encode("latin-1"), "line 1: not UTF-8 text"),
+        ("target: local\n<<: {project_name: demo}\n", "line 2: not valid YAML: merge keys (<<) are not accepted"),
+        ("project_name: !!binary ZGVtbw==\n", "line 1: not valid YAML: the tag !!binary is not accepted"),
+        ("? !!timestamp 2024-01-01\n: demo\n", "line 1: not valid YAML: the tag !!timestamp is not accepted"),
     ],
-    ids=["alias-bomb", "deep-nesting", "duplicate-key", "huge-file", "many-unknown-ids", "latin-1"],
+    ids=[
+        "alias-bomb",
+        "deep-nesting",
+        "duplicate-key",
+        "huge-file",
+        "many-unknown-ids",
+        "latin-1",
+        "merge-key",
+        "binary-tag",
+        "timestamp-key",
+    ],
 )
 def test_a_hostile_answers_file_is_refused_at_once(cli: TapestryCLI, content: str | bytes, expected: str) -> None:
     path = cli.cwd / "answers.yml"
@@ -80,6 +95,33 @@ def test_an_alias_bomb_in_tapestry_yml_stops_every_command_at_once(project: Demo
     err = _one_line(result)
     line = len(original.splitlines()) + 2  # the first alias is on the bomb's second line
     assert f"tapestry.yml line {line}: not valid YAML: aliases" in err, err
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda text: text + "<<: {project: other}\n", "not valid YAML: merge keys (<<) are not accepted"),
+        (
+            lambda text: text.replace('project: "demo"', "project: !!binary ZGVtbw=="),
+            "not valid YAML: the tag !!binary is not accepted",
+        ),
+    ],
+    ids=["merge-key", "binary-tag"],
+)
+def test_merge_keys_and_special_tags_in_tapestry_yml_are_refused(
+    project: DemoProject, change: Callable[[str], str], expected: str
+) -> None:
+    config = project.project / "tapestry.yml"
+    original = config.read_text()
+    changed = change(original)
+    assert changed != original
+    config.write_text(changed)
+    try:
+        err = _one_line(project.cli("status", "--project", "project", timeout=60))
+    finally:
+        config.write_text(original)
+    line = len(changed.splitlines()) if "<<" in expected else original.splitlines().index('project: "demo"') + 1
+    assert f"tapestry.yml line {line}: {expected}" in err and "Fix:" in err, err
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors
+from tapestry.cli.common import DEFAULT_TEMPLATE, folder_path, friendly_errors
 
 HELP = """Write demo export files for the sources of a kickstart template (--template):
 
@@ -31,9 +31,10 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def demo_data(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.", file_okay=False)] = Path(
-        "demo-exports"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Folder to write into.", callback=folder_path("pass a folder to write into")),
+    ] = Path("demo-exports"),
     rows: Annotated[int, typer.Option("--rows", "-n", min=1, max=20_000_000, help="Number of people.")] = 5_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
     fmt: Annotated[
@@ -52,6 +53,10 @@ def demo_data(
         ),
     ] = DEFAULT_TEMPLATE,
 ) -> None:
+    import shlex
+
+    from rich.markup import escape
+
     from tapestry.cli.console import console
     from tapestry.core.errors import ConfigError
     from tapestry.core.humanize import count
@@ -65,6 +70,7 @@ def demo_data(
         f"{result.description} in {out}/ ({count(result.files_written, 'file')} written, "
         f"{len(result.files) - result.files_written:,} unchanged)"
     )
-    # quoted: the globs are for Tapestry to expand, not the shell
-    sets = " ".join(f"--set '{q}={','.join(f'{out}/{p}' for p in paths)}'" for q, paths in result.answers.items())
-    console.print(f"Next: [bold]tapestry init my-project --template {template} {sets}[/]", soft_wrap=True)
+    # quoted: the globs are for Tapestry to expand, not the shell (and --out may hold spaces or quotes)
+    sets = [f"{question}={','.join(f'{out}/{p}' for p in paths)}" for question, paths in result.answers.items()]
+    command = " ".join(["tapestry init my-project --template", template, *(f"--set {shlex.quote(s)}" for s in sets)])
+    console.print(f"Next: [bold]{escape(command)}[/]", soft_wrap=True)

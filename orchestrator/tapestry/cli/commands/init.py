@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors, template_or_list
+from tapestry.cli.common import DEFAULT_TEMPLATE, file_path, friendly_errors, template_or_list
 
 HELP = """Create a Tapestry project in DIR (default: a folder named after the project). The project is
 named after DIR unless project_name is answered.
@@ -42,7 +42,12 @@ def init(
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False),
+        typer.Option(
+            "--answers",
+            "-a",
+            help="YAML file of answers keyed by question id.",
+            callback=file_path("pass the YAML file of answers"),
+        ),
     ] = None,
     non_interactive: Annotated[
         bool,
@@ -65,6 +70,8 @@ def init(
         ),
     ] = None,
 ) -> None:
+    from rich.markup import escape
+
     from tapestry.cli.console import console
     from tapestry.phases.init_project import init_project
 
@@ -74,16 +81,16 @@ def init(
     project_dir = directory or Path.cwd() / str(answers.values["project_name"])
     result = init_project(project_dir, spec, answers, Path.cwd(), force=force)
     if result.created:
-        console.print(f"[green]Project ready[/] in {result.project_dir}")
+        console.print(f"[green]Project ready[/] in {escape(str(result.project_dir))}")
         for item in result.created:
             console.print(f"  created {item}")
     else:
-        console.print(f"[green]Project unchanged[/] in {result.project_dir} (already as answered)")
+        console.print(f"[green]Project unchanged[/] in {escape(str(result.project_dir))} (already as answered)")
     for item in result.kept:
         console.print(f"  kept existing {item}")
     where = "" if result.project_dir == Path.cwd() else f" --project {_shell_path(result.project_dir)}"
     next_step = "tapestry deploy" if answers.values.get("target") == "aws" else "tapestry run"
-    console.print(f"Next: [bold]{next_step}{where}[/]")
+    console.print(f"Next: [bold]{escape(next_step + where)}[/]", soft_wrap=True)
 
 
 def collect_answers(
@@ -161,7 +168,10 @@ def _parse_overrides(items: list[str]) -> dict[str, Any]:
 
 
 def _shell_path(path: Path) -> str:
+    """The path as a shell word: the printed command must work when pasted ("my project", "it's")."""
+    import shlex
+
     try:
-        return str(path.relative_to(Path.cwd()))
+        return shlex.quote(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return shlex.quote(str(path))

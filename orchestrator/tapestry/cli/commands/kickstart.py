@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import DEFAULT_TEMPLATE, friendly_errors, template_or_list
+from tapestry.cli.common import DEFAULT_TEMPLATE, file_path, friendly_errors, template_or_list
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
@@ -55,7 +55,13 @@ def kickstart(
         ),
     ] = DEFAULT_TEMPLATE,
     answers_file: Annotated[
-        Path | None, typer.Option("--answers", "-a", help="YAML file of answers keyed by question id.", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="YAML file of answers keyed by question id.",
+            callback=file_path("pass the YAML file of answers"),
+        ),
     ] = None,
     non_interactive: Annotated[bool, typer.Option("--non-interactive", help="Never prompt.")] = False,
     overrides: Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.common import ProjectOption, default_project, friendly_errors
+from tapestry.cli.common import ProjectOption, default_project, file_path, friendly_errors
 
 HELP = (
     "Print (or write) the SQL script that creates Tapestry's Snowflake objects and grants.\n\n"
@@ -313,8 +313,7 @@ def snowflake_sql(
             "-o",
             metavar="FILE",
             help="Write the script to this file instead of stdout.",
-            dir_okay=False,
-            writable=True,
+            callback=file_path("pass the path of a file to write"),
         ),
     ] = None,
     project: ProjectOption = default_project(),  # noqa: B008

@@ -34,7 +34,7 @@ class LocalSecretStore:
             )
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, or not UTF-8 at all
             raise ConfigError(
                 f"secret store {self.path} is unreadable ({type(exc).__name__})", "delete it and set the secrets again"
             ) from None

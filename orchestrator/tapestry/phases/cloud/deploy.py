@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -384,7 +385,7 @@ class Deploy:
             "airbyte": self.env.aws.airbyte.url or ingestion.get("airbyte_url"),
             "snowflake": "https://app.snowflake.com/",
         }  # each sync's destination link comes from its plugin (the dashboard asks them)
-        command = f"tapestry dashboard --project {self.ctx.layout.root}"
+        command = f"tapestry dashboard --project {shlex.quote(str(self.ctx.layout.root))}"  # pasted into a shell
         self.ctx.reporter.info(f"dashboard: {command}")
         return DashboardSummary(links={k: v for k, v in links.items() if v}, command=command)
 
