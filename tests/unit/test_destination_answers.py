@@ -97,7 +97,7 @@ def test_a_wrong_hub_id_or_list_id_is_named_with_its_fix(tmp_path: Path) -> None
         _render(raw, tmp_path)
     message = str(refused.value)
     assert "hubspot_portal_id: the Hub ID is a number" in message
-    assert "klaviyo_list_id: a Klaviyo list id is letters and digits" in message
+    assert "klaviyo_list_id: a Klaviyo list id is 4-32 letters and digits" in message
 
 
 def test_the_shop_template_asks_the_same_questions_and_adds_both_syncs_after_its_own(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ BAD_FILES = {
         "id,webinar_id,email,create_time\nr1,w1,a@example.com,2026-01-01T00:00:00Z\nr2,w1,b@example.com,last tuesday\n",
         "column 'create_time' has 'last tuesday' on line 3, which is not a timestamp",
     ),
-    "unreadable.jsonl": ('{"id": "r1", "webinar_id": "w1", "email": \n', "cannot be read as JSONL"),
+    "unreadable.jsonl": ('{"id": "r1", "webinar_id": "w1", "email": \n', "line 1: not a JSON object"),
     "empty_key.csv": (
         "id,webinar_id,email,create_time\n,w1,a@example.com,2026-01-01T00:00:00Z\n",
         "column 'id' is empty on line 2",
