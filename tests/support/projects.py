@@ -22,6 +22,25 @@ class DemoProject:
         return self.project / "warehouse.duckdb"
 
 
+def build_crafted_project(root: Path, project_name: str, config_tail: str = "") -> Path:
+    """init + run of the default template over hand-written exports in root/zoom/*.csv and
+    root/salesforce/*.jsonl (`config_tail` is appended to tapestry.yml first); returns the project folder."""
+    cli = TapestryCLI(cwd=root, env=dict(os.environ))
+    write_answers(
+        root / "a.yml",
+        project_name=project_name,
+        target="local",
+        zoom_files=["zoom/*.csv"],
+        salesforce_files=["salesforce/*.jsonl"],
+    )
+    cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
+    if config_tail:
+        with (root / "p" / "tapestry.yml").open("a", encoding="utf-8") as handle:
+            handle.write(config_tail)
+    cli.ok("run", "--project", "p")
+    return root / "p"
+
+
 def make_project(root: Path, rows: int = 3000, seed: int = 7, run: bool = True, **answers: object) -> DemoProject:
     cli = TapestryCLI(cwd=root, env=dict(os.environ))
     cli.ok("demo-data", "--out", "exports", "--rows", str(rows), "--seed", str(seed))

@@ -57,6 +57,16 @@ def file_path(fix: str) -> Callable[[typer.Context, typer.CallbackParam, Path | 
     return check
 
 
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers",
+        "-a",
+        help="YAML file of answers keyed by question id.",
+        callback=file_path("pass the YAML file of answers"),
+    ),
+]
+
 ProjectOption = Annotated[
     Path,
     typer.Option(
@@ -136,6 +146,7 @@ def open_project(project: Path, reporter: Reporter | None = None) -> Target:
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "AnswersOption",
     "ProjectOption",
     "default_project",
     "file_path",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from support.audience_oracle import email_key, expected_audience, expected_rejections, read_records
-from support.projects import make_project
+from support.projects import build_crafted_project, make_project
 
 # README, "Identity resolution": the settings that make a person lower(trim(email)), as before identity rules
 EXACT_EMAIL = """
@@ -114,9 +114,6 @@ def test_invalid_and_missing_emails_are_excluded_and_counted(demo_project) -> No
 
 def test_survivorship_rule_on_crafted_exports(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
-    import os
-
-    from support.cli import TapestryCLI, write_answers
 
     (tmp_path / "zoom").mkdir()
     (tmp_path / "salesforce").mkdir()
@@ -155,16 +152,7 @@ def test_survivorship_rule_on_crafted_exports(tmp_path) -> None:  # type: ignore
         },
     ]
     (tmp_path / "salesforce" / "c.jsonl").write_text("\n".join(json.dumps(c) for c in contacts) + "\n")
-    cli = TapestryCLI(cwd=tmp_path, env=dict(os.environ))
-    write_answers(
-        tmp_path / "a.yml",
-        project_name="crafted",
-        target="local",
-        zoom_files=["zoom/*.csv"],
-        salesforce_files=["salesforce/*.jsonl"],
-    )
-    cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
-    cli.ok("run", "--project", "p")
+    build_crafted_project(tmp_path, "crafted")
     with duckdb.connect(str(tmp_path / "p" / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
             "select email_address, first_name, last_name, webinar_count, in_zoom, in_salesforce "

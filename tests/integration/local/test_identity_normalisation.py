@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import duckdb
 import phonenumbers
 import pytest
 
-from support.cli import TapestryCLI, write_answers
 from support.identity_data import salesforce_id18
+from support.projects import build_crafted_project
 
 EMAILS = {  # as exported -> match key
     " Jane.Doe@GMAIL.com ": "janedoe@gmail.com",
@@ -58,18 +57,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str | N
         {"Id": "0035g00000abcde", "Email": "y@example.com", "SystemModstamp": "2026-01-01T00:00:00.000+0000"},
     ]
     (root / "salesforce" / "c.jsonl").write_text("".join(json.dumps(c) + "\n" for c in contacts))
-    cli = TapestryCLI(cwd=root, env=dict(os.environ))
-    write_answers(
-        root / "a.yml",
-        project_name="norm",
-        target="local",
-        zoom_files=["zoom/*.csv"],
-        salesforce_files=["salesforce/*.jsonl"],
-    )
-    cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
-    with (root / "p" / "tapestry.yml").open("a", encoding="utf-8") as handle:
-        handle.write("\nidentity:\n  phone: {default_country: GB}\n")
-    cli.ok("run", "--project", "p")
+    build_crafted_project(root, "norm", "\nidentity:\n  phone: {default_country: GB}\n")
     with duckdb.connect(str(Path(root / "p" / "warehouse.duckdb")), read_only=True) as con:
         found = con.execute(
             "select source_record_id, email_match_key, phone_e164, source_id_key from analytics.int_identity__records"
@@ -119,16 +107,7 @@ def test_a_us_project_reads_00_as_international_and_blocks_only_junk_tails(tmp_p
         )
         + "\n"
     )
-    cli = TapestryCLI(cwd=tmp_path, env=dict(os.environ))
-    write_answers(
-        tmp_path / "a.yml",
-        project_name="us",
-        target="local",
-        zoom_files=["zoom/*.csv"],
-        salesforce_files=["salesforce/*.jsonl"],
-    )
-    cli.ok("init", "p", "--non-interactive", "--answers", "a.yml")
-    cli.ok("run", "--project", "p")
+    build_crafted_project(tmp_path, "us")
     with duckdb.connect(str(tmp_path / "p" / "warehouse.duckdb"), read_only=True) as con:
         e164 = dict(con.execute("select source_record_id, phone_e164 from analytics.int_identity__records").fetchall())
         junk = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tapestry.cli.common import DEFAULT_TEMPLATE, file_path, friendly_errors, template_or_list
+from tapestry.cli.common import DEFAULT_TEMPLATE, AnswersOption, friendly_errors, template_or_list
 
 HELP = """Create a Tapestry project in DIR (default: a folder named after the project). The project is
 named after DIR unless project_name is answered.
@@ -40,15 +40,7 @@ def init(
         Path | None,
         typer.Argument(help="Folder to create the project in.", show_default=False),
     ] = None,
-    answers_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--answers",
-            "-a",
-            help="YAML file of answers keyed by question id.",
-            callback=file_path("pass the YAML file of answers"),
-        ),
-    ] = None,
+    answers_file: AnswersOption = None,
     non_interactive: Annotated[
         bool,
         typer.Option("--non-interactive", help="Never prompt; take answers from --answers and defaults."),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tapestry.cli.common import DEFAULT_TEMPLATE, file_path, friendly_errors, template_or_list
+from tapestry.cli.common import DEFAULT_TEMPLATE, AnswersOption, friendly_errors, template_or_list
 
 HELP = """Create a project and bring its pipeline up, with no manual step after the questions.
 
@@ -54,15 +54,7 @@ def kickstart(
             help="Kickstart template to use. Without a value (--template alone): list the templates and what each does."
         ),
     ] = DEFAULT_TEMPLATE,
-    answers_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--answers",
-            "-a",
-            help="YAML file of answers keyed by question id.",
-            callback=file_path("pass the YAML file of answers"),
-        ),
-    ] = None,
+    answers_file: AnswersOption = None,
     non_interactive: Annotated[bool, typer.Option("--non-interactive", help="Never prompt.")] = False,
     overrides: Annotated[
         list[str] | None,
