@@ -172,7 +172,7 @@ def run_one_sync(target: Target, sync: SyncConfig, request: SyncRequest) -> Sync
         preview=preview,
         full_resync=request.full_resync,
         offline=bool(missing),
-        allow_mass_archive=request.allow_mass_archive or request.options.allow_mass_archive,
+        allow_mass_archive=request.allow_mass_archive,
     )
     previews_dir = ctx.layout.previews_dir / sync.name
     warehouse = target.open_warehouse("syncer")

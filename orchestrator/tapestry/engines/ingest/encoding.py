@@ -33,10 +33,9 @@ DELIMITERS = (",", "\t", ";", "|")
 def canonical(encoding: str) -> str:
     """Python's name for an encoding (`latin1` -> `iso8859-1`); ValueError when unknown."""
     try:
-        info = codecs.lookup(encoding)
+        return codecs.lookup(encoding).name
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252 or utf-16)") from None
-    return info.name
 
 
 def _open_bytes(path: Path) -> IO[bytes]:

@@ -90,8 +90,7 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
     """Paths matching `patterns` (globs allowed; relative to `base_dir`), sorted, without duplicates."""
     found: dict[Path, None] = {}
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(base_dir / pattern)
-        matches = sorted(glob.glob(os.path.expanduser(full), recursive=True))
+        matches = sorted(glob.glob(_absolute(pattern, base_dir), recursive=True))
         for match in matches:
             try:
                 path = Path(match).resolve(strict=True)
@@ -104,12 +103,16 @@ def expand_patterns(patterns: Sequence[str], base_dir: Path) -> list[Path]:
 
 def closed_folder(pattern: str, base_dir: Path) -> Path | None:
     """The folder that keeps a pattern from matching because it cannot be listed or entered, if any."""
-    full = pattern if os.path.isabs(pattern) else str(base_dir / pattern)
-    fixed = re.split(r"[*?\[]", os.path.expanduser(full), maxsplit=1)[0]
+    fixed = re.split(r"[*?\[]", _absolute(pattern, base_dir), maxsplit=1)[0]
     folder = Path(fixed if fixed.endswith(os.sep) else os.path.dirname(fixed) or ".")
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     return folder.resolve() if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK) else None
+
+
+def _absolute(pattern: str, base_dir: Path) -> str:
+    """A configured path or glob as an absolute one: relative ones start at `base_dir`, `~` is the home folder."""
+    return os.path.expanduser(pattern if os.path.isabs(pattern) else str(base_dir / pattern))
 
 
 HashCache = dict[str, dict[str, Any]]
@@ -226,16 +229,21 @@ def _envelope(warehouse: Warehouse, stream: Stream) -> str | None:
     `{"users": [...], "next_page": ...}` (Zendesk), `{"object": "list", "data": [...]}` (Stripe),
     `{"records": [...], "done": true}` (Salesforce). Only a file without the stream's required columns and
     with exactly one list of objects is read so."""
-    types = {
-        str(name): str(type_)
-        for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
-    }
+    types = _stage_types(warehouse)
     present = {normalise_name(name) for name in types}
     required = [c for c in stream.columns if c.required]
     if all(c.name in present or any(a in present for a in c.aliases) for c in required):
         return None
     lists = [name for name, type_ in types.items() if type_.startswith("STRUCT(") and type_.endswith(")[]")]
     return lists[0] if len(lists) == 1 else None
+
+
+def _stage_types(warehouse: Warehouse) -> dict[str, str]:
+    """The staged file's columns, in order, with their DuckDB types."""
+    return {
+        str(name): str(type_)
+        for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
+    }
 
 
 def _load_one(warehouse: Warehouse, stream: Stream, item: InputFile, extracted_at: datetime) -> int:
@@ -276,10 +284,7 @@ def _insert_stage(
     envelope: str | None,
 ) -> int:
     file_columns: dict[str, str] = {}
-    types = {
-        str(name): str(type_)
-        for name, type_ in warehouse.query(f"select column_name, column_type from (describe {_STAGE})")
-    }
+    types = _stage_types(warehouse)
     for original in types:
         normalised = normalise_name(original)
         if normalised in file_columns:

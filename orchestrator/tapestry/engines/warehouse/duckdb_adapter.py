@@ -31,15 +31,16 @@ def connect_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, str | 
     return {"memory_limit": memory_limit, "preserve_insertion_order": False}
 
 
+_ACCESS_REASONS = ("permission denied", "read-only file system", "operation not permitted")
+
+
 def _open_error(path: str, exc: Exception, read_only: bool) -> WarehouseError:
     first = str(exc).splitlines()[0]
     lowered = first.lower()
     folder = str(Path(path).parent)
-    if any(word in lowered for word in ("permission denied", "read-only file system", "operation not permitted")):
+    what = next((reason for reason in _ACCESS_REASONS if reason in lowered), None)
+    if what is not None:
         need = "read" if read_only else "write"
-        what = next(
-            w for w in ("permission denied", "read-only file system", "operation not permitted") if w in lowered
-        )
         return WarehouseError(
             f"cannot open the DuckDB warehouse {path}: {what}",
             f"your user must be able to {need} {path} and its folder {folder} (ls -ld shows the owner; "
