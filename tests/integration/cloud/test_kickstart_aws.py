@@ -364,6 +364,24 @@ def test_tapestry_run_on_the_aws_target_from_a_laptop_and_as_the_ecs_task(
         newcomer.unlink()
 
 
+def test_sync_and_secrets_list_are_the_aws_targets(world: CloudWorld, deployed: dict[str, Any]) -> None:
+    """`tapestry sync` reads Snowflake with the syncer's key and `tapestry secrets list` lists SSM, as `run` does
+    on aws (not a DuckDB file and the local secret file)."""
+    listed = world.tapestry("secrets", "list", "--project", PROJECT)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    names = set(listed.stdout.split())
+    assert {"mailchimp/api_key", "zoom/client_secret", "salesforce/client_secret"} <= names, listed.stdout
+    assert not any(value in listed.stdout for value in world.secrets.values())
+
+    preview = world.tapestry("sync", "--project", PROJECT, "--preview")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "preview: 0 to create, 0 to update, 0 to archive; nothing sent" in preview.stdout
+    synced = world.tapestry("sync", "--project", PROJECT)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "sync: nothing to send" in synced.stdout  # every member was synced by the runs before
+    assert not (world.root / PROJECT / "warehouse.duckdb").exists()
+
+
 def test_dashboard_shows_the_cloud_panels(
     world: CloudWorld, deployed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
